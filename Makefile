@@ -1,0 +1,71 @@
+# The DeepSeek Shock — two commands do everything:
+#   make book   environment, chapter execution against the cached data, the static site
+#   make test   the above, then every test (unit, data, notebooks with nbval, the site in a browser)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := book
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+ENV_OK := $(VENV)/.installed
+VENDOR := _assets/vendor
+VENDOR_OK := $(VENDOR)/.installed
+# pip on these machines warns about local index folders that do not exist; that is noise.
+QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory"; true; }
+
+.PHONY: book env vendor run site test browser refresh import verify bench clean
+
+book: env vendor run site
+
+env: $(ENV_OK)
+$(ENV_OK): requirements.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt 2>&1 | $(QUIET_PIP)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | $(QUIET_PIP)
+	@# Kernels start much faster from compiled bytecode; PYTHONDONTWRITEBYTECODE would prevent it.
+	$(PY) -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
+	$(PY) -m pip check
+	touch $@
+
+vendor: $(VENDOR_OK)
+$(VENDOR_OK): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/mathjax
+	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+	   node_modules/vega-embed/build/vega-embed.min.js $(VENDOR)/
+	cp -r node_modules/mathjax/es5/tex-chtml.js node_modules/mathjax/es5/input node_modules/mathjax/es5/output \
+	   node_modules/mathjax/es5/ui node_modules/mathjax/es5/a11y $(VENDOR)/mathjax/
+	for p in vega vega-lite vega-embed mathjax; do cp node_modules/$$p/LICENSE $(VENDOR)/LICENSE.$$p; done
+	touch $@
+
+# Execute the chapters against data/ (skips those whose inputs did not change).
+run: env
+	$(PY) -m shockbook run
+
+site: env vendor
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --quiet
+	@echo "The book: _build/html/index.html"
+
+test: book browser
+	$(PY) -m pytest
+
+# The site tests drive Debian's chromium. Installed here when we are root with apt (as in CI);
+# elsewhere they skip and say how to get it.
+browser:
+	@command -v chromium > /dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; } ; } || \
+	  echo "chromium is not installed (apt-get install chromium): the browser tests will be skipped"
+
+# Maintainers: rebuild data/market from Yahoo Finance (online), or from ../shared/data/raw.
+refresh: env
+	$(PY) -m shockbook refresh
+import: env
+	$(PY) -m shockbook import
+verify: env
+	$(PY) -m shockbook verify
+
+bench: book
+	$(PY) tests/bench.py
+
+clean:
+	rm -rf _build runs $(VENDOR)

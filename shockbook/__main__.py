@@ -1,0 +1,69 @@
+"""Command line: ``python -m shockbook {run,import,refresh,verify,tickers}``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m shockbook", description="The DeepSeek Shock: build tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_run = sub.add_parser("run", help="execute chapters with papermill (skips unchanged ones)")
+    p_run.add_argument("chapters", nargs="*", help="chapter names, numbers or parts of names (default: all)")
+    p_run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
+                       help="run ONE chapter with this parameter; the result goes to runs/")
+    p_run.add_argument("--force", action="store_true", help="run even if nothing changed")
+    p_run.add_argument("--out", type=Path, help="write executed notebooks here instead of in place")
+    p_run.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+
+    sub.add_parser("import", help="rebuild data/market from ../shared/data/raw")
+    p_ref = sub.add_parser("refresh", help="rebuild data/market from Yahoo Finance (needs the network)")
+    p_ref.add_argument("tickers", nargs="*", help="only these series (default: all)")
+    p_ref.add_argument("--into", type=Path, help="write the new cache here and leave data/market alone")
+    sub.add_parser("verify", help="check every cached file against the manifest and the schema")
+    sub.add_parser("tickers", help="list the series in the cache")
+
+    args = parser.parse_args(argv)
+    from . import cache, catalog, runner
+
+    try:
+        if args.command == "run":
+            params = dict(args.parameter)
+            if len(params) != len(args.parameter):
+                raise runner.RunError("a parameter was given twice.")
+            runner.run(args.chapters, params, force=args.force, out_dir=args.out, timeout=args.timeout)
+        elif args.command == "import":
+            from . import importer
+
+            out = importer.import_all()
+            print(f"imported {len(catalog.SERIES)} series into {out}")
+        elif args.command == "refresh":
+            from . import refresh
+
+            out = refresh.refresh(args.tickers or None, into=args.into)
+            print(f"refreshed: {out}")
+        elif args.command == "verify":
+            print(f"{cache.verify()} files match the manifest and the schema")
+        elif args.command == "tickers":
+            for s in catalog.SERIES:
+                print(f"{s.ticker:<11} {s.market}  {s.group:<24} {s.name}  [{s.price_basis}]")
+    except KeyError as exc:  # unknown ticker
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except (cache.CacheError, runner.RunError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from .refresh import RefreshError
+
+        if isinstance(exc, RefreshError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

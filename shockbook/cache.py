@@ -1,0 +1,325 @@
+"""The book's data cache: ``data/market/`` and its manifest.
+
+Every load checks the file against the manifest (sha256) and the schema, so a
+corrupted or hand-edited file stops a chapter with a message that names the file,
+the row and the fix, instead of silently changing a number in the book.
+
+Writes go through :func:`write_cache`, which builds the complete new cache in a
+temporary folder, validates it, and only then swaps it in; a failure leaves the
+existing cache byte-identical.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from . import catalog, paths
+
+SCHEMA_COLUMNS = ["Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"]
+PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close"]
+SHARES_COLUMNS = [
+    "ticker", "share_class", "shares_outstanding", "as_of_date",
+    "filing_type", "filing_date", "source_file", "quoted_text",
+]
+MANIFEST_SCHEMA = 1
+
+FIX = ("Fix: restore the committed cache with `git checkout -- data/market`, rebuild it from "
+       "../shared with `python -m shockbook import`, or refresh it online with `make refresh`.")
+
+
+class CacheError(ValueError):
+    """The cache cannot be read as it is; the message says which file, which row and the fix."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return sha256_bytes(Path(path).read_bytes())
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _note_read(path: Path) -> None:
+    """Record which data files a chapter reads, so the runner reruns exactly the chapters a change touches."""
+    log = os.environ.get("SHOCKBOOK_READ_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(_rel(path) + "\n")
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def to_schema(df: pd.DataFrame) -> pd.DataFrame:
+    """A price frame in the book's column order, dates as ISO strings, window-clipped, sorted.
+
+    ``df`` has a 'Date' column (or index) and any subset of yfinance's columns; a column the
+    source lacks is kept empty rather than invented.
+    """
+    df = df.reset_index() if "Date" not in df.columns else df.copy()
+    out = pd.DataFrame({"Date": pd.to_datetime(df["Date"]).dt.strftime("%Y-%m-%d")})
+    for col in SCHEMA_COLUMNS[1:]:
+        out[col] = pd.to_numeric(df[col], errors="raise").astype("float64") if col in df.columns else float("nan")
+    out["Volume"] = out["Volume"].round().astype("Int64")
+    out = out[(out["Date"] >= catalog.START) & (out["Date"] <= catalog.END)]
+    return out.sort_values("Date").reset_index(drop=True)
+
+
+def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def check_prices(df: pd.DataFrame, name: str) -> None:
+    """Raise CacheError for the first problem in a price frame (columns, dates, prices)."""
+    if list(df.columns) != SCHEMA_COLUMNS:
+        raise CacheError(f"{name}: columns are {list(df.columns)}, expected {SCHEMA_COLUMNS}. {FIX}")
+    if df.empty:
+        raise CacheError(f"{name}: no rows. {FIX}")
+
+    def where(i: int) -> str:
+        return f"{name}, row {i + 2} (Date {df['Date'].iloc[i]!s})"  # +2: header line, 1-based
+
+    dates = pd.to_datetime(df["Date"], format="%Y-%m-%d", errors="coerce")
+    bad = dates.isna()
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise CacheError(f"{where(i)}: not a YYYY-MM-DD date. {FIX}")
+    steps = dates.diff().dt.days.iloc[1:]
+    if (steps <= 0).any():
+        i = int((steps <= 0).to_numpy().argmax()) + 1
+        raise CacheError(f"{where(i)}: dates must be sorted and unique; this one repeats or goes back. {FIX}")
+    for col in PRICE_COLUMNS + ["Volume"]:
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            raise CacheError(f"{name}: column {col} is not numeric. {FIX}")
+    missing = df["Close"].isna()
+    if missing.any():
+        i = int(missing.to_numpy().argmax())
+        raise CacheError(f"{where(i)}: Close is missing inside the series' range. {FIX}")
+    for col in PRICE_COLUMNS:
+        nonpos = df[col].notna() & (df[col] <= 0)
+        if nonpos.any():
+            i = int(nonpos.to_numpy().argmax())
+            raise CacheError(f"{where(i)}: {col} is {df[col].iloc[i]}, but prices must be positive. {FIX}")
+    negvol = df["Volume"].notna() & (df["Volume"] < 0)
+    if negvol.any():
+        i = int(negvol.to_numpy().argmax())
+        raise CacheError(f"{where(i)}: Volume is negative. {FIX}")
+
+
+def _read_prices_csv(data: bytes, name: str) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(io.BytesIO(data), dtype={"Date": str, "Volume": "Int64"})
+    except (ValueError, pd.errors.ParserError) as exc:  # a torn or garbled file
+        raise CacheError(f"{name}: cannot be parsed as CSV ({exc}). {FIX}") from None
+    return df
+
+
+def describe_file(data: bytes, df: pd.DataFrame | None = None) -> dict:
+    """The manifest fields that follow from a file's bytes: hash, size, rows, columns, range."""
+    entry = {"sha256": sha256_bytes(data), "bytes": len(data)}
+    if df is not None:
+        entry.update({
+            "rows": int(len(df)),
+            "columns": {c: str(df[c].dtype) for c in df.columns},
+        })
+        if "Date" in df.columns:
+            entry.update({"first": str(df["Date"].iloc[0]), "last": str(df["Date"].iloc[-1])})
+    return entry
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def read_manifest(market_dir: Path | None = None) -> dict:
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    path = market_dir / "manifest.json"
+    if not path.exists():
+        raise CacheError(f"{_rel(path)} is missing: the cache has no manifest. {FIX}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CacheError(f"{_rel(path)} is not valid JSON ({exc}). {FIX}") from None
+    if manifest.get("schema") != MANIFEST_SCHEMA or "files" not in manifest:
+        raise CacheError(f"{_rel(path)} is not a schema-{MANIFEST_SCHEMA} manifest. {FIX}")
+    return manifest
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _verified_bytes(rel: str, market_dir: Path, manifest: dict) -> bytes:
+    path = market_dir / rel
+    entry = manifest["files"].get(rel)
+    if entry is None:
+        raise CacheError(f"{_rel(path)} is not listed in the manifest. {FIX}")
+    if not path.exists():
+        raise CacheError(f"{_rel(path)} is missing (the manifest lists it). {FIX}")
+    data = path.read_bytes()
+    digest = sha256_bytes(data)
+    if digest != entry["sha256"]:
+        raise CacheError(
+            f"{_rel(path)} has changed since the manifest was written (sha256 {digest[:12]}… "
+            f"instead of {entry['sha256'][:12]}…): it was edited by hand or damaged. {FIX}")
+    _note_read(path)
+    return data
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def series_info(ticker: str, market_dir: Path | None = None) -> dict:
+    """The manifest's record of one series: name, group, market, price basis, origin, range."""
+    s = _series(ticker)
+    manifest = read_manifest(market_dir)
+    entry = manifest["files"].get(f"prices/{s.file_name}")
+    if entry is None:
+        raise CacheError(f"{ticker}: not in the cache manifest. {FIX}")
+    return {**entry["series"], "origin": entry["origin"], "first": entry["first"], "last": entry["last"]}
+
+
+def _series(ticker: str) -> catalog.Series:
+    try:
+        return catalog.get(ticker)
+    except KeyError as exc:
+        raise CacheError(exc.args[0]) from None
+
+
+def load_prices(ticker: str, market_dir: Path | None = None) -> pd.DataFrame:
+    """Daily prices of ``ticker`` (a yfinance symbol), indexed by trading date, validated."""
+    s = _series(ticker)
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    rel = f"prices/{s.file_name}"
+    data = _verified_bytes(rel, market_dir, read_manifest(market_dir))
+    df = _read_prices_csv(data, _rel(market_dir / rel))
+    check_prices(df, _rel(market_dir / rel))
+    df.index = pd.DatetimeIndex(pd.to_datetime(df.pop("Date")), name="Date")
+    return df
+
+
+def load_shares(market_dir: Path | None = None) -> pd.DataFrame:
+    """SEC cover-page share counts, with the filing each comes from."""
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    rel = "shares_outstanding.csv"
+    data = _verified_bytes(rel, market_dir, read_manifest(market_dir))
+    df = pd.read_csv(io.BytesIO(data), dtype={"shares_outstanding": "int64"})
+    if list(df.columns) != SHARES_COLUMNS:
+        raise CacheError(f"{_rel(market_dir / rel)}: columns are {list(df.columns)}, expected {SHARES_COLUMNS}. {FIX}")
+    if (df["shares_outstanding"] <= 0).any():
+        raise CacheError(f"{_rel(market_dir / rel)}: share counts must be positive. {FIX}")
+    return df
+
+
+def verify(market_dir: Path | None = None) -> int:
+    """Check every file of the cache against the manifest and the schema; the number of files checked."""
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    manifest = read_manifest(market_dir)
+    for rel in manifest["files"]:
+        if rel.startswith("prices/"):
+            data = _verified_bytes(rel, market_dir, manifest)
+            check_prices(_read_prices_csv(data, rel), _rel(market_dir / rel))
+    load_shares(market_dir)
+    listed = {market_dir / rel for rel in manifest["files"]}
+    extra = [p for p in (market_dir / "prices").glob("*.csv") if p not in listed]
+    if extra:
+        raise CacheError(f"{_rel(extra[0])} is not in the manifest. {FIX}")
+    return len(manifest["files"])
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[bytes, dict],
+                market_dir: Path | None = None, note: str = "") -> Path:
+    """Replace the cache with ``prices`` ({ticker: (frame, origin)}) and ``shares`` (bytes, origin).
+
+    Everything is written to a temporary sibling folder and validated there; only then is the
+    old cache swapped out. Any exception before the swap leaves ``market_dir`` untouched.
+    """
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    market_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".market-new-", dir=market_dir.parent))
+    try:
+        (tmp / "prices").mkdir()
+        files = {}
+        for ticker in sorted(prices, key=lambda t: catalog.SERIES.index(catalog.get(t))):
+            frame, origin = prices[ticker]
+            s = catalog.get(ticker)
+            df = to_schema(frame)
+            rel = f"prices/{s.file_name}"
+            check_prices(df, f"new {rel}")
+            data = frame_to_csv_bytes(df)
+            (tmp / rel).write_bytes(data)
+            files[rel] = {
+                **describe_file(data, df),
+                "tickers": [ticker],
+                "series": {
+                    "ticker": ticker, "name": s.name, "group": s.group, "market": s.market,
+                    "currency": s.currency,
+                    "price_basis": origin.get("price_basis", s.price_basis),
+                    "columns_present": [c for c in SCHEMA_COLUMNS if df[c].notna().any()],
+                },
+                "origin": {k: v for k, v in origin.items() if k != "price_basis"},
+            }
+        shares_bytes, shares_origin = shares
+        (tmp / "shares_outstanding.csv").write_bytes(shares_bytes)
+        files["shares_outstanding.csv"] = {
+            **describe_file(shares_bytes, pd.read_csv(io.BytesIO(shares_bytes))),
+            "tickers": sorted(set(pd.read_csv(io.BytesIO(shares_bytes))["ticker"])),
+            "origin": shares_origin,
+        }
+        manifest = {"schema": MANIFEST_SCHEMA, "window": {"start": catalog.START, "end": catalog.END},
+                    "note": note, "files": files}
+        (tmp / "manifest.json").write_bytes(manifest_bytes(manifest))
+        verify(tmp)
+        # The swap: two renames, each atomic. A crash between them leaves the old cache in .market-old-*.
+        old = None
+        if market_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=".market-old-", dir=market_dir.parent))
+            old.rmdir()
+            market_dir.rename(old)
+        tmp.rename(market_dir)
+        if old is not None:
+            shutil.rmtree(old)
+        return market_dir
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def provenance(market_dir: Path | None = None) -> "pd.DataFrame":
+    """One row per cached file: what it holds, where it came from, its range and sha256 (for the appendix)."""
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    _note_read(market_dir / "manifest.json")
+    rows = []
+    for rel, e in read_manifest(market_dir)["files"].items():
+        o = e["origin"]
+        origin = (f"{o['repository']} @ {o['commit'][:10]}: {o['path']}" if o["kind"] == "import" and "repository" in o
+                  else f"yfinance {o['yfinance_version']}, retrieved {o['retrieved_at']}" if o["kind"] == "yfinance"
+                  else o.get("note", o["kind"]))
+        rows.append({
+            "file": f"data/market/{rel}",
+            "series": ", ".join(e["tickers"]),
+            "price basis": e.get("series", {}).get("price_basis", ""),
+            "range": f"{e['first']}..{e['last']}" if "first" in e else "",
+            "rows": e["rows"],
+            "origin": origin,
+            "sha256": e["sha256"][:16] + "…",
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,200 @@
+"""The series the book uses: one row per ticker, with its group, market and raw origin.
+
+Tickers are yfinance symbols, so the same catalog drives both the import from the
+cross-checked raw files (``importer``) and a refresh from Yahoo (``refresh``).
+
+``price_basis`` says what a price level means. Only ``unadjusted`` series (exchange
+closes, adjusted for splits only) and ``index`` levels may be used for price levels
+or market values; the adjusted bases are fit for returns only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The window the cache covers. It starts a year before the estimation window of the
+# event study needs it to, so that readers can lengthen that window.
+START = "2023-01-03"
+END = "2025-12-31"
+
+UNADJUSTED = "unadjusted"  # split-adjusted exchange prices; Adj Close adds dividends
+INDEX = "index"            # index levels: no dividends to adjust for
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """A public repository snapshot in ../shared/data/raw (see its SOURCES.md)."""
+
+    folder: str
+    repo: str
+    snapshot: str  # date of the commit the files were read at
+    price_basis: str  # basis of a stock's Close in this source
+
+
+SOURCES = {
+    "kinryukii": RawSource("kinryukii_us-tech-quant-v18", "kinryukii/us-tech-quant-v18", "2026-05-31", UNADJUSTED),
+    "khemosu": RawSource("khemosu99-bit_overnight-kr", "khemosu99-bit/overnight-kr", "2026-08-22", INDEX),
+    "luciusneo": RawSource(
+        "luciusneo1017_momentum-portfolio_optimization", "luciusneo1017/momentum-portfolio_optimization",
+        "2025-10-30", "dividend-adjusted (yfinance auto_adjust=True, as of 2025-10-30)"),
+    "shresth": RawSource("ShresthTiwari823_QuantEdge-AI", "ShresthTiwari823/QuantEdge-AI", "2026-06-23", INDEX),
+    "azscience": RawSource(
+        "AZScience_mohinhdudoan", "AZScience/mohinhdudoan", "2026-02-27",
+        "dividend-adjusted (yfinance auto_adjust=True, as of 2026-02-27)"),
+    "kayatjill": RawSource(
+        "KayatJill_StockTradebyZ_8552ae9", "KayatJill/StockTradebyZ", "2025-08-04",
+        "possibly forward-adjusted (qfq, as of 2025-08-01)"),
+    "culolom": RawSource(
+        "culolom_culolom-backtest", "culolom/culolom-backtest", "2026-08-21",
+        "dividend-adjusted (yfinance, as of 2026-08-21)"),
+    "kimuradaichisi": RawSource(
+        "kimuradaichisi_stock_trading_bot", "kimuradaichisi/stock_trading_bot", "2025-06-06",
+        "dividend-adjusted (yfinance, as of 2025-06-06)"),
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    ticker: str
+    name: str
+    group: str
+    market: str  # the exchange calendar the dates are on: US, HK, CN, JP, TW
+    currency: str
+    source: str  # key of SOURCES
+    raw_path: str  # path under the source folder
+    index: bool = False  # an index level rather than a traded price
+
+    @property
+    def price_basis(self) -> str:
+        return INDEX if self.index else SOURCES[self.source].price_basis
+
+    @property
+    def file_name(self) -> str:
+        """File name in data/market/prices: '^GSPC' becomes 'idx-GSPC.csv'."""
+        return self.ticker.replace("^", "idx-") + ".csv"
+
+
+# Groups, in the order chapters show them.
+GROUPS = [
+    "Chips",
+    "Chip equipment",
+    "Networking and servers",
+    "Power",
+    "Hyperscalers and Apple",
+    "Software and other tech",
+    "US indices and ETFs",
+    "China ADRs and ETFs",
+    "Hong Kong",
+    "China A-shares",
+    "Japan",
+    "Taiwan",
+]
+
+_K = "prices_full/{}.csv"
+
+
+def _us(ticker, name, group, path=None, source="kinryukii"):
+    return Series(ticker, name, group, "US", "USD", source, path or _K.format(ticker))
+
+
+def _idx(ticker, name, group, market, currency, source, path):
+    return Series(ticker, name, group, market, currency, source, path, index=True)
+
+
+SERIES = [
+    _us("NVDA", "Nvidia", "Chips"),
+    _us("AVGO", "Broadcom", "Chips"),
+    _us("AMD", "AMD", "Chips"),
+    _us("TSM", "TSMC (ADR)", "Chips"),
+    _us("MU", "Micron", "Chips"),
+    _us("MRVL", "Marvell", "Chips"),
+    _us("ARM", "Arm Holdings", "Chips"),
+    _us("INTC", "Intel", "Chips"),
+    _us("QCOM", "Qualcomm", "Chips"),
+    _us("TXN", "Texas Instruments", "Chips"),
+    _us("ASML", "ASML (ADR)", "Chip equipment"),
+    _us("AMAT", "Applied Materials", "Chip equipment"),
+    _us("LRCX", "Lam Research", "Chip equipment"),
+    _us("KLAC", "KLA", "Chip equipment"),
+    _us("ANET", "Arista Networks", "Networking and servers"),
+    _us("SMCI", "Super Micro Computer", "Networking and servers"),
+    _us("DELL", "Dell", "Networking and servers"),
+    _us("VRT", "Vertiv", "Networking and servers"),
+    _us("VST", "Vistra", "Power"),
+    _us("CEG", "Constellation Energy", "Power"),
+    _us("GEV", "GE Vernova", "Power"),
+    _us("MSFT", "Microsoft", "Hyperscalers and Apple"),
+    _us("META", "Meta", "Hyperscalers and Apple"),
+    _us("GOOGL", "Alphabet (class A)", "Hyperscalers and Apple"),
+    _us("AMZN", "Amazon", "Hyperscalers and Apple"),
+    _us("ORCL", "Oracle", "Hyperscalers and Apple"),
+    _us("AAPL", "Apple", "Hyperscalers and Apple"),
+    _us("TSLA", "Tesla", "Software and other tech"),
+    _us("PLTR", "Palantir", "Software and other tech"),
+    _us("CRM", "Salesforce", "Software and other tech"),
+    _us("NOW", "ServiceNow", "Software and other tech"),
+    _us("QQQ", "Invesco QQQ (Nasdaq-100 ETF)", "US indices and ETFs"),
+    _us("SPY", "SPDR S&P 500 ETF", "US indices and ETFs"),
+    _us("SMH", "VanEck Semiconductor ETF", "US indices and ETFs"),
+    _us("SOXX", "iShares Semiconductor ETF", "US indices and ETFs"),
+    _idx("^IXIC", "Nasdaq Composite", "US indices and ETFs", "US", "USD", "khemosu", "NASDAQ.csv"),
+    _idx("^GSPC", "S&P 500", "US indices and ETFs", "US", "USD", "khemosu", "SP500.csv"),
+    _idx("^SOX", "PHLX Semiconductor index", "US indices and ETFs", "US", "USD", "khemosu", "SOX.csv"),
+    _idx("^DJI", "Dow Jones Industrial Average", "US indices and ETFs", "US", "USD", "khemosu", "DOW.csv"),
+    _idx("^VIX", "CBOE Volatility index", "US indices and ETFs", "US", "USD", "khemosu", "VIX.csv"),
+    _us("BABA", "Alibaba (ADR)", "China ADRs and ETFs", "staged_backfill_batch2/BABA.csv"),
+    _us("BIDU", "Baidu (ADR)", "China ADRs and ETFs", "staged_backfill_batch2/BIDU.csv"),
+    _us("JD", "JD.com (ADR)", "China ADRs and ETFs", "staged_backfill_batch1/JD.csv"),
+    _us("PDD", "PDD Holdings (ADR)", "China ADRs and ETFs", "staged_backfill_batch3_raw/PDD.csv"),
+    _us("KWEB", "KraneShares CSI China Internet ETF", "China ADRs and ETFs", "staged_backfill_batch1/KWEB.csv"),
+    _us("MCHI", "iShares MSCI China ETF", "China ADRs and ETFs", "MCHI.csv", source="azscience"),
+    Series("0700.HK", "Tencent", "Hong Kong", "HK", "HKD", "luciusneo", "interim/0700.HK.csv"),
+    Series("9988.HK", "Alibaba", "Hong Kong", "HK", "HKD", "luciusneo", "interim/9988.HK.csv"),
+    Series("0981.HK", "SMIC", "Hong Kong", "HK", "HKD", "luciusneo", "interim/0981.HK.csv"),
+    Series("9888.HK", "Baidu", "Hong Kong", "HK", "HKD", "luciusneo", "interim/9888.HK.csv"),
+    Series("1810.HK", "Xiaomi", "Hong Kong", "HK", "HKD", "luciusneo", "interim/1810.HK.csv"),
+    Series("0020.HK", "SenseTime", "Hong Kong", "HK", "HKD", "luciusneo", "interim/0020.HK.csv"),
+    Series("9618.HK", "JD.com", "Hong Kong", "HK", "HKD", "luciusneo", "interim/9618.HK.csv"),
+    Series("1024.HK", "Kuaishou", "Hong Kong", "HK", "HKD", "luciusneo", "interim/1024.HK.csv"),
+    Series("3690.HK", "Meituan", "Hong Kong", "HK", "HKD", "luciusneo", "interim/3690.HK.csv"),
+    _idx("^HSI", "Hang Seng index", "Hong Kong", "HK", "HKD", "shresth", "HSI.csv"),
+    Series("688256.SS", "Cambricon", "China A-shares", "CN", "CNY", "kayatjill", "688256.csv"),
+    Series("000977.SZ", "Inspur Information", "China A-shares", "CN", "CNY", "kayatjill", "000977.csv"),
+    Series("300308.SZ", "Zhongji Innolight", "China A-shares", "CN", "CNY", "kayatjill", "300308.csv"),
+    Series("601138.SS", "Foxconn Industrial Internet", "China A-shares", "CN", "CNY", "kayatjill", "601138.csv"),
+    Series("688981.SS", "SMIC (A-share)", "China A-shares", "CN", "CNY", "kayatjill", "688981.csv"),
+    Series("002371.SZ", "Naura Technology", "China A-shares", "CN", "CNY", "kayatjill", "002371.csv"),
+    Series("603019.SS", "Sugon", "China A-shares", "CN", "CNY", "kayatjill", "603019.csv"),
+    Series("688041.SS", "Hygon Information", "China A-shares", "CN", "CNY", "kayatjill", "688041.csv"),
+    Series("002230.SZ", "iFlytek", "China A-shares", "CN", "CNY", "kayatjill", "002230.csv"),
+    Series("300502.SZ", "Eoptolink", "China A-shares", "CN", "CNY", "kayatjill", "300502.csv"),
+    Series("000063.SZ", "ZTE", "China A-shares", "CN", "CNY", "kayatjill", "000063.csv"),
+    _idx("000300.SS", "CSI 300 index", "China A-shares", "CN", "CNY", "azscience", "000300.SS.csv"),
+    Series("9984.T", "SoftBank Group", "Japan", "JP", "JPY", "kimuradaichisi", "9984.T.csv"),
+    _idx("^N225", "Nikkei 225", "Japan", "JP", "JPY", "shresth", "N225.csv"),
+    Series("2330.TW", "TSMC (Taiwan)", "Taiwan", "TW", "TWD", "culolom", "2330.TW.csv"),
+    _idx("^TWII", "Taiwan Weighted index", "Taiwan", "TW", "TWD", "culolom", "^TWII.csv"),
+]
+
+BY_TICKER = {s.ticker: s for s in SERIES}
+
+
+def get(ticker: str) -> Series:
+    """The catalog entry for ``ticker``; a clear error names close matches for a typo."""
+    try:
+        return BY_TICKER[ticker]
+    except KeyError:
+        import difflib
+
+        near = difflib.get_close_matches(ticker.upper(), BY_TICKER, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(near)}?" if near else ""
+        raise KeyError(
+            f"unknown ticker {ticker!r}: the book's cache has no such series.{hint} "
+            f"The {len(SERIES)} tickers are listed by `python -m shockbook tickers`."
+        ) from None
+
+
+def tickers(group: str | None = None, market: str | None = None) -> list[str]:
+    """Tickers in catalog order, optionally of one group or market."""
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}; groups are: {', '.join(GROUPS)}")
+    return [s.ticker for s in SERIES if (group is None or s.group == group) and (market is None or s.market == market)]

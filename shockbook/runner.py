@@ -1,0 +1,251 @@
+"""Execute chapters with papermill, the same way everywhere, and only when something changed.
+
+A chapter's inputs are its notebook source, the package's code, the pinned requirements,
+its parameters and the data files it read last time (recorded by ``cache`` through
+``SHOCKBOOK_READ_LOG``). Their fingerprint is kept in ``chapters/_run_state.json``; a
+chapter whose fingerprint is unchanged is skipped. jupyter-book's own cache cannot do
+this: it hashes code cells only and does not see the data.
+
+Outputs are made reproducible before they are written: papermill's timestamps and paths
+are removed and cell ids are numbered, so two runs give byte-identical notebooks. The
+committed chapter is replaced atomically, and only after a successful run; a run with a
+reader's parameters goes to ``runs/`` and never touches the committed chapter.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from . import paths
+
+STATE_FILE = paths.CHAPTERS_DIR / "_run_state.json"
+DEFAULT_TIMEOUT = 600  # seconds per cell
+KERNEL = "python3"
+
+
+class RunError(RuntimeError):
+    """A chapter could not be run; the message says why, in one or two lines."""
+
+
+# --------------------------------------------------------------------------- chapters and parameters
+
+
+def chapters() -> list[Path]:
+    return sorted(p for p in paths.CHAPTERS_DIR.glob("*.ipynb"))
+
+
+def find_chapter(name: str) -> Path:
+    """A chapter by file name, stem, number or unique part of its name: '01', 'shock', '01_shock'."""
+    all_ = chapters()
+    exact = [p for p in all_ if name in (p.name, p.stem)]
+    hits = exact or [p for p in all_ if p.stem.startswith(name) or name in p.stem]
+    if len(hits) != 1:
+        names = ", ".join(p.stem for p in all_)
+        what = "matches several chapters" if hits else "is not a chapter"
+        raise RunError(f"{name!r} {what}; the chapters are: {names}.")
+    return hits[0]
+
+
+def declared_parameters(nb_path: Path) -> dict:
+    """The chapter's parameters cell as {name: default}, read with papermill."""
+    import papermill
+
+    return {name: info["default"] for name, info in papermill.inspect_notebook(str(nb_path)).items()}
+
+
+def _literal(text: str):
+    import ast
+
+    return ast.literal_eval(text)
+
+
+def coerce_parameters(nb_path: Path, given: dict[str, str]) -> dict:
+    """Strings from the command line, typed like the chapter's defaults; a clear error otherwise."""
+    declared = declared_parameters(nb_path)
+    out = {}
+    for name, raw in given.items():
+        if name not in declared:
+            raise RunError(f"{nb_path.stem} has no parameter {name!r}; its parameters are: "
+                           f"{', '.join(sorted(declared)) or '(none)'}.")
+        default = _literal(declared[name])
+        try:
+            if isinstance(default, bool):
+                if raw.lower() not in ("true", "false"):
+                    raise ValueError
+                value = raw.lower() == "true"
+            elif isinstance(default, int):
+                value = int(raw)
+            elif isinstance(default, float):
+                value = float(raw)
+            elif isinstance(default, list):
+                value = [v.strip() for v in raw.split(",") if v.strip()]
+                if default and all(isinstance(d, (int, float)) for d in default):
+                    value = [type(default[0])(v) for v in value]
+            else:
+                value = raw
+        except ValueError:
+            kind = "a comma-separated list" if isinstance(default, list) else type(default).__name__
+            raise RunError(f"parameter {name}: {raw!r} is not {kind} (the default is {declared[name]}).") from None
+        out[name] = value
+    return out
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source_fingerprint(nb: nbformat.NotebookNode) -> str:
+    cells = [(c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))) for c in nb.cells
+             if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    return _sha(json.dumps(cells, sort_keys=True).encode())
+
+
+def code_fingerprint() -> str:
+    h = hashlib.sha256()
+    for p in sorted((paths.ROOT / "shockbook").rglob("*.py")):
+        h.update(str(p.relative_to(paths.ROOT)).encode() + b"\0" + p.read_bytes() + b"\0")
+    req = paths.ROOT / "requirements.txt"
+    if req.exists():
+        h.update(req.read_bytes())
+    return h.hexdigest()
+
+
+def data_fingerprint(files: list[str]) -> dict[str, str]:
+    out = {}
+    for rel in sorted(set(files)):
+        p = paths.ROOT / rel
+        out[rel] = _sha(p.read_bytes()) if p.exists() else "missing"
+    return out
+
+
+def read_state() -> dict:
+    return json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
+
+
+def write_state(state: dict) -> None:
+    _atomic_write(STATE_FILE, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
+
+
+def is_current(nb_path: Path, params: dict, state: dict) -> bool:
+    entry = state.get(nb_path.stem)
+    if not entry:
+        return False
+    nb = nbformat.read(nb_path, as_version=4)
+    return (entry["source"] == source_fingerprint(nb) and entry["code"] == code_fingerprint()
+            and entry["parameters"] == params and entry["data"] == data_fingerprint(list(entry["data"])))
+
+
+# --------------------------------------------------------------------------- reproducible notebooks
+
+
+VOLATILE_NB_METADATA = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
+
+
+def normalize(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    """Drop what changes from run to run (timestamps, paths) and number the cells."""
+    pm = nb.metadata.get("papermill", {})
+    for key in VOLATILE_NB_METADATA:
+        pm.pop(key, None)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{stem.replace('_', '-')}-{i:02d}"
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def output_path(nb_path: Path, params: dict, out_dir: Path | None) -> Path:
+    if not params and out_dir is None:
+        return nb_path  # the committed chapter, in place
+    tag = "__".join(f"{k}-{v if not isinstance(v, list) else '+'.join(map(str, v))}" for k, v in sorted(params.items()))
+    tag = re.sub(r"[^A-Za-z0-9_.+-]+", "_", tag)[:120]
+    return (out_dir or paths.RUNS_DIR) / (f"{nb_path.stem}__{tag}.ipynb" if tag else nb_path.name)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_TIMEOUT) -> list[str]:
+    """Run one chapter into ``out_path``; returns the data files it read. Raises RunError on failure."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    with tempfile.TemporaryDirectory(prefix="shockbook-run-") as tmp:
+        log = Path(tmp) / "reads.txt"
+        log.touch()
+        executed = Path(tmp) / nb_path.name
+        old = os.environ.get("SHOCKBOOK_READ_LOG")
+        os.environ["SHOCKBOOK_READ_LOG"] = str(log)
+        try:
+            papermill.execute_notebook(
+                str(nb_path), str(executed), parameters=params or None, kernel_name=KERNEL,
+                cwd=str(nb_path.parent), execution_timeout=timeout, progress_bar=False,
+                log_output=False, request_save_on_cell_execute=False)
+        except PapermillExecutionError as exc:
+            failed = paths.RUNS_DIR / f"{nb_path.stem}__FAILED.ipynb"
+            if executed.exists():
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(executed, failed)
+            raise RunError(f"{nb_path.stem} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+                           f"  The committed chapter is unchanged; the failed run is in {failed.relative_to(paths.ROOT)}.") from None
+        except Exception as exc:  # timeouts, a dead kernel
+            raise RunError(f"{nb_path.stem} did not finish: {type(exc).__name__}: {exc}") from None
+        finally:
+            if old is None:
+                os.environ.pop("SHOCKBOOK_READ_LOG", None)
+            else:
+                os.environ["SHOCKBOOK_READ_LOG"] = old
+        nb = normalize(nbformat.read(executed, as_version=4), nb_path.stem)
+        _atomic_write(out_path, (nbformat.writes(nb) + "\n").encode())
+        return [line for line in log.read_text().splitlines() if line]
+
+
+def run(names: list[str] | None = None, params: dict[str, str] | None = None, force: bool = False,
+        out_dir: Path | None = None, timeout: int = DEFAULT_TIMEOUT, log=print) -> list[tuple[str, str, float]]:
+    """Run chapters (default: all); a progress line per chapter. Returns (chapter, status, seconds)."""
+    targets = [find_chapter(n) for n in names] if names else chapters()
+    if params and len(targets) != 1:
+        raise RunError("parameters belong to one chapter: name exactly one chapter with -p.")
+    typed = coerce_parameters(targets[0], params) if params else {}
+    state = read_state()
+    results = []
+    for i, nb_path in enumerate(targets, 1):
+        out = output_path(nb_path, typed, out_dir)
+        prefix = f"[{i}/{len(targets)}] {nb_path.stem}"
+        in_place = out == nb_path
+        if in_place and not force and is_current(nb_path, typed, state):
+            log(f"{prefix}: unchanged, skipped", file=sys.stderr)
+            results.append((nb_path.stem, "skipped", 0.0))
+            continue
+        log(f"{prefix}: running…", file=sys.stderr)
+        t0 = time.perf_counter()
+        reads = execute(nb_path, typed, out, timeout)
+        seconds = time.perf_counter() - t0
+        if in_place:
+            nb = nbformat.read(nb_path, as_version=4)
+            state[nb_path.stem] = {"source": source_fingerprint(nb), "code": code_fingerprint(),
+                                   "parameters": typed, "data": data_fingerprint(reads)}
+            write_state(state)
+        where = "" if in_place else f" → {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}"
+        log(f"{prefix}: done in {seconds:.1f} s{where}", file=sys.stderr)
+        results.append((nb_path.stem, "ran", seconds))
+    return results
