@@ -11,7 +11,7 @@ ENV_OK := $(VENV)/.installed
 VENDOR := _assets/vendor
 VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
-QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory"; true; }
+QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
 .PHONY: book env vendor run site test browser refresh import verify bench clean
 
