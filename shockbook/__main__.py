@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--out", type=Path, help="write executed notebooks here instead of in place")
     p_run.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
 
-    sub.add_parser("import", help="rebuild data/market from ../shared/data/raw")
+    sub.add_parser("import", help="rebuild data/market and data/facts from ../shared")
     p_ref = sub.add_parser("refresh", help="rebuild data/market from Yahoo Finance (needs the network)")
     p_ref.add_argument("tickers", nargs="*", help="only these series (default: all)")
     p_ref.add_argument("--into", type=Path, help="write the new cache here and leave data/market alone")
@@ -35,10 +35,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise runner.RunError("a parameter was given twice.")
             runner.run(args.chapters, params, force=args.force, out_dir=args.out, timeout=args.timeout)
         elif args.command == "import":
-            from . import importer
+            from . import facts, importer
 
             out = importer.import_all()
             print(f"imported {len(catalog.SERIES)} series into {out}")
+            manifest = facts.import_facts()
+            print(f"imported {manifest['files'][facts.FACTS_FILE]['rows']} facts into {facts.FACTS_DIR}")
         elif args.command == "refresh":
             from . import refresh
 
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:  # unknown ticker
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
-    except (cache.CacheError, runner.RunError) as exc:
+    except (cache.CacheError, runner.RunError, ValueError) as exc:  # FactsError, ClaimError are ValueErrors
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

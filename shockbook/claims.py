@@ -1,0 +1,756 @@
+"""The claims ledger of chapter 6: every checkable number in the five articles, checked.
+
+``data/claims.csv`` holds one row per claim: an English paraphrase, the value the article
+states (``claimed_value``), its unit, the date and market convention it refers to, a
+machine-readable ``check`` that says how to measure it from the book's data, and a
+``tolerance``. It holds **no measured value and no verdict**: :func:`evaluate` computes
+both at every build, from the price cache (:mod:`shockbook.cache`) and the facts table
+(:mod:`shockbook.facts`), so a change in the data changes the verdicts.
+
+Check specs
+-----------
+A spec is ``kind:arguments``, fields separated by ``:``. Dates are ``YYYY-MM-DD`` trading
+dates of the ticker's own market (New York for US listings, Shanghai/Shenzhen for A-shares).
+Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
+
+``pct_change:T:D0:D1[:FIELD]``
+    100 × (FIELD on D1 / Close on D0 − 1). FIELD is ``Close`` (the default, the press
+    convention for a day's move), ``Open`` (the opening gap), ``Low`` or ``High`` (the
+    intraday extremes measured against the previous close).
+``points_change:T:D0:D1``
+    Close on D1 − Close on D0, in index points (needs a price level: unadjusted or index).
+``close:T:D``, ``open:T:D``, ``high:T:D``, ``low:T:D``
+    A price level on D (unadjusted or index series only).
+``mcap_change_bn:T:D0:D1``
+    Change in market value in USD billions: shares × (Close D1 − Close D0) / 1e9. The share
+    count is the SEC cover-page count with the latest ``as_of_date`` on or before D1 (the
+    first one after D1 if there is none before, as in :mod:`shockbook.market`); balance-sheet
+    counts are skipped and an ADS is converted with ``market.ADS_RATIO``. The series must be
+    ``unadjusted``.
+``last_larger_move:T:D``
+    A date: the latest session before D whose close-to-close move was at least as large as
+    D's, in the same direction. Checks "the biggest fall since ..." claims.
+``fact:ID[:k]``
+    The value of row ``ID`` in the facts table: part ``k`` (0-based, default 0) of a value
+    whose parts are separated by ``;``. Within a part the first number is taken (thousands
+    separators allowed; a range ``a-b`` gives its midpoint; ``~``, ``>``, ``<`` are ignored;
+    digits glued to letters, as in ``H800`` or ``R1-Zero``, are not numbers; a suffix such as
+    ``K`` is not applied, so read the fact's unit). If the fact's
+    unit starts with ``date``, the part is read as a date (``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD``, or ``A to B``), i.e. a span of days.
+``ratio:A/B``, ``product:A*B``
+    A / B and A × B, where A and B are specs of the kinds above or plain numbers.
+``calc:EXPR``
+    Arithmetic on specs and numbers with ``+ - * /`` and parentheses. Operators and
+    parentheses are separate, space-delimited tokens (``-`` inside a date or a fact id is
+    therefore never an operator), e.g. ``calc:( fact:CST-20 / fact:CST-28:1 - 1 ) * 100``.
+``sign:SPEC``
+    −1, 0 or +1: the direction of SPEC. For claims that only say "rose" or "fell".
+``atleast:SPEC``, ``atmost:SPEC``
+    The claim is a bound: the true value is at least (at most) ``claimed_value``. "Fell more
+    than 600 points" is ``atmost:points_change:...`` with ``claimed_value`` −600. Only the
+    shortfall beyond the bound counts against the claim.
+``info:SPEC``
+    SPEC is computed and shown as ``measured`` for context, but the verdict is always "not
+    checkable from the data": used for pre-market and intraday claims, which daily bars
+    cannot settle, and for figures that belong to another listing or a basket we lack.
+``none``
+    Not checkable from the data; the ``note`` says why.
+
+``sign``, ``atleast``, ``atmost`` and ``info`` wrap a spec once, at the top (``info`` and the
+bounds cannot be nested; ``sign`` may sit inside them).
+
+Tolerance and verdicts
+----------------------
+``tolerance`` is absolute, in the claim's unit (days for dates), and is set per claim from
+the precision of the article's wording, by these rules:
+
+1. a figure with stated decimals: half a unit in the last digit (16.97% → 0.005; 9.2% → 0.05);
+2. a whole number stated as exact (17%, $124, a $60 list price): 0.5;
+3. a round figure that reads as an approximation ("nearly 600 billion", "80%", "2,000
+   chips", "about 1/30"): 5% of its value;
+4. a market value in USD billions: at least 2.5, because the measure itself depends on
+   which SEC share count is used (Nvidia's filings differ by about 0.4%);
+5. a range (60-65): ``claimed_value`` is the midpoint and the tolerance its half-width;
+6. dates: 0 days, or 1 day where a date may be shifted by the time zone (an article on
+   Beijing time dating a US event); a claimed ``YYYY-MM`` or ``YYYY`` is a span of days and is
+   met by any measured day inside it; exact counts and signs: 0.
+
+With d the distance between claimed and measured value (for bounds: the shortfall beyond
+the bound; for dates: the days between the two spans, 0 if they overlap):
+
+* ``confirmed``     if d ≤ tolerance,
+* ``close``         if d ≤ 3 × tolerance (``CLOSE_FACTOR``),
+* ``contradicted``  otherwise,
+* ``not checkable from the data`` for ``none`` and ``info`` checks, and for checks the
+  cached data cannot answer (a date outside a series' range); ``reason`` then says why.
+
+A bad spec, a date that is inside a series' range but not one of its trading days, an
+unknown ticker or fact id raise :class:`ClaimError` naming the claim: those are errors in
+the ledger, not limits of the data.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import paths
+
+CLAIMS_FILE = paths.DATA_DIR / "claims.csv"
+
+COLUMNS = [
+    "id", "article_file", "outlet", "article_date", "chapter", "claim", "claimed_value", "unit",
+    "subject", "ref_date", "convention", "check", "tolerance", "note",
+]
+
+# The five source articles (../shared/sources/README.md): file -> (outlet, date as given there).
+ARTICLES = {
+    "000_fe37679dcbd1c3f0.txt": ("Securities Times", "2025-01-27"),
+    "001_a9600e04050fe6c4.txt": ("Xinhua Finance", "2025-02-07"),
+    "002_a53d9ef3a776ecc6.txt": ("Zhihu article (repost)", "2025-04-12"),
+    "003_b1a01d637500d749.txt": ("JRJ (via Bilibili)", "2025-02-01"),
+    "004_66d88dccb34420e5.txt": ("Taiwanese investing blog", "2025-02"),
+}
+
+CONFIRMED, CLOSE, CONTRADICTED, NOT_CHECKABLE = (
+    "confirmed", "close", "contradicted", "not checkable from the data")
+VERDICTS = (CONFIRMED, CLOSE, CONTRADICTED, NOT_CHECKABLE)
+CLOSE_FACTOR = 3
+
+PRICE_FIELDS = ("Close", "Open", "High", "Low")
+LEVEL_BASES = ("unadjusted", "index")
+KINDS = (
+    "pct_change", "points_change", "close", "open", "high", "low", "mcap_change_bn",
+    "last_larger_move", "fact", "ratio", "product", "calc", "sign", "atleast", "atmost",
+    "info", "none",
+)
+_WRAPPERS = ("sign", "atleast", "atmost", "info")
+_TOP_ONLY = ("info", "atleast", "atmost", "none")
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_FACT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
+_CLAIM_ID = re.compile(r"^C\d{2,3}$")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_RANGE = re.compile(rf"^[~≈<>]*\s*({_NUM})\s*[-–]\s*({_NUM})(?![\d.])")
+_FIRST_NUM = re.compile(rf"(?<![A-Za-z0-9.])([-+−]?)({_NUM})(?![A-Za-z0-9])")
+
+
+class ClaimError(ValueError):
+    """The ledger or a check is wrong: a bad spec, column, id, article, date or ticker."""
+
+
+class NotCheckable(Exception):
+    """The data cannot answer this check (e.g. a date outside the cached range)."""
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A day, month or year as an inclusive span of days."""
+
+    start: date
+    end: date
+
+    def __str__(self) -> str:
+        return self.start.isoformat() if self.start == self.end else f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def distance(self, other: "DateSpan") -> int:
+        """Signed days from self to other (positive if other is later); 0 if they overlap."""
+        if other.start > self.end:
+            return (other.start - self.end).days
+        if other.end < self.start:
+            return -(self.start - other.end).days
+        return 0
+
+
+def parse_date_span(text: str) -> DateSpan:
+    """'2025-01-27', '2024-12' or '2025' (or 'A to B') as a span of days."""
+    text = str(text).strip()
+    if ".." in text:
+        text = text.replace("..", " to ", 1)
+    if " to " in text:
+        a, b = text.split(" to ", 1)
+        return DateSpan(parse_date_span(a).start, parse_date_span(b).end)
+    m = _ISO_PARTIAL.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    y = int(y)
+    if mo is None:
+        return DateSpan(date(y, 1, 1), date(y, 12, 31))
+    mo = int(mo)
+    if d is None:
+        nxt = date(y + (mo == 12), mo % 12 + 1, 1)
+        return DateSpan(date(y, mo, 1), nxt - timedelta(days=1))
+    day = date(y, mo, int(d))
+    return DateSpan(day, day)
+
+
+# --------------------------------------------------------------------------- specs
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A parsed check. ``args`` are strings for leaf kinds; ``parts`` sub-specs or numbers."""
+
+    kind: str
+    args: tuple = ()
+    parts: tuple = ()
+    expr: str = ""
+
+    def tickers(self) -> set[str]:
+        out = {self.args[0]} if self.kind in _PRICE_KINDS else set()
+        for p in self.parts:
+            if isinstance(p, Spec):
+                out |= p.tickers()
+        return out
+
+    def facts(self) -> set[str]:
+        out = {self.args[0]} if self.kind == "fact" else set()
+        for p in self.parts:
+            if isinstance(p, Spec):
+                out |= p.facts()
+        return out
+
+    def leaf_specs(self) -> list["Spec"]:
+        if not self.parts:
+            return [self]
+        return [leaf for p in self.parts if isinstance(p, Spec) for leaf in p.leaf_specs()]
+
+
+_PRICE_KINDS = ("pct_change", "points_change", "close", "open", "high", "low",
+                "mcap_change_bn", "last_larger_move")
+
+
+def _check_day(text: str, spec: str) -> str:
+    if not _ISO_DAY.match(text):
+        raise ClaimError(f"check {spec!r}: {text!r} is not a YYYY-MM-DD date")
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise ClaimError(f"check {spec!r}: {text!r} is not a real calendar date") from None
+    return text
+
+
+def _check_ticker(text: str, spec: str) -> str:
+    if not text or any(c.isspace() for c in text) or "/" in text or "*" in text:
+        raise ClaimError(f"check {spec!r}: {text!r} is not a ticker")
+    return text
+
+
+def _term(text: str, whole: str) -> "Spec | float":
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    sub = parse_spec(text, _top=False)
+    if sub.kind in _WRAPPERS:
+        raise ClaimError(f"check {whole!r}: {sub.kind}: cannot be used inside arithmetic")
+    return sub
+
+
+_CALC_TOKENS = {"+", "-", "*", "/", "(", ")"}
+_CALC_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Constant,
+               ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+
+
+def _parse_calc(rest: str, whole: str) -> Spec:
+    tokens = rest.split()
+    if not tokens:
+        raise ClaimError(f"check {whole!r}: calc: needs an expression")
+    pieces, terms = [], []
+    for tok in tokens:
+        if tok in _CALC_TOKENS:
+            pieces.append(tok)
+        elif any(ch in tok for ch in "*/()+"):
+            raise ClaimError(f"check {whole!r}: {tok!r}: calc allows only + - * / and parentheses, each "
+                             "written as a separate, space-delimited token")
+        else:
+            terms.append(_term(tok, whole))
+            pieces.append(f"t{len(terms) - 1}")
+    expr = " ".join(pieces)
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:
+        raise ClaimError(f"check {whole!r}: calc expression does not parse (operators and parentheses "
+                         "must be separated by spaces)") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, _CALC_NODES):
+            raise ClaimError(f"check {whole!r}: calc allows only + - * / and parentheses")
+    return Spec("calc", parts=tuple(terms), expr=expr)
+
+
+def parse_spec(text: str, _top: bool = True) -> Spec:
+    """Parse a check spec (see the module docstring); :class:`ClaimError` says what is wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise ClaimError("check is empty (use 'none' for a claim the data cannot check)")
+    whole = text = text.strip()
+    kind, sep, rest = text.partition(":")
+    if kind not in KINDS:
+        raise ClaimError(f"check {whole!r}: unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    if kind in _TOP_ONLY and not _top:
+        raise ClaimError(f"check {whole!r}: {kind} can only be the outermost kind")
+    if kind == "none":
+        if sep:
+            raise ClaimError(f"check {whole!r}: 'none' takes no arguments (use info:SPEC to show a context value)")
+        return Spec("none")
+    if not rest:
+        raise ClaimError(f"check {whole!r}: {kind} needs arguments")
+    if kind in _WRAPPERS:
+        inner = parse_spec(rest, _top=False)
+        if kind == "sign" and inner.kind == "sign":
+            raise ClaimError(f"check {whole!r}: sign:sign is redundant")
+        return Spec(kind, parts=(inner,))
+    if kind == "calc":
+        return _parse_calc(rest, whole)
+    if kind in ("ratio", "product"):
+        op = "/" if kind == "ratio" else "*"
+        halves = rest.split(op)
+        if len(halves) != 2 or not all(h.strip() for h in halves):
+            raise ClaimError(f"check {whole!r}: {kind} needs exactly two terms joined by {op!r} "
+                             "(use calc: for longer expressions)")
+        return Spec(kind, parts=tuple(_term(h, whole) for h in halves))
+    args = tuple(rest.split(":"))
+    if kind == "fact":
+        if len(args) not in (1, 2) or not _FACT_ID.match(args[0]):
+            raise ClaimError(f"check {whole!r}: expected fact:ID or fact:ID:k with an id like CST-06")
+        if len(args) == 2 and not args[1].isdigit():
+            raise ClaimError(f"check {whole!r}: the part index {args[1]!r} must be a whole number")
+        return Spec(kind, args=args)
+    if kind in ("pct_change", "points_change", "mcap_change_bn"):
+        n_ok = (3, 4) if kind == "pct_change" else (3,)
+        if len(args) not in n_ok:
+            raise ClaimError(f"check {whole!r}: expected {kind}:TICKER:D0:D1"
+                             + ("[:FIELD]" if kind == "pct_change" else ""))
+        _check_ticker(args[0], whole)
+        d0, d1 = _check_day(args[1], whole), _check_day(args[2], whole)
+        if d0 >= d1:
+            raise ClaimError(f"check {whole!r}: D0 ({d0}) must be before D1 ({d1})")
+        if len(args) == 4 and args[3] not in PRICE_FIELDS:
+            raise ClaimError(f"check {whole!r}: FIELD must be one of {', '.join(PRICE_FIELDS)}")
+        return Spec(kind, args=args)
+    # close/open/high/low/last_larger_move: TICKER:D
+    if len(args) != 2:
+        raise ClaimError(f"check {whole!r}: expected {kind}:TICKER:D")
+    _check_ticker(args[0], whole)
+    _check_day(args[1], whole)
+    return Spec(kind, args=args)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def fact_value(value: str, unit: str, k: int = 0) -> "float | DateSpan":
+    """Part ``k`` of a facts-table value, as a number or (for a date unit) a span of days."""
+    parts = [p.strip() for p in str(value).split(";")]
+    if k >= len(parts):
+        raise ClaimError(f"part {k} requested but the value {value!r} has {len(parts)} part(s)")
+    part = parts[k]
+    if str(unit).strip().lower().startswith("date"):
+        m = re.match(r"^(\d{4}(?:-\d{2}){0,2})(?:\s+to\s+(\d{4}(?:-\d{2}){0,2}))?", part)
+        if not m:
+            raise ClaimError(f"value part {part!r} should be a date (the unit is {unit!r})")
+        return parse_date_span(m.group(1) if not m.group(2) else f"{m.group(1)} to {m.group(2)}")
+    rng = _RANGE.match(part)
+    if rng:
+        a, b = (float(x.replace(",", "")) for x in rng.groups())
+        return (a + b) / 2
+    m = _FIRST_NUM.search(part)
+    if not m:
+        raise ClaimError(f"value part {part!r} holds no number")
+    sign = -1.0 if m.group(1) in ("-", "−") else 1.0
+    return sign * float(m.group(2).replace(",", ""))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _default(name: str):
+    if name == "prices":
+        from .cache import load_prices
+        return load_prices
+    if name == "series_info":
+        from .cache import series_info
+        return series_info
+    if name == "shares":
+        from .cache import load_shares
+        return load_shares
+    if name == "facts":
+        from .facts import load_facts
+        return load_facts
+    raise KeyError(name)
+
+
+class _Context:
+    """Memoised data access for one evaluation."""
+
+    def __init__(self, prices, series_info, shares, facts):
+        self._prices, self._info, self._shares, self._facts = prices, series_info, shares, facts
+        self._p: dict[str, pd.DataFrame] = {}
+        self._i: dict[str, dict] = {}
+        self._sh = None
+        self._f = None
+
+    def prices(self, ticker: str) -> pd.DataFrame:
+        if ticker not in self._p:
+            try:
+                df = self._prices(ticker)
+            except (KeyError, ValueError) as exc:  # CacheError is a ValueError
+                raise ClaimError(f"no price series for {ticker!r}: {exc}") from None
+            df = df.copy()
+            df.index = pd.DatetimeIndex(df.index).normalize()
+            self._p[ticker] = df.sort_index()
+        return self._p[ticker]
+
+    def basis(self, ticker: str) -> str:
+        if ticker not in self._i:
+            try:
+                self._i[ticker] = self._info(ticker)
+            except (KeyError, ValueError) as exc:
+                raise ClaimError(f"no series information for {ticker!r}: {exc}") from None
+        return str(self._i[ticker].get("price_basis", ""))
+
+    def shares(self) -> pd.DataFrame:
+        if self._sh is None:
+            self._sh = self._shares()
+        return self._sh
+
+    def facts(self) -> pd.DataFrame:
+        if self._f is None:
+            f = self._facts()
+            if "id" not in f.columns or "value" not in f.columns or "unit" not in f.columns:
+                raise ClaimError("the facts table needs columns id, value and unit")
+            self._f = f.set_index("id", drop=False)
+        return self._f
+
+
+def _row(ctx: _Context, ticker: str, day: str) -> tuple[pd.Series, int]:
+    df = ctx.prices(ticker)
+    ts = pd.Timestamp(day)
+    idx = df.index
+    if len(idx) == 0 or ts < idx[0] or ts > idx[-1]:
+        span = f"{idx[0]:%Y-%m-%d}..{idx[-1]:%Y-%m-%d}" if len(idx) else "empty"
+        raise NotCheckable(f"{day} is outside the cached {ticker} series ({span})")
+    if ts not in idx:
+        before, after = idx[idx < ts][-1], idx[idx > ts][0]
+        raise ClaimError(f"{day} is not a trading day of {ticker} (sessions around it: "
+                         f"{before:%Y-%m-%d} and {after:%Y-%m-%d})")
+    pos = idx.get_loc(ts)
+    return df.iloc[pos], pos
+
+
+def _field(row: pd.Series, field: str, ticker: str, day: str) -> float:
+    if field not in row.index or pd.isna(row[field]):
+        raise NotCheckable(f"the {ticker} series has no {field} on {day}")
+    return float(row[field])
+
+
+def _need_level(ctx: _Context, ticker: str, what: str, allowed=LEVEL_BASES) -> None:
+    basis = ctx.basis(ticker)
+    if basis not in allowed:
+        raise ClaimError(f"{what} needs a price level, but {ticker}'s prices are {basis!r} "
+                         f"(allowed: {', '.join(allowed)}); use pct_change for returns")
+
+
+def _shares_at(ctx: _Context, ticker: str, day: str) -> float:
+    from .market import ADS_RATIO  # a constant; importing it does not read the cache
+    sh = ctx.shares()
+    rows = sh[sh["ticker"] == ticker]
+    if "share_class" in rows.columns:
+        rows = rows[~rows["share_class"].astype(str).str.contains("balance sheet")]
+    if rows.empty:
+        raise NotCheckable(f"no SEC cover-page share count for {ticker}")
+    rows = rows.sort_values("as_of_date")
+    before = rows[rows["as_of_date"].astype(str) <= day]
+    row = before.iloc[-1] if not before.empty else rows.iloc[0]
+    return float(row["shares_outstanding"]) / ADS_RATIO.get(ticker, 1)
+
+
+def _eval(spec: Spec, ctx: _Context) -> "float | DateSpan":
+    k, a = spec.kind, spec.args
+    if k == "pct_change":
+        field = a[3] if len(a) == 4 else "Close"
+        r0, _ = _row(ctx, a[0], a[1])
+        r1, _ = _row(ctx, a[0], a[2])
+        return 100.0 * (_field(r1, field, a[0], a[2]) / _field(r0, "Close", a[0], a[1]) - 1.0)
+    if k == "points_change":
+        _need_level(ctx, a[0], "points_change")
+        r0, _ = _row(ctx, a[0], a[1])
+        r1, _ = _row(ctx, a[0], a[2])
+        return _field(r1, "Close", a[0], a[2]) - _field(r0, "Close", a[0], a[1])
+    if k in ("close", "open", "high", "low"):
+        _need_level(ctx, a[0], k)
+        r, _ = _row(ctx, a[0], a[1])
+        return _field(r, k.capitalize(), a[0], a[1])
+    if k == "mcap_change_bn":
+        _need_level(ctx, a[0], "mcap_change_bn", allowed=("unadjusted",))
+        r0, _ = _row(ctx, a[0], a[1])
+        r1, _ = _row(ctx, a[0], a[2])
+        n = _shares_at(ctx, a[0], a[2])
+        return n * (_field(r1, "Close", a[0], a[2]) - _field(r0, "Close", a[0], a[1])) / 1e9
+    if k == "last_larger_move":
+        df = ctx.prices(a[0])
+        _, pos = _row(ctx, a[0], a[1])
+        if pos == 0:
+            raise NotCheckable(f"{a[1]} is the first session of the cached {a[0]} series")
+        moves = df["Close"].pct_change()
+        move = moves.iloc[pos]
+        earlier = moves.iloc[1:pos]
+        hit = earlier[earlier <= move] if move < 0 else earlier[earlier >= move]
+        if hit.empty:
+            raise NotCheckable(f"no move as large as {a[1]}'s in the cached {a[0]} series, which starts "
+                               f"{df.index[0]:%Y-%m-%d}: the record may be older than the cache")
+        return DateSpan(hit.index[-1].date(), hit.index[-1].date())
+    if k == "fact":
+        facts = ctx.facts()
+        if a[0] not in facts.index:
+            raise ClaimError(f"no fact with id {a[0]!r} in the facts table")
+        row = facts.loc[a[0]]
+        return fact_value(row["value"], row["unit"], int(a[1]) if len(a) == 2 else 0)
+    if k in ("ratio", "product", "calc"):
+        vals = []
+        for p in spec.parts:
+            v = p if isinstance(p, float) else _eval(p, ctx)
+            if isinstance(v, DateSpan):
+                raise ClaimError(f"{k}: a term is a date ({v}); arithmetic needs numbers")
+            vals.append(v)
+        if k == "ratio":
+            if vals[1] == 0:
+                raise ClaimError("ratio: division by zero")
+            return vals[0] / vals[1]
+        if k == "product":
+            return vals[0] * vals[1]
+        try:
+            return float(eval(compile(spec.expr, "<calc>", "eval"), {"__builtins__": {}},  # noqa: S307
+                              {f"t{i}": v for i, v in enumerate(vals)}))
+        except ZeroDivisionError:
+            raise ClaimError("calc: division by zero") from None
+    if k == "sign":
+        v = _eval(spec.parts[0], ctx)
+        if isinstance(v, DateSpan):
+            raise ClaimError("sign: needs a number, not a date")
+        return float((v > 0) - (v < 0))
+    raise ClaimError(f"{k}: cannot be evaluated here")  # pragma: no cover (wrappers handled by caller)
+
+
+def measure(spec: "Spec | str", prices=None, series_info=None, shares=None, facts=None) -> "float | DateSpan":
+    """The value a spec measures (``info``/bound wrappers are looked through)."""
+    spec = parse_spec(spec) if isinstance(spec, str) else spec
+    while spec.kind in ("info", "atleast", "atmost"):
+        spec = spec.parts[0]
+    if spec.kind == "none":
+        raise NotCheckable("the check is 'none'")
+    ctx = _Context(prices or _default("prices"), series_info or _default("series_info"),
+                   shares or _default("shares"), facts or _default("facts"))
+    return _eval(spec, ctx)
+
+
+def parse_claimed(value, unit: str) -> "float | DateSpan":
+    """A ``claimed_value`` as a number, or as a span of days when ``unit`` is 'date'."""
+    if str(unit).strip() == "date":
+        return parse_date_span(str(value))
+    v = float(value)
+    if math.isnan(v):
+        raise ValueError("claimed_value is empty")
+    return v
+
+
+def verdict(claimed: "float | DateSpan", measured: "float | DateSpan", tolerance: float,
+            bound: str | None = None) -> tuple[str, float]:
+    """(verdict, difference) for one claim; difference is measured − claimed (days for dates).
+
+    ``bound`` is None (a point claim), 'atleast' or 'atmost'. See the module docstring.
+    """
+    if tolerance < 0 or math.isnan(tolerance):
+        raise ValueError(f"tolerance must be a non-negative number, not {tolerance}")
+    if isinstance(claimed, DateSpan) != isinstance(measured, DateSpan):
+        raise ClaimError(f"cannot compare a {'date' if isinstance(claimed, DateSpan) else 'number'} claim "
+                         f"with a {'date' if isinstance(measured, DateSpan) else 'number'} measurement")
+    if isinstance(claimed, DateSpan):
+        diff = float(claimed.distance(measured))
+    else:
+        diff = float(measured) - float(claimed)
+    if bound is None:
+        dist = abs(diff)
+    elif bound == "atleast":
+        dist = max(0.0, -diff)
+    elif bound == "atmost":
+        dist = max(0.0, diff)
+    else:
+        raise ValueError(f"bound must be None, 'atleast' or 'atmost', not {bound!r}")
+    eps = 1e-9 * max(1.0, abs(diff), tolerance)
+    if dist <= tolerance + eps:
+        return CONFIRMED, diff
+    if dist <= CLOSE_FACTOR * tolerance + eps:
+        return CLOSE, diff
+    return CONTRADICTED, diff
+
+
+def _display(v) -> object:
+    return str(v) if isinstance(v, DateSpan) else float(v)
+
+
+def evaluate(claims: pd.DataFrame, prices: Callable | None = None, shares: Callable | None = None,
+             facts: Callable | None = None, series_info: Callable | None = None) -> pd.DataFrame:
+    """The ledger with ``measured``, ``difference``, ``verdict`` and ``reason`` added.
+
+    ``prices(ticker)``, ``series_info(ticker)``, ``shares()`` and ``facts()`` default to the
+    book's cache and facts table; tests pass fakes. ``measured`` is a float, or an ISO date
+    (span) for date claims; ``difference`` is measured − claimed (days for dates).
+    """
+    ctx = _Context(prices or _default("prices"), series_info or _default("series_info"),
+                   shares or _default("shares"), facts or _default("facts"))
+    measured, diffs, verdicts, reasons = [], [], [], []
+    for _, row in claims.iterrows():
+        cid = row.get("id", "?")
+        try:
+            spec = parse_spec(row["check"])
+            m, d, v, why = _evaluate_one(spec, row, ctx)
+        except ClaimError as exc:
+            raise ClaimError(f"claim {cid}: {exc}") from None
+        measured.append(m)
+        diffs.append(d)
+        verdicts.append(v)
+        reasons.append(why)
+    out = claims.copy()
+    out["measured"] = pd.Series(measured, index=out.index, dtype=object)
+    out["difference"] = pd.Series(diffs, index=out.index, dtype=float)
+    out["verdict"] = verdicts
+    out["reason"] = reasons
+    return out
+
+
+def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context):
+    try:
+        claimed = parse_claimed(row["claimed_value"], row["unit"])
+    except ValueError as exc:
+        raise ClaimError(f"claimed_value {row['claimed_value']!r}: {exc}") from None
+    if spec.kind == "none":
+        return None, math.nan, NOT_CHECKABLE, "not checkable from the data: see the note"
+    bound = spec.kind if spec.kind in ("atleast", "atmost") else None
+    inner = spec.parts[0] if spec.kind in ("info", "atleast", "atmost") else spec
+    try:
+        value = _eval(inner, ctx)
+    except NotCheckable as exc:
+        return None, math.nan, NOT_CHECKABLE, str(exc)
+    if spec.kind == "info":
+        return _display(value), math.nan, NOT_CHECKABLE, "context only: the claim is not checkable from daily data"
+    v, d = verdict(claimed, value, float(row["tolerance"]), bound)
+    return _display(value), d, v, ""
+
+
+# --------------------------------------------------------------------------- the ledger file
+
+
+def validate(df: pd.DataFrame, source: str = "claims") -> pd.DataFrame:
+    """Check a ledger frame (all columns as strings) and return it with typed columns.
+
+    Raises :class:`ClaimError` listing every problem, each naming its row id (or line).
+    """
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ClaimError(f"{source}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    extra = [c for c in df.columns if c not in COLUMNS]
+    if extra:
+        raise ClaimError(f"{source}: unexpected column(s) {', '.join(extra)} (measured values and verdicts are "
+                         "computed by shockbook.claims.evaluate, never stored)")
+    problems = []
+    seen = {}
+    for i, row in df.reset_index(drop=True).iterrows():
+        where = f"{source} line {i + 2}"
+        cid = str(row["id"]).strip()
+        if not _CLAIM_ID.match(cid):
+            problems.append(f"{where}: id {cid!r} is not like C01")
+        else:
+            where = f"{source} claim {cid} (line {i + 2})"
+            if cid in seen:
+                problems.append(f"{where}: duplicate id (first on line {seen[cid]})")
+            seen.setdefault(cid, i + 2)
+        art = str(row["article_file"]).strip()
+        if art not in ARTICLES:
+            problems.append(f"{where}: unknown article file {art!r}; known: {', '.join(ARTICLES)}")
+        else:
+            outlet, adate = ARTICLES[art]
+            if str(row["outlet"]).strip() != outlet:
+                problems.append(f"{where}: outlet {row['outlet']!r} should be {outlet!r} for {art}")
+            if str(row["article_date"]).strip() != adate:
+                problems.append(f"{where}: article_date {row['article_date']!r} should be {adate!r} for {art}")
+        if str(row["chapter"]).strip() not in {"1", "2", "3", "4", "5"}:
+            problems.append(f"{where}: chapter {row['chapter']!r} must be 1-5")
+        for col in ("claim", "unit", "subject", "convention", "note"):
+            text = str(row[col]).strip()
+            if not text:
+                problems.append(f"{where}: {col} is empty")
+            elif _CJK.search(text):
+                problems.append(f"{where}: {col} contains Chinese characters; the ledger is in English")
+        try:
+            parse_claimed(row["claimed_value"], row["unit"])
+        except ValueError as exc:
+            problems.append(f"{where}: claimed_value {row['claimed_value']!r} ({exc})")
+        try:
+            parse_date_span(row["ref_date"])
+        except ValueError as exc:
+            problems.append(f"{where}: ref_date: {exc}")
+        try:
+            tol = float(row["tolerance"])
+            if math.isnan(tol) or tol < 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"{where}: tolerance {row['tolerance']!r} must be a number >= 0")
+        try:
+            parse_spec(row["check"])
+        except ClaimError as exc:
+            problems.append(f"{where}: {exc}")
+    if problems:
+        raise ClaimError(f"{source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    out = df.copy()
+    out["chapter"] = out["chapter"].astype(int)
+    out["tolerance"] = out["tolerance"].astype(float)
+    # numbers become floats; dates stay as written ('2024-12' is a month, not its first day)
+    out["claimed_value"] = pd.Series(
+        [str(v).strip() if str(u).strip() == "date" else float(v) for v, u in zip(out["claimed_value"], out["unit"])],
+        index=out.index, dtype=object)
+    return out
+
+
+def load_claims(path: "str | Path | None" = None) -> pd.DataFrame:
+    """Read and validate ``data/claims.csv`` (or ``path``)."""
+    path = Path(path or CLAIMS_FILE)
+    if not path.exists():
+        raise ClaimError(f"{path} is missing")
+    from .cache import _note_read  # the runner reruns the chapters that read a changed file
+
+    _note_read(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    try:
+        label = str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        label = str(path)
+    return validate(df, label)
+
+
+def summary(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Counts of verdicts per article (rows, with a total row), one column per verdict plus 'claims'."""
+    counts = pd.crosstab(evaluated["article_file"], evaluated["verdict"])
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
+    order = [a for a in ARTICLES if a in counts.index] + [a for a in counts.index if a not in ARTICLES]
+    counts = counts.reindex(order)
+    counts.insert(0, "outlet", [ARTICLES.get(a, ("?", ""))[0] for a in counts.index])
+    counts["claims"] = counts[list(VERDICTS)].sum(axis=1)
+    total = counts[list(VERDICTS) + ["claims"]].sum()
+    counts.loc["total"] = ["all five articles", *total.tolist()]
+    counts.index.name = "article_file"
+    counts.columns.name = None
+    return counts

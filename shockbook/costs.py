@@ -1,0 +1,674 @@
+"""Training costs, API prices (chapter 2) and fleet economics (chapter 3).
+
+Pure functions. Every default number is read from ``data/facts/facts.csv`` by id (see
+:mod:`shockbook.facts`); the only literals here are calendar and unit conversions and the
+validation limits below. Each function checks its inputs and raises ``ValueError`` naming the
+parameter and its allowed range.
+
+Units: money in USD; GPU time in GPU-hours; API prices in USD per million tokens (as quoted);
+shares (utilisation, cache-hit share) as fractions in [0, 1].
+
+Figures from the source articles (the "$6M", "55 days", "1/30", "98% cheaper", "$1.3B") are not
+facts: they belong in the claims ledger. Functions that place them take them as arguments.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from shockbook.facts import Fact, FactsError, fact, load_epoch
+
+HOURS_PER_DAY = 24
+DAYS_PER_YEAR = 365
+HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR
+PRICE_PER_TOKENS = 1_000_000  # API prices are quoted per million tokens ("USD per 1M tokens")
+
+# Allowed ranges: name -> (low, high, low inclusive?, high inclusive?, unit). The upper limits are
+# sanity bounds far above anything in the facts (e.g. Meta's >1.3M GPUs, H100s at up to ~$70k).
+LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
+    "gpu_hours": (0, 1e10, False, True, "GPU-hours"),
+    "rate_usd_per_gpu_hour": (0, 100, False, True, "USD per GPU-hour"),
+    "gpus": (0, 1e7, False, True, "GPUs"),
+    "days": (0, 3650, False, True, "days"),
+    "hours": (0, 87_600, False, True, "hours (at most ten years)"),
+    "tokens": (0, 1e15, True, True, "tokens"),
+    "unit_price_usd": (0, 1e6, False, True, "USD per GPU"),
+    "overhead_multiplier": (1, 10, True, True, "x the GPU price (1 = GPUs only)"),
+    "utilisation": (0, 1, False, True, "share of the period, 1 = always on"),
+    "cache_hit_share": (0, 1, True, True, "share of input tokens served from cache"),
+    "price_usd_per_million_tokens": (0, 1000, False, True, "USD per million tokens"),
+    "total_usd": (0, 1e13, False, True, "USD"),
+    "ratio": (0, 1e6, False, True, "x"),
+    "percent_cheaper": (0, 100, True, False, "percent"),
+}
+
+
+def _fmt(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def _interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
+    return f"{'[' if lo_inc else '('}{_fmt(lo)}, {_fmt(hi)}{']' if hi_inc else ')'}"
+
+
+def check(name: str, value, kind: str | None = None) -> float:
+    """Return ``value`` as float if it is a finite number in the range for ``kind`` (default: name)."""
+    lo, hi, lo_inc, hi_inc, unit = LIMITS[kind or name]
+    rng = _interval(lo, hi, lo_inc, hi_inc)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number in {rng} {unit}; got {value!r}")
+    x = float(value)
+    if math.isnan(x) or math.isinf(x):
+        raise ValueError(f"{name} must be a finite number in {rng} {unit}; got {value!r}")
+    ok_lo = x >= lo if lo_inc else x > lo
+    ok_hi = x <= hi if hi_inc else x < hi
+    if not (ok_lo and ok_hi):
+        raise ValueError(f"{name} must be in {rng} {unit}; got {value!r}")
+    return x
+
+
+def _check_values(name: str, values, kind: str | None = None) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        values = (values,)
+    vals = tuple(check(name, v, kind) for v in values)
+    if not vals:
+        lo, hi, lo_inc, hi_inc, unit = LIMITS[kind or name]
+        raise ValueError(f"{name} must be one or more values in {_interval(lo, hi, lo_inc, hi_inc)} "
+                         f"{unit}; got {values!r}")
+    return tuple(sorted(set(vals)))
+
+
+# --------------------------------------------------------------------------------------------
+# Facts used as defaults (by id). Each reader checks the unit so an edited fact fails loudly.
+# --------------------------------------------------------------------------------------------
+
+def _usd_per_gpu_hour(fid: str = "CST-05") -> float:
+    return fact(fid).scaled(unit_contains="USD per H800 GPU-hour")
+
+
+def default_rate_usd_per_gpu_hour() -> float:
+    """DeepSeek's assumed H800 rental price (CST-05)."""
+    return _usd_per_gpu_hour("CST-05")
+
+
+def _share(f: Fact, part: int) -> float:
+    text = f.raw_value.split(";")[part]
+    if "%" not in text:
+        raise FactsError(f"{f.id}: part {part} of {f.raw_value!r} is not a percentage.")
+    return f.number(part) / 100
+
+
+# --------------------------------------------------------------------------------------------
+# Training cost (chapter 2)
+# --------------------------------------------------------------------------------------------
+
+def training_cost_usd(gpu_hours: float, rate_usd_per_gpu_hour: float | None = None) -> float:
+    """GPU-hours times a rental rate (default: DeepSeek's $2 per H800-hour, CST-05)."""
+    h = check("gpu_hours", gpu_hours)
+    rate = default_rate_usd_per_gpu_hour() if rate_usd_per_gpu_hour is None else rate_usd_per_gpu_hour
+    return h * check("rate_usd_per_gpu_hour", rate)
+
+
+V3_STAGES = (  # stage, GPU-hours fact, cost part of CST-07 (same order as its unit text)
+    ("pre-training", "CST-02", 0),
+    ("context extension", "CST-03", 1),
+    ("post-training", "CST-04", 2),
+)
+
+
+def v3_cost_breakdown(rate_usd_per_gpu_hour: float | None = None) -> pd.DataFrame:
+    """DeepSeek-V3's training run rebuilt from its stages (DeepSeek-V3 report, Table 1).
+
+    One row per stage and a ``total`` row: GPU-hours (CST-02..04, total CST-01), the cost at the
+    chosen rate, and the cost DeepSeek reported (CST-07, total CST-06). At the default rate the two
+    cost columns agree exactly.
+    """
+    rate = default_rate_usd_per_gpu_hour() if rate_usd_per_gpu_hour is None else rate_usd_per_gpu_hour
+    rate = check("rate_usd_per_gpu_hour", rate)
+    reported = fact("CST-07")
+    rows = []
+    for stage, fid, part in V3_STAGES:
+        h = fact(fid).scaled(unit_contains="H800 GPU-hours")
+        rows.append({"stage": stage, "gpu_hours_fact": fid, "gpu_hours": h,
+                     "rate_usd_per_gpu_hour": rate, "cost_usd": training_cost_usd(h, rate),
+                     "reported_cost_usd": reported.scaled(part, unit_contains="USD million"),
+                     "reported_fact": "CST-07"})
+    total_h = sum(r["gpu_hours"] for r in rows)
+    rows.append({"stage": "total", "gpu_hours_fact": "CST-01",
+                 "gpu_hours": total_h, "rate_usd_per_gpu_hour": rate,
+                 "cost_usd": training_cost_usd(total_h, rate),
+                 "reported_cost_usd": fact("CST-06").scaled(unit_contains="USD million"),
+                 "reported_fact": "CST-06"})
+    df = pd.DataFrame(rows)
+    df["reported_gpu_hours"] = [fact(f).scaled(unit_contains="H800 GPU-hours") for f in df["gpu_hours_fact"]]
+    return df
+
+
+def r1_rl_cost_check(rate_usd_per_gpu_hour: float | None = None) -> dict:
+    """R1's reinforcement-learning stage (CST-18): 147K H800 GPU-hours costed, vs DeepSeek's $294K."""
+    f = fact("CST-18")
+    if f.unit != "H800 GPU-hours; USD":
+        raise FactsError(f"CST-18: unit is {f.unit!r}, expected 'H800 GPU-hours; USD'.")
+    h, reported = f.number(0), f.number(1)
+    return {"gpu_hours": h, "cost_usd": training_cost_usd(h, rate_usd_per_gpu_hour),
+            "reported_cost_usd": reported, "fact": "CST-18"}
+
+
+def cluster_days(gpu_hours: float, gpus: float) -> float:
+    """Wall-clock days a run of ``gpu_hours`` takes on ``gpus`` GPUs running around the clock."""
+    return check("gpu_hours", gpu_hours) / check("gpus", gpus) / HOURS_PER_DAY
+
+
+def gpu_hours_for(gpus: float, days: float) -> float:
+    """GPU-hours that ``gpus`` GPUs deliver in ``days`` days around the clock."""
+    return check("gpus", gpus) * check("days", days) * HOURS_PER_DAY
+
+
+def v3_cluster_days_check(claimed_days: float | None = None) -> pd.DataFrame:
+    """How many days of the 2,048-GPU cluster (CST-10) the reported GPU-hours imply.
+
+    Rows: the whole run (CST-01), pre-training only (CST-02), and the report's own pace of 3.7 days
+    per trillion tokens times 14.8T tokens (CST-09 x CST-11). With ``claimed_days`` (e.g. the
+    Zhihu article's 55 days, a claim not a fact) each row gets the gap in days and the GPU-hours
+    the claim implies.
+    """
+    gpus = fact("CST-10").scaled(unit_contains="H800 GPUs")
+    total = fact("CST-01").scaled(unit_contains="H800 GPU-hours")
+    pre = fact("CST-02").scaled(unit_contains="H800 GPU-hours")
+    pace = fact("CST-09")
+    if "days" not in pace.raw_value.split(";")[1]:
+        raise FactsError(f"CST-09: expected 'N days' as the second part of {pace.raw_value!r}.")
+    days_per_t = pace.number(1)
+    tokens_t = fact("CST-11").number()  # trillion tokens
+    if "trillion tokens" not in fact("CST-11").unit:
+        raise FactsError("CST-11: expected a unit in trillion tokens.")
+    rows = [
+        {"basis": "whole run, all stages", "facts": "CST-01, CST-10", "gpu_hours": total,
+         "gpus": gpus, "days": cluster_days(total, gpus)},
+        {"basis": "pre-training only", "facts": "CST-02, CST-10", "gpu_hours": pre,
+         "gpus": gpus, "days": cluster_days(pre, gpus)},
+        {"basis": "report's pace: days per trillion tokens x tokens", "facts": "CST-09, CST-11",
+         "gpu_hours": days_per_t * tokens_t * gpus * HOURS_PER_DAY, "gpus": gpus,
+         "days": days_per_t * tokens_t},
+    ]
+    df = pd.DataFrame(rows)
+    if claimed_days is not None:
+        c = check("claimed_days", claimed_days, "days")
+        df["claimed_days"] = c
+        df["gap_days"] = df["days"] - c
+        df["claimed_gpu_hours"] = gpu_hours_for(gpus, c)
+    return df
+
+
+def tokens_per_gpu_hour(tokens: float, gpu_hours: float) -> float:
+    """Training tokens processed per GPU-hour."""
+    return check("tokens", tokens) / check("gpu_hours", gpu_hours)
+
+
+def v3_pretraining_throughput() -> dict:
+    """Pre-training pace two ways: 14.8T tokens / 2,664K GPU-hours, and the report's 180K GPU-h per 1T."""
+    tokens = fact("CST-11").scaled(unit_contains="trillion tokens")
+    pre = fact("CST-02").scaled(unit_contains="H800 GPU-hours")
+    pace = fact("CST-09")
+    per_t_gpu_hours, t = pace.number(0, 0), pace.number(0, 1)  # "180K GPU-h per 1T tokens"
+    return {
+        "tokens_per_gpu_hour": tokens_per_gpu_hour(tokens, pre),
+        "tokens_per_gpu_hour_report": t / per_t_gpu_hours,
+        "gpu_hours_per_trillion_tokens": pre / (tokens / 1e12),
+        "gpu_hours_per_trillion_tokens_report": per_t_gpu_hours * (1e12 / t),
+    }
+
+
+def place_training_cost_claim(claimed_usd: float, rate_usd_per_gpu_hour: float | None = None) -> dict:
+    """Put a quoted training cost (e.g. the "under $6M" of the articles) next to the V3 figures.
+
+    Returns the V3 run cost (CST-06), the ratio, the GPU-hours the claim would buy at the rate,
+    the days that is on the 2,048-GPU cluster, and V3 plus R1's RL stage (CST-06 + CST-18).
+    """
+    c = check("claimed_usd", claimed_usd, "total_usd")
+    rate = default_rate_usd_per_gpu_hour() if rate_usd_per_gpu_hour is None else rate_usd_per_gpu_hour
+    rate = check("rate_usd_per_gpu_hour", rate)
+    v3 = fact("CST-06").scaled(unit_contains="USD million")
+    gpus = fact("CST-10").scaled(unit_contains="H800 GPUs")
+    implied_h = c / rate
+    return {"claimed_usd": c, "v3_run_usd": v3, "ratio_to_v3_run": c / v3,
+            "implied_gpu_hours": implied_h, "implied_days_on_v3_cluster": implied_h / gpus / HOURS_PER_DAY,
+            "v3_plus_r1_rl_usd": v3 + r1_rl_cost_check(rate)["reported_cost_usd"],
+            "facts": "CST-06, CST-10, CST-18"}
+
+
+def llama_gpu_hours_ratio() -> float:
+    """Llama 3.1 405B's GPU-hours (H100, CST-34) over DeepSeek-V3's (H800, CST-01)."""
+    llama = fact("CST-34")
+    if "million H100 GPU-hours" not in llama.unit:
+        raise FactsError("CST-34: expected a unit in million H100 GPU-hours.")
+    return llama.number(0) * 1e6 / fact("CST-01").scaled(unit_contains="H800 GPU-hours")
+
+
+EPOCH_COST_COLUMNS = {
+    "Training compute cost (2023 USD)": "cost_amortised_usd",
+    "Training compute cost (cloud)": "cost_cloud_usd",
+    "Training compute cost (upfront)": "cost_upfront_usd",
+}
+
+
+def epoch_comparison(reference: str = "DeepSeek-V3") -> pd.DataFrame:
+    """Epoch AI's models with compute and cost relative to ``reference`` (Data: Epoch AI, CC BY 4.0).
+
+    Epoch's three cost columns differ by method (amortised hardware + energy, cloud rental,
+    upfront purchase); ratios use the amortised one, the only one Epoch gives for DeepSeek-V3.
+    """
+    ep = load_epoch()
+    if reference not in set(ep["Model"]):
+        raise ValueError(f"reference must be one of the Epoch models {sorted(ep['Model'])}; got {reference!r}")
+    ref = ep.loc[ep["Model"] == reference].iloc[0]
+    out = pd.DataFrame({
+        "model": ep["Model"], "organization": ep["Organization"], "published": ep["Publication date"],
+        "hardware": ep["Training hardware"], "hardware_quantity": ep["Hardware quantity"],
+        "compute_flop": ep["Training compute (FLOP)"],
+        **{new: ep[old] for old, new in EPOCH_COST_COLUMNS.items()},
+        "confidence": ep["Confidence"],
+    })
+    out["compute_ratio"] = out["compute_flop"] / ref["Training compute (FLOP)"]
+    out["cost_amortised_ratio"] = out["cost_amortised_usd"] / ref["Training compute cost (2023 USD)"]
+    out.attrs["credit"] = ep.attrs.get("credit")
+    out.attrs["licence"] = ep.attrs.get("licence")
+    out.attrs["reference"] = reference
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# API prices (chapter 2)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApiPrice:
+    """List prices in USD per million tokens. ``cache_hit`` is NaN when none is listed."""
+
+    key: str
+    model: str
+    cache_hit: float
+    cache_miss: float
+    output: float
+    fact_id: str
+    as_of: str
+    status: str
+
+
+# key -> (label, fact id, order of the ';' parts in that fact's value). The orders follow each
+# fact's statement: DeepSeek lists (cache hit; cache miss; output), OpenAI (input; cached; output).
+PRICE_SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "R1": ("DeepSeek-R1 at launch", "", ()),  # three single-value facts, see _r1_price
+    "o1": ("OpenAI o1", "CST-28", ("cache_miss", "cache_hit", "output")),
+    "o3-mini": ("OpenAI o3-mini", "RSP-18", ("cache_miss", "cache_hit", "output")),
+    "GPT-4o": ("OpenAI GPT-4o", "CST-30", ("cache_miss", "cache_hit", "output")),
+    "V3 promo": ("DeepSeek-V3, launch promotion to 8 Feb 2025", "CST-24", ("cache_hit", "cache_miss", "output")),
+    "V3": ("DeepSeek-V3 after 8 Feb 2025", "CST-23", ("cache_hit", "cache_miss", "output")),
+    "off-peak": ("DeepSeek V3/R1 off-peak from 26 Feb 2025", "CST-25", ("cache_hit", "cache_miss", "output")),
+    "V3.1": ("DeepSeek unified price from 5 Sep 2025", "CST-27", ("cache_hit", "cache_miss", "output")),
+    "Gemini 2.0 Flash": ("Google Gemini 2.0 Flash", "RSP-21", ("cache_miss", "output")),
+}
+PRICE_KINDS = ("cache_hit", "cache_miss", "output")
+
+
+def _r1_price() -> ApiPrice:
+    parts = {"cache_hit": "CST-20", "cache_miss": "CST-21", "output": "CST-22"}
+    vals = {}
+    for kind, fid in parts.items():
+        f = fact(fid)
+        if not f.unit.startswith("USD per 1M"):
+            raise FactsError(f"{fid}: unit is {f.unit!r}, expected a price in USD per 1M tokens.")
+        vals[kind] = f.number()
+    f20 = fact("CST-20")
+    return ApiPrice("R1", PRICE_SOURCES["R1"][0], vals["cache_hit"], vals["cache_miss"], vals["output"],
+                    "CST-20, CST-21, CST-22", f20.as_of, f20.status)
+
+
+def api_price(key: str) -> ApiPrice:
+    """List prices of one model/price period (keys in :data:`PRICE_SOURCES`)."""
+    if key not in PRICE_SOURCES:
+        raise ValueError(f"key must be one of {list(PRICE_SOURCES)}; got {key!r}")
+    if key == "R1":
+        return _r1_price()
+    label, fid, order = PRICE_SOURCES[key]
+    f = fact(fid)
+    if not f.unit.startswith("USD per 1M tokens") or len(f.parts) != len(order):
+        raise FactsError(f"{fid}: expected {len(order)} prices in USD per 1M tokens; got {f.raw_value!r} {f.unit!r}.")
+    vals = {kind: f.number(i) for i, kind in enumerate(order)}
+    return ApiPrice(key, label, vals.get("cache_hit", float("nan")), vals["cache_miss"], vals["output"],
+                    fid, f.as_of, f.status)
+
+
+def api_prices(keys=None) -> pd.DataFrame:
+    """The price table: one row per model/period, prices in USD per million tokens."""
+    keys = list(PRICE_SOURCES) if keys is None else list(keys)
+    return pd.DataFrame([api_price(k).__dict__ for k in keys])
+
+
+def price_ratio(dear: float, cheap: float) -> float:
+    """How many times ``dear`` is ``cheap`` (e.g. o1's price over R1's)."""
+    return check("dear", dear, "price_usd_per_million_tokens") / check("cheap", cheap, "price_usd_per_million_tokens")
+
+
+def percent_cheaper(cheap: float, dear: float) -> float:
+    """How much cheaper ``cheap`` is than ``dear``, in percent (R1 vs o1 output: 96.35)."""
+    return (1 - check("cheap", cheap, "price_usd_per_million_tokens")
+            / check("dear", dear, "price_usd_per_million_tokens")) * 100
+
+
+def ratio_from_percent_cheaper(pct: float) -> float:
+    """The price ratio a "pct% cheaper" phrase means: 98% cheaper = 50x, 90% cheaper = 10x."""
+    return 1 / (1 - check("pct", pct, "percent_cheaper") / 100)
+
+
+def percent_cheaper_from_ratio(ratio: float) -> float:
+    """The "percent cheaper" a price ratio means: 1/30 (ratio 30) = 96.7% cheaper."""
+    return (1 - 1 / check("ratio", ratio)) * 100
+
+
+def compare_prices(cheap: str = "R1", dear: str = "o1") -> pd.DataFrame:
+    """Price by price: ``dear``/``cheap`` ratio, ``cheap`` as a share of ``dear``, percent cheaper."""
+    a, b = api_price(cheap), api_price(dear)
+    rows = []
+    for kind in PRICE_KINDS:
+        pa, pb = getattr(a, kind), getattr(b, kind)
+        if math.isnan(pa) or math.isnan(pb):
+            continue
+        rows.append({"price": kind, f"{cheap}_usd": pa, f"{dear}_usd": pb,
+                     "ratio": price_ratio(pb, pa), "share_pct": pa / pb * 100,
+                     "percent_cheaper": percent_cheaper(pa, pb)})
+    df = pd.DataFrame(rows)
+    df.attrs["facts"] = f"{a.fact_id}; {b.fact_id}"
+    return df
+
+
+def r1_vs_o1() -> pd.DataFrame:
+    """R1 against o1 at launch list prices: ~53.6x (cache hit), ~27.3x (miss), ~27.4x (output)."""
+    return compare_prices("R1", "o1")
+
+
+def v3_price_change() -> pd.DataFrame:
+    """DeepSeek-V3's prices during the launch promotion and after 8 Feb 2025 (CST-24 -> CST-23)."""
+    before, after = api_price("V3 promo"), api_price("V3")
+    return pd.DataFrame([{"price": k, "before_usd": getattr(before, k), "after_usd": getattr(after, k),
+                          "increase_ratio": price_ratio(getattr(after, k), getattr(before, k))}
+                         for k in PRICE_KINDS])
+
+
+def o3_mini_comparison() -> pd.DataFrame:
+    """o3-mini against o1 (how much cheaper OpenAI's answer was) and against R1."""
+    parts = []
+    for cheap, dear in (("o3-mini", "o1"), ("R1", "o3-mini")):
+        df = compare_prices(cheap, dear)
+        df.columns = ["price", "cheap_usd", "dear_usd", "ratio", "share_pct", "percent_cheaper"]
+        df.insert(0, "comparison", f"{cheap} vs {dear}")
+        parts.append(df)
+    return pd.concat(parts, ignore_index=True)
+
+
+def match_price_claim(ratio: float | None = None, percent_cheaper_claim: float | None = None,
+                      cheap: str = "R1", dear: str = "o1") -> pd.DataFrame:
+    """Which price comparison a quoted "1/N" or "P% cheaper" corresponds to.
+
+    Give ``ratio`` (30 for "1/30") or ``percent_cheaper_claim`` (98 for "98% cheaper"). Each row
+    shows a measured comparison and how far the claim is from it (``claim_vs_measured`` = claimed
+    ratio / measured ratio; 1.0 is an exact match).
+    """
+    if (ratio is None) == (percent_cheaper_claim is None):
+        raise ValueError("give exactly one of ratio (e.g. 30 for '1/30') or percent_cheaper_claim (e.g. 98)")
+    claimed = check("ratio", ratio) if ratio is not None else ratio_from_percent_cheaper(percent_cheaper_claim)
+    df = compare_prices(cheap, dear)
+    df["claimed_ratio"] = claimed
+    df["claimed_percent_cheaper"] = percent_cheaper_from_ratio(claimed)
+    df["claim_vs_measured"] = claimed / df["ratio"]
+    return df
+
+
+def task_cost_usd(input_tokens: float, output_tokens: float, cache_hit_share: float = 0.0,
+                  price: ApiPrice | str = "R1") -> float:
+    """Cost of one job: input tokens (a share of them cache hits) plus output tokens, at list prices.
+
+    For a price with no listed cache-hit rate (NaN), cached input is charged at the miss price.
+    Reasoning tokens count as output (CST-22).
+    """
+    i = check("input_tokens", input_tokens, "tokens")
+    o = check("output_tokens", output_tokens, "tokens")
+    if i == 0 and o == 0:
+        raise ValueError("input_tokens and output_tokens cannot both be 0")
+    s = check("cache_hit_share", cache_hit_share)
+    p = api_price(price) if isinstance(price, str) else price
+    hit = p.cache_miss if math.isnan(p.cache_hit) else p.cache_hit
+    return (i * (s * hit + (1 - s) * p.cache_miss) + o * p.output) / PRICE_PER_TOKENS
+
+
+def task_costs(input_tokens: float, output_tokens: float, cache_hit_share: float = 0.0,
+               keys=("R1", "o1", "o3-mini", "V3", "GPT-4o")) -> pd.DataFrame:
+    """:func:`task_cost_usd` for several models, with each cost as a multiple of the cheapest."""
+    rows = [{"key": k, "model": api_price(k).model,
+             "cost_usd": task_cost_usd(input_tokens, output_tokens, cache_hit_share, k)} for k in keys]
+    df = pd.DataFrame(rows)
+    df["times_cheapest"] = df["cost_usd"] / df["cost_usd"].min()
+    return df
+
+
+def deepseek_day_mix() -> dict:
+    """DeepSeek's served token mix over 24 hours (CST-33): input, output, cache-hit share."""
+    f = fact("CST-33")
+    if f.unit != "tokens per day":
+        raise FactsError(f"CST-33: unit is {f.unit!r}, expected 'tokens per day'.")
+    return {"input_tokens": f.number(0), "output_tokens": f.number(1),
+            "cache_hit_share": _share(f, 2), "fact": "CST-33"}
+
+
+def theoretical_margin_pct(revenue_usd: float, cost_usd: float) -> float:
+    """Cost-profit margin in percent: (revenue - cost) / cost x 100."""
+    r, c = check("revenue_usd", revenue_usd, "total_usd"), check("cost_usd", cost_usd, "total_usd")
+    return (r - c) / c * 100
+
+
+def deepseek_day_check() -> dict:
+    """Rebuild DeepSeek's 'one day at R1 prices' (CST-31..33) from its token mix and R1's prices."""
+    mix = deepseek_day_mix()
+    revenue = task_cost_usd(mix["input_tokens"], mix["output_tokens"], mix["cache_hit_share"], "R1")
+    f32 = fact("CST-32")
+    if f32.unit != "USD per day; percent":
+        raise FactsError(f"CST-32: unit is {f32.unit!r}, expected 'USD per day; percent'.")
+    cost = fact("CST-31").scaled(unit_contains="USD per day")
+    return {"revenue_at_r1_prices_usd": revenue, "reported_revenue_usd": f32.number(0),
+            "cost_usd": cost, "margin_pct": theoretical_margin_pct(revenue, cost),
+            "reported_margin_pct": f32.number(1), "facts": "CST-20..22, CST-31, CST-32, CST-33"}
+
+
+# --------------------------------------------------------------------------------------------
+# Fleet economics (chapter 3)
+# --------------------------------------------------------------------------------------------
+
+def fleet_purchase_cost_usd(gpus: float, unit_price_usd: float, overhead_multiplier: float = 1.0) -> float:
+    """Cost to buy a fleet: GPUs x price per GPU x overhead (servers, network; 1 = GPUs only)."""
+    return (check("gpus", gpus) * check("unit_price_usd", unit_price_usd)
+            * check("overhead_multiplier", overhead_multiplier))
+
+
+def fleet_rental_cost_usd(gpus: float, rate_usd_per_gpu_hour: float, hours: float = HOURS_PER_YEAR,
+                          utilisation: float = 1.0) -> float:
+    """Cost to rent a fleet for ``hours`` (default one year), paying for the share ``utilisation``."""
+    return (check("gpus", gpus) * check("rate_usd_per_gpu_hour", rate_usd_per_gpu_hour)
+            * check("hours", hours) * check("utilisation", utilisation))
+
+
+def breakeven_rental_hours(unit_price_usd: float, rate_usd_per_gpu_hour: float,
+                           overhead_multiplier: float = 1.0, utilisation: float = 1.0) -> float:
+    """Rental hours (of the calendar) after which renting has cost as much as buying one GPU."""
+    per_gpu = fleet_purchase_cost_usd(1, unit_price_usd, overhead_multiplier)
+    return per_gpu / (check("rate_usd_per_gpu_hour", rate_usd_per_gpu_hour) * check("utilisation", utilisation))
+
+
+def grid_defaults() -> dict:
+    """Default axes of the sensitivity grid, each read from the facts, with the ids used.
+
+    GPU counts: the V3 cluster (CST-10), SemiAnalysis' ~10,000 H800s (SKP-04), Wang's claimed
+    50,000 H100s (SKP-01). Prices per GPU: the $25,000-30,000 H100 range (CST-42). Rental rates:
+    DeepSeek's $2 (CST-05) and H100 market rates (CST-43). No fact gives a utilisation or a
+    server/overhead multiplier, so those default to the neutral 1.0 (always on, GPUs only).
+    """
+    price = fact("CST-42")
+    if price.unit != "USD per GPU" or "price" not in price.raw_value.split(";")[1]:
+        raise FactsError(f"CST-42: expected '..; LOW-HIGH price' in USD per GPU; got {price.raw_value!r}.")
+    rent = fact("CST-43")
+    if "USD per H100 GPU-hour" not in rent.unit:
+        raise FactsError(f"CST-43: unit is {rent.unit!r}, expected USD per H100 GPU-hour.")
+    skp04 = fact("SKP-04")
+    if not skp04.raw_value.startswith("H800"):
+        raise FactsError(f"SKP-04: expected the H800 count first; got {skp04.raw_value!r}.")
+    return {
+        "gpus": (fact("CST-10").scaled(unit_contains="H800 GPUs"), skp04.number(0),
+                 fact("SKP-01").scaled(unit_contains="H100 GPUs")),
+        "unit_price_usd": price.parts[1],
+        "rental_rate_usd_per_gpu_hour": (default_rate_usd_per_gpu_hour(),) + rent.numbers,
+        "utilisation": (1.0,),
+        "overhead_multiplier": 1.0,
+        "hours": float(HOURS_PER_YEAR),
+        "sources": {"gpus": "CST-10, SKP-04, SKP-01", "unit_price_usd": "CST-42",
+                    "rental_rate_usd_per_gpu_hour": "CST-05, CST-43",
+                    "utilisation": "none in facts (assumed 1.0)",
+                    "overhead_multiplier": "none in facts (assumed 1.0)"},
+    }
+
+
+GRID_COLUMNS = ("gpus", "unit_price_usd", "utilisation", "rental_rate_usd_per_gpu_hour", "hours",
+                "overhead_multiplier", "purchase_cost_usd", "rental_cost_usd", "rental_to_purchase",
+                "breakeven_years")
+
+
+def sensitivity_grid(gpus=None, unit_price_usd=None, utilisation=None, rental_rate_usd_per_gpu_hour=None,
+                     hours: float | None = None, overhead_multiplier: float | None = None) -> pd.DataFrame:
+    """Buy vs rent over GPU count x unit price x utilisation x rental rate, one row per combination.
+
+    Each axis takes a number or a list; missing axes come from :func:`grid_defaults`. ``hours`` is
+    the rental period (default one year). Columns: the four axes, ``hours``,
+    ``overhead_multiplier``, ``purchase_cost_usd``, ``rental_cost_usd`` (for the period),
+    ``rental_to_purchase`` and ``breakeven_years`` (calendar years of renting that cost as much as
+    buying). Rows are sorted by the axes in that order.
+    """
+    d = grid_defaults()
+    g = _check_values("gpus", d["gpus"] if gpus is None else gpus)
+    p = _check_values("unit_price_usd", d["unit_price_usd"] if unit_price_usd is None else unit_price_usd)
+    u = _check_values("utilisation", d["utilisation"] if utilisation is None else utilisation)
+    r = _check_values("rental_rate_usd_per_gpu_hour",
+                      d["rental_rate_usd_per_gpu_hour"] if rental_rate_usd_per_gpu_hour is None
+                      else rental_rate_usd_per_gpu_hour, "rate_usd_per_gpu_hour")
+    h = check("hours", d["hours"] if hours is None else hours)
+    ov = check("overhead_multiplier", d["overhead_multiplier"] if overhead_multiplier is None else overhead_multiplier)
+    df = pd.DataFrame(list(itertools.product(g, p, u, r)),
+                      columns=["gpus", "unit_price_usd", "utilisation", "rental_rate_usd_per_gpu_hour"])
+    df["hours"] = h
+    df["overhead_multiplier"] = ov
+    df["purchase_cost_usd"] = df["gpus"] * df["unit_price_usd"] * ov
+    df["rental_cost_usd"] = df["gpus"] * df["rental_rate_usd_per_gpu_hour"] * h * df["utilisation"]
+    df["rental_to_purchase"] = df["rental_cost_usd"] / df["purchase_cost_usd"]
+    df["breakeven_years"] = (df["unit_price_usd"] * ov
+                             / (df["rental_rate_usd_per_gpu_hour"] * df["utilisation"]) / HOURS_PER_YEAR)
+    df = df[list(GRID_COLUMNS)]
+    given = {"gpus": gpus, "unit_price_usd": unit_price_usd, "utilisation": utilisation,
+             "rental_rate_usd_per_gpu_hour": rental_rate_usd_per_gpu_hour,
+             "overhead_multiplier": overhead_multiplier}
+    df.attrs["sources"] = {k: ("reader's value" if given.get(k) is not None else v)
+                           for k, v in d["sources"].items()}
+    return df
+
+
+def place_on_grid(grid: pd.DataFrame, total_usd: float, column: str = "purchase_cost_usd") -> pd.DataFrame:
+    """The grid with ``claim_ratio`` = total_usd / column, closest rows (in log terms) first."""
+    t = check("total_usd", total_usd)
+    if column not in grid.columns:
+        raise ValueError(f"column must be one of {[c for c in grid.columns if c.endswith('_usd')]}; got {column!r}")
+    out = grid.copy()
+    out["claim_usd"] = t
+    out["claim_ratio"] = t / out[column]
+    out = out.iloc[np.argsort(np.abs(np.log(out["claim_ratio"].to_numpy())), kind="stable")]
+    return out.reset_index(drop=True)
+
+
+def implied_unit_price_usd(total_usd: float, gpus: float, overhead_multiplier: float = 1.0) -> float:
+    """Price per GPU that makes ``gpus`` GPUs cost ``total_usd``."""
+    return check("total_usd", total_usd) / (check("gpus", gpus) * check("overhead_multiplier", overhead_multiplier))
+
+
+def implied_gpu_count(total_usd: float, unit_price_usd: float, overhead_multiplier: float = 1.0) -> float:
+    """How many GPUs ``total_usd`` buys at ``unit_price_usd`` each."""
+    return check("total_usd", total_usd) / (check("unit_price_usd", unit_price_usd)
+                                            * check("overhead_multiplier", overhead_multiplier))
+
+
+def place_fleet_claim(total_usd: float, gpus: float | None = None,
+                      rate_usd_per_gpu_hour: float | None = None) -> dict:
+    """Place a quoted fleet cost (e.g. the blog's "$1.3B if the 50,000 H100s exist") on the facts.
+
+    Returns the price per GPU it implies for ``gpus`` (default Wang's claimed 50,000, SKP-01),
+    whether that lies in the $25,000-30,000 H100 range (CST-42), the purchase cost range of that
+    fleet, how many years of renting it at the rate (default $2, CST-05) cost as much, and the
+    multiple of the V3 training run (CST-06).
+    """
+    t = check("total_usd", total_usd)
+    n = fact("SKP-01").scaled(unit_contains="H100 GPUs") if gpus is None else check("gpus", gpus)
+    rate = default_rate_usd_per_gpu_hour() if rate_usd_per_gpu_hour is None else check(
+        "rate_usd_per_gpu_hour", rate_usd_per_gpu_hour)
+    lo, hi = grid_defaults()["unit_price_usd"]
+    unit = implied_unit_price_usd(t, n)
+    return {"claim_usd": t, "gpus": n, "implied_unit_price_usd": unit,
+            "price_range_usd": (lo, hi), "within_price_range": lo <= unit <= hi,
+            "purchase_cost_range_usd": (fleet_purchase_cost_usd(n, lo), fleet_purchase_cost_usd(n, hi)),
+            "rental_years_equivalent": t / fleet_rental_cost_usd(n, rate, HOURS_PER_YEAR),
+            "multiple_of_v3_run": t / fact("CST-06").scaled(unit_contains="USD million"),
+            "facts": "SKP-01, CST-42, CST-05, CST-06"}
+
+
+def run_share_of_fleet(run_gpu_hours: float, fleet_gpus: float, hours: float = HOURS_PER_YEAR) -> float:
+    """Share of a fleet's GPU-hours over ``hours`` (default a year) that one training run uses."""
+    return check("run_gpu_hours", run_gpu_hours, "gpu_hours") / (check("fleet_gpus", fleet_gpus, "gpus")
+                                                                  * check("hours", hours))
+
+
+def run_vs_fleet() -> pd.DataFrame:
+    """One training run next to the hardware behind it: each figure, its status, x the V3 run.
+
+    Rows: the V3 run (CST-06), R1's RL stage (CST-18), buying the 2,048 V3 GPUs at the H100 price
+    range (CST-10 x CST-42), The Register's servers (SKP-09), SemiAnalysis' hardware spend (SKP-06)
+    and capex (SKP-07), and buying Wang's claimed 50,000 H100s (SKP-01 x CST-42).
+    """
+    v3 = fact("CST-06")
+    v3_usd = v3.scaled(unit_contains="USD million")
+    r1 = r1_rl_cost_check()
+    lo, hi = grid_defaults()["unit_price_usd"]
+    n_v3 = fact("CST-10").scaled(unit_contains="H800 GPUs")
+    n_wang = fact("SKP-01").scaled(unit_contains="H100 GPUs")
+    skp09, skp06, skp07 = fact("SKP-09"), fact("SKP-06"), fact("SKP-07")
+    if not skp07.raw_value.split(";")[0].strip().endswith("capex"):
+        raise FactsError(f"SKP-07: expected capex first; got {skp07.raw_value!r}.")
+    st = {fid: fact(fid).status for fid in ("CST-10", "CST-42", "SKP-01", "CST-18")}
+    weakest = {"fact": 0, "disputed": 1, "estimate": 2, "claim": 3}
+
+    def worst(*fids):
+        return max((st.get(f) or fact(f).status for f in fids), key=weakest.__getitem__)
+
+    rows = [
+        ("V3 training run (rented GPU-hours)", v3_usd, v3_usd, "CST-06", v3.status),
+        ("R1 reinforcement-learning stage", r1["reported_cost_usd"], r1["reported_cost_usd"], "CST-18", st["CST-18"]),
+        ("buying the 2,048 V3 GPUs at H100 prices", n_v3 * lo, n_v3 * hi, "CST-10, CST-42", worst("CST-10", "CST-42")),
+        ("The Register: 256 H800 servers", skp09.scaled(unit_contains="USD million"),
+         skp09.scaled(unit_contains="USD million"), "SKP-09", skp09.status),
+        ("SemiAnalysis: hardware spend (lower bound)", skp06.scaled(unit_contains="USD million"),
+         skp06.scaled(unit_contains="USD million"), "SKP-06", skp06.status),
+        ("SemiAnalysis: server capex", skp07.scaled(0, unit_contains="USD billion"),
+         skp07.scaled(0, unit_contains="USD billion"), "SKP-07", skp07.status),
+        ("buying Wang's claimed 50,000 H100s", n_wang * lo, n_wang * hi, "SKP-01, CST-42", worst("SKP-01", "CST-42")),
+    ]
+    df = pd.DataFrame(rows, columns=["item", "low_usd", "high_usd", "facts", "status"])
+    df["low_x_v3_run"] = df["low_usd"] / v3_usd
+    df["high_x_v3_run"] = df["high_usd"] / v3_usd
+    return df

@@ -1,0 +1,476 @@
+"""The claims ledger (data/claims.csv) and its evaluation (shockbook.claims).
+
+Data access is injected: most tests use small hand-made frames; the tests marked "real data"
+run against the book's cache and facts table and are skipped, with the reason, only when that
+cache cannot be read. Nothing here writes under data/: modified data are copies handed to
+``evaluate`` through fake loaders.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from shockbook import catalog, claims, paths
+from shockbook.claims import (
+    CLOSE, CONFIRMED, CONTRADICTED, NOT_CHECKABLE, ClaimError, DateSpan, NotCheckable,
+    evaluate, fact_value, load_claims, parse_date_span, parse_spec, summary, verdict,
+)
+
+NVDA_CRASH = "pct_change:NVDA:2025-01-24:2025-01-27"
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def _shared_facts() -> pd.DataFrame:
+    return pd.read_csv(paths.SHARED_DIR / "facts" / "facts.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def facts_loader():
+    """The book's facts table; the shared source table if the book's copy cannot be read."""
+    errors = []
+    try:
+        from shockbook.facts import load_facts
+        load_facts()
+        return load_facts
+    except Exception as exc:  # noqa: BLE001 - any failure: fall back and say why if that fails too
+        errors.append(f"shockbook.facts.load_facts: {exc}")
+    if (paths.SHARED_DIR / "facts" / "facts.csv").exists():
+        return _shared_facts
+    pytest.skip("no facts table: " + "; ".join(errors) + f"; and {paths.SHARED_DIR}/facts/facts.csv is absent")
+
+
+@pytest.fixture(scope="module")
+def real_cache():
+    """The book's price cache, verified; skipped with the reason if it cannot be read."""
+    from shockbook import cache
+    try:
+        cache.verify()
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"the price cache in data/market cannot be read: {exc}")
+    return cache
+
+
+@pytest.fixture(scope="module")
+def ledger() -> pd.DataFrame:
+    return load_claims()
+
+
+@pytest.fixture(scope="module")
+def evaluated(ledger, real_cache, facts_loader) -> pd.DataFrame:
+    return evaluate(ledger, facts=facts_loader)
+
+
+def frame(rows: dict[str, tuple]) -> pd.DataFrame:
+    """A price frame from {date: (open, high, low, close)}."""
+    idx = pd.DatetimeIndex(pd.to_datetime(list(rows)), name="Date")
+    o, h, l, c = zip(*rows.values())
+    return pd.DataFrame({"Open": o, "High": h, "Low": l, "Close": c, "Adj Close": c,
+                         "Volume": [1.0] * len(rows)}, index=idx)
+
+
+def unadjusted(_ticker: str) -> dict:
+    return {"price_basis": "unadjusted"}
+
+
+NVDA = frame({
+    "2025-01-23": (146.0, 148.0, 145.0, 147.22),
+    "2025-01-24": (148.0, 149.0, 141.0, 142.62),
+    "2025-01-27": (124.8, 128.4, 116.7, 118.42),
+    "2025-01-28": (121.8, 129.0, 116.25, 128.99),
+})
+SHARES = pd.DataFrame({
+    "ticker": ["NVDA", "NVDA", "NVDA"],
+    "share_class": ["common stock", "common stock (balance sheet)", "common stock"],
+    "shares_outstanding": [24_490_000_000, 24_477_000_000, 24_400_000_000],
+    "as_of_date": ["2024-11-15", "2025-01-26", "2025-02-21"],
+    "filing_type": ["10-Q", "10-K", "10-K"], "filing_date": ["2024-11-20", "2025-02-26", "2025-02-26"],
+    "source_file": ["a", "b", "b"], "quoted_text": ["", "", ""],
+})
+FACTS = pd.DataFrame({
+    "id": ["CST-01", "CST-05", "CST-21", "SHK-05", "RSP-10", "CST-42"],
+    "value": ["2.788", "2", "0.55", "2025-01-26", "60-65", "3,320 cost; 25,000-30,000 price"],
+    "unit": ["million H800 GPU-hours", "USD per H800 GPU-hour (assumption)", "USD per 1M input tokens",
+             "date (US App Store #1)", "USD billion (2025 capex)", "USD per GPU"],
+})
+
+
+def fakes(prices=None, facts=None, shares=None, info=unadjusted) -> dict:
+    prices = prices or {"NVDA": NVDA}
+
+    def load(t):
+        if t not in prices:
+            raise ValueError(f"unknown ticker {t}")
+        return prices[t].copy()
+    return {"prices": load, "series_info": info, "shares": lambda: SHARES.copy(),
+            "facts": lambda: (FACTS if facts is None else facts).copy()}
+
+
+def one(check: str, claimed, unit="percent", tolerance=0.005, **kw) -> pd.Series:
+    df = pd.DataFrame([{"id": "C01", "check": check, "claimed_value": claimed, "unit": unit,
+                        "tolerance": tolerance}])
+    return evaluate(df, **fakes(**kw)).iloc[0]
+
+
+# --------------------------------------------------------------------------- the ledger file
+
+
+def test_ledger_schema(ledger):
+    assert list(ledger.columns) == claims.COLUMNS
+    assert len(ledger) >= 40
+    assert ledger["id"].is_unique
+    assert list(ledger["id"]) == [f"C{i:02d}" for i in range(1, len(ledger) + 1)]
+    per_article = ledger["article_file"].value_counts()
+    assert set(per_article.index) == set(claims.ARTICLES), "every article contributes claims"
+    assert per_article.min() >= 5
+    assert set(ledger["chapter"]) <= {1, 2, 3, 4, 5}
+    assert (ledger["tolerance"] >= 0).all()
+    assert not ledger.duplicated(["article_file", "claim"]).any(), "each claim of an article is recorded once"
+    # nothing computed is stored in the file
+    raw = pd.read_csv(claims.CLAIMS_FILE, dtype=str, keep_default_na=False)
+    assert not {"measured", "verdict", "difference"} & set(raw.columns)
+
+
+def test_ledger_is_english_and_cross_references_resolve(ledger):
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    ids = set(ledger["id"])
+    for _, row in ledger.iterrows():
+        for col in ("claim", "subject", "convention", "note"):
+            assert not cjk.search(row[col]), f"{row['id']} {col} is not English"
+        for ref in re.findall(r"\bC\d{2,3}\b", row["note"]):
+            assert ref in ids, f"{row['id']}'s note cites {ref}, which is not in the ledger"
+            assert ref != row["id"]
+
+
+def test_every_check_parses_and_names_known_series_and_facts(ledger, facts_loader):
+    fact_ids = set(facts_loader()["id"])
+    for _, row in ledger.iterrows():
+        spec = parse_spec(row["check"])
+        assert spec.kind in claims.KINDS
+        for t in spec.tickers():
+            catalog.get(t)  # KeyError for a ticker the book does not carry
+        missing = spec.facts() - fact_ids
+        assert not missing, f"{row['id']} cites unknown facts {missing}"
+        if row["unit"] == "date":
+            assert isinstance(parse_date_span(row["claimed_value"]), DateSpan)
+
+
+def test_conventions_are_recorded_where_they_matter(ledger):
+    # Beijing-dated claims about New York sessions compare with the session before the stated date
+    jrj = ledger[ledger["article_file"] == "003_b1a01d637500d749.txt"]
+    dated = jrj[jrj["check"].str.contains("NVDA")]
+    assert len(dated) >= 4
+    for _, row in dated.iterrows():
+        assert "Beijing" in row["convention"]
+    # pre-market and other-listing claims are never scored
+    for _, row in ledger[ledger["convention"].str.contains("pre-market|Euronext")].iterrows():
+        assert row["check"].startswith(("info:", "none")), row["id"]
+
+
+# --------------------------------------------------------------------------- verdicts on real data
+
+
+def test_every_claim_gets_a_verdict(evaluated):
+    assert set(evaluated["verdict"]) <= set(claims.VERDICTS)
+    assert evaluated["verdict"].notna().all()
+    for _, row in evaluated.iterrows():
+        kind = parse_spec(row["check"]).kind
+        if kind in ("none", "info"):
+            assert row["verdict"] == NOT_CHECKABLE
+        if row["verdict"] == NOT_CHECKABLE:
+            assert row["reason"], row["id"]
+        else:
+            assert row["measured"] is not None and not math.isnan(row["difference"]), row["id"]
+    counts = evaluated["verdict"].value_counts()
+    assert counts.get(CONFIRMED, 0) >= 20 and counts.get(CONTRADICTED, 0) >= 3
+
+
+def test_known_verdicts_on_real_data(evaluated):
+    by_check = evaluated.set_index(["check", "claimed_value"])["verdict"]
+    assert by_check[(NVDA_CRASH, -16.97)] == CONFIRMED
+    assert by_check[(NVDA_CRASH, -15.0)] == CONTRADICTED
+    assert by_check[("sign:pct_change:AAPL:2025-01-24:2025-01-27", -1.0)] == CONTRADICTED
+    assert by_check[("pct_change:META:2025-01-24:2025-01-27", -5.0)] == CONTRADICTED
+    nvda_mcap = evaluated[evaluated["check"] == "mcap_change_bn:NVDA:2025-01-24:2025-01-27"]
+    assert set(nvda_mcap.loc[nvda_mcap["claimed_value"] == -593.0, "verdict"]) == {CONFIRMED}
+
+
+def test_summary_counts_every_claim(evaluated):
+    s = summary(evaluated)
+    assert list(s.index[:-1]) == list(claims.ARTICLES)
+    assert s.loc["total", "claims"] == len(evaluated)
+    assert (s.loc[list(claims.ARTICLES), list(claims.VERDICTS)].sum(axis=1) == s.loc[list(claims.ARTICLES), "claims"]).all()
+
+
+def test_a_change_in_the_data_flips_a_confirmed_claim(ledger, real_cache, facts_loader):
+    before_hash = hashlib.sha256((paths.MARKET_DIR / "prices" / "NVDA.csv").read_bytes()).hexdigest()
+
+    def nudged(ticker):
+        df = real_cache.load_prices(ticker)
+        if ticker == "NVDA":
+            df = df.copy()
+            df.loc[pd.Timestamp("2025-01-27"), "Close"] *= 1.02  # a 2% error in one close
+        return df
+
+    target = ledger[(ledger["check"] == NVDA_CRASH) & (ledger["claimed_value"] == -16.97)]
+    other = ledger[~ledger["check"].str.contains("NVDA")]
+    base = evaluate(pd.concat([target, other]), facts=facts_loader)
+    moved = evaluate(pd.concat([target, other]), prices=nudged, facts=facts_loader)
+    assert base.iloc[0]["verdict"] == CONFIRMED
+    assert moved.iloc[0]["verdict"] == CONTRADICTED
+    assert (base.iloc[1:]["verdict"].values == moved.iloc[1:]["verdict"].values).all()
+    after_hash = hashlib.sha256((paths.MARKET_DIR / "prices" / "NVDA.csv").read_bytes()).hexdigest()
+    assert before_hash == after_hash, "the cache file must not be touched"
+
+
+# --------------------------------------------------------------------------- evaluation on hand-made data
+
+
+def test_every_claim_gets_a_verdict_without_the_cache(ledger, facts_loader):
+    """Synthetic prices for every ticker and date the ledger names: evaluation never fails."""
+    wanted: dict[str, set] = {}
+    for check in ledger["check"]:
+        for leaf in parse_spec(check).leaf_specs():
+            if leaf.kind in claims._PRICE_KINDS:
+                wanted.setdefault(leaf.args[0], set()).update(a for a in leaf.args[1:] if a[:1].isdigit())
+    prices = {}
+    for t, days in wanted.items():
+        idx = sorted(set(pd.bdate_range("2024-12-02", "2025-02-28")) | {pd.Timestamp(d) for d in days})
+        n = len(idx)
+        close = [100 + (i % 7) - 3 * (i % 3) for i in range(n)]
+        prices[t] = pd.DataFrame({"Open": close, "High": [c + 2 for c in close], "Low": [c - 2 for c in close],
+                                  "Close": close, "Adj Close": close, "Volume": 1.0},
+                                 index=pd.DatetimeIndex(idx, name="Date")).astype(float)
+    shares = pd.DataFrame({"ticker": ["NVDA"], "share_class": ["common stock"], "shares_outstanding": [1e9],
+                           "as_of_date": ["2024-11-15"]})
+    out = evaluate(ledger, prices=lambda t: prices[t], series_info=lambda t: {"price_basis": "index"
+                   if t.startswith("^") else "unadjusted"}, shares=lambda: shares, facts=facts_loader)
+    assert len(out) == len(ledger)
+    assert out["verdict"].isin(claims.VERDICTS).all()
+
+
+def test_verdict_rule_on_hand_made_values():
+    assert verdict(-16.97, -16.968, 0.005) == (CONFIRMED, pytest.approx(0.002))
+    assert verdict(-9.2, -9.15, 0.05)[0] == CONFIRMED  # exactly on the tolerance
+    assert verdict(-9.2, -9.148, 0.05)[0] == CLOSE  # just beyond: within 3x
+    assert verdict(-9.2, -9.05, 0.05)[0] == CLOSE  # exactly 3x
+    assert verdict(-9.2, -9.04, 0.05)[0] == CONTRADICTED
+    assert verdict(7, 8.93, 0.5)[0] == CONTRADICTED
+    assert verdict(124, 124.65, 0.5)[0] == CLOSE
+    assert verdict(4, 4, 0)[0] == CONFIRMED
+    assert verdict(4, 5, 0)[0] == CONTRADICTED  # tolerance 0: no 'close'
+    assert verdict(-1, 1, 0) == (CONTRADICTED, 2.0)
+    # bounds: only the shortfall counts
+    assert verdict(300, 320, 15, "atleast")[0] == CONFIRMED
+    assert verdict(300, 280, 15, "atleast")[0] == CLOSE
+    assert verdict(-600, -612.5, 30, "atmost")[0] == CONFIRMED
+    assert verdict(-600, -500, 30, "atmost")[0] == CONTRADICTED
+    assert verdict(6, 5.576, 0.5, "atmost")[0] == CONFIRMED
+    # dates: spans, distance in days
+    d = parse_date_span
+    assert verdict(d("2025-01-27"), d("2025-01-26"), 1) == (CONFIRMED, -1.0)
+    assert verdict(d("2025-01-31"), d("2025-01-29"), 1) == (CLOSE, -2.0)
+    assert verdict(d("2024-12"), d("2024-12-26"), 0) == (CONFIRMED, 0.0)
+    assert verdict(d("2020-03"), d("2020-04-02"), 0) == (CONTRADICTED, 2.0)
+    with pytest.raises(ClaimError, match="compare"):
+        verdict(d("2025-01-27"), 3.0, 1)
+    with pytest.raises(ValueError):
+        verdict(1, 1, -0.1)
+
+
+def test_hand_made_checks_and_a_flip():
+    r = one(NVDA_CRASH, -16.97)
+    assert r["verdict"] == CONFIRMED and r["measured"] == pytest.approx(-16.968, abs=1e-3)
+    wrong = NVDA.copy()
+    wrong.loc[pd.Timestamp("2025-01-27"), "Close"] = 120.0
+    assert one(NVDA_CRASH, -16.97, prices={"NVDA": wrong})["verdict"] == CONTRADICTED
+    assert one("pct_change:NVDA:2025-01-24:2025-01-27:Open", -12.5, tolerance=0.05)["verdict"] == CONFIRMED
+    assert one("points_change:NVDA:2025-01-24:2025-01-27", -24.2, unit="usd", tolerance=0.005)["verdict"] == CONFIRMED
+    assert one("close:NVDA:2025-01-28", 128.99, unit="usd")["verdict"] == CONFIRMED
+    assert one("low:NVDA:2025-01-27", 116.7, unit="usd")["verdict"] == CONFIRMED
+    # info: measured for context, never scored
+    r = one("info:pct_change:NVDA:2025-01-24:2025-01-27:Low", -8, tolerance=0.5)
+    assert r["verdict"] == NOT_CHECKABLE and r["measured"] == pytest.approx(100 * (116.7 / 142.62 - 1))
+    r = one("none", -3.94)
+    assert r["verdict"] == NOT_CHECKABLE and r["measured"] is None
+
+
+def test_market_value_uses_cover_page_count_and_needs_unadjusted_prices():
+    r = one("mcap_change_bn:NVDA:2025-01-24:2025-01-27", -592.7, unit="usd_billion", tolerance=0.05)
+    # 24.49e9 cover-page shares (the later balance-sheet count is skipped) x -24.20
+    assert r["measured"] == pytest.approx(24.49 * (118.42 - 142.62))
+    assert r["verdict"] == CONFIRMED
+    with pytest.raises(ClaimError, match="C01.*returns"):
+        one("mcap_change_bn:NVDA:2025-01-24:2025-01-27", -592.7, unit="usd_billion",
+            info=lambda t: {"price_basis": "dividend-adjusted"})
+    with pytest.raises(ClaimError, match="price level"):
+        one("close:NVDA:2025-01-24", 142.62, unit="usd", info=lambda t: {"price_basis": "possibly forward-adjusted"})
+    # returns are fine on an adjusted series
+    r = one(NVDA_CRASH, -16.97, info=lambda t: {"price_basis": "dividend-adjusted"})
+    assert r["verdict"] == CONFIRMED
+
+
+def test_fact_ratio_product_calc_sign_and_bounds():
+    assert one("product:fact:CST-01*fact:CST-05", 5.576, unit="usd_million", tolerance=0.0005)["verdict"] == CONFIRMED
+    assert one("ratio:fact:CST-05/fact:CST-21", 3.636, unit="ratio", tolerance=0.0005)["verdict"] == CONFIRMED
+    r = one("calc:( fact:CST-21 / fact:CST-05 - 1 ) * 100", -72.5, tolerance=0.05)
+    assert r["measured"] == pytest.approx(-72.5)
+    assert one("calc:fact:CST-42:1 * 2 / 1e9", 5.5e-5, unit="usd_billion", tolerance=1e-9)["verdict"] == CONFIRMED
+    assert one("fact:RSP-10", 62.5, unit="usd_billion", tolerance=2.5)["verdict"] == CONFIRMED
+    assert one("fact:SHK-05", "2025-01-27", unit="date", tolerance=1)["verdict"] == CONFIRMED
+    assert one("fact:SHK-05", "2025-01-27", unit="date", tolerance=0)["verdict"] == CONTRADICTED
+    assert one("sign:" + NVDA_CRASH, -1, unit="sign", tolerance=0)["verdict"] == CONFIRMED
+    assert one("sign:" + NVDA_CRASH, 1, unit="sign", tolerance=0)["verdict"] == CONTRADICTED
+    assert one("atleast:fact:CST-21", 0.5, unit="usd", tolerance=0.005)["verdict"] == CONFIRMED
+    assert one("atmost:fact:CST-21", 0.5, unit="usd", tolerance=0.005)["verdict"] == CONTRADICTED
+    # a change in the facts flips a fact-based claim
+    edited = FACTS.copy()
+    edited.loc[edited["id"] == "CST-21", "value"] = "0.60"
+    assert one("fact:CST-21", 0.55, unit="usd", facts=edited)["verdict"] == CONTRADICTED
+    with pytest.raises(ClaimError, match="no fact with id 'CST-99'"):
+        one("fact:CST-99", 1)
+    with pytest.raises(ClaimError, match="date"):
+        one("fact:SHK-05", 1, unit="count")  # a date fact against a number claim
+
+
+def test_last_larger_move_and_data_limits():
+    days = pd.bdate_range("2024-01-02", periods=8)
+    closes = [100, 90, 95, 96, 97, 98, 91, 92]  # -10% on day 2, -7.1% on day 7
+    s = frame({d.strftime("%Y-%m-%d"): (c, c, c, c) for d, c in zip(days, closes)})
+    r = one(f"last_larger_move:X:{days[6]:%Y-%m-%d}", f"{days[1]:%Y-%m}", unit="date", tolerance=0,
+            prices={"X": s})
+    assert r["measured"] == f"{days[1]:%Y-%m-%d}" and r["verdict"] == CONFIRMED
+    r = one(f"last_larger_move:X:{days[1]:%Y-%m-%d}", "2020-03", unit="date", tolerance=0, prices={"X": s})
+    assert r["verdict"] == NOT_CHECKABLE and "older than the cache" in r["reason"]
+    # a date outside the series is a limit of the data ...
+    r = one("pct_change:NVDA:2000-03-10:2002-10-09", -80, tolerance=4)
+    assert r["verdict"] == NOT_CHECKABLE and "outside the cached NVDA series" in r["reason"]
+    # ... but a date inside it that is not a session is an error in the ledger
+    with pytest.raises(ClaimError, match="C01: 2025-01-25 is not a trading day of NVDA"):
+        one("pct_change:NVDA:2025-01-25:2025-01-27", -16.97)
+    with pytest.raises(ClaimError, match="no price series for 'XYZ'"):
+        one("close:XYZ:2025-01-27", 1, unit="usd")
+    with pytest.raises(NotCheckable):
+        claims.measure("none")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "empty"),
+    ("pct:NVDA:2025-01-24:2025-01-27", "unknown kind 'pct'"),
+    ("pct_change:NVDA:2025-01-27", "expected pct_change:TICKER:D0:D1"),
+    ("pct_change:NVDA:2025-01-27:2025-01-24", "must be before"),
+    ("pct_change:NVDA:2025-01-24:2025-01-27:Adj", "FIELD must be one of"),
+    ("pct_change:NVDA:2025-1-24:2025-01-27", "not a YYYY-MM-DD date"),
+    ("close:NVDA:2025-02-30", "not a real calendar date"),
+    ("fact:cst-06", "id like CST-06"),
+    ("fact:CST-06:x", "whole number"),
+    ("ratio:fact:CST-01/fact:CST-05/2", "exactly two terms"),
+    ("calc:fact:CST-01 ** 2", "calc allows only + - * / and parentheses"),
+    ("calc:fact:CST-01*2", "space-delimited"),
+    ("calc:", "needs arguments"),
+    ("calc:fact:CST-01 2", "does not parse"),
+    ("info:info:fact:CST-01", "outermost"),
+    ("sign:atleast:fact:CST-01", "outermost"),
+    ("none:fact:CST-01", "takes no arguments"),
+    ("calc:info:fact:CST-01 * 2", "outermost"),
+])
+def test_bad_specs_are_rejected_with_a_reason(bad, message):
+    with pytest.raises(ClaimError, match=re.escape(message)):
+        parse_spec(bad)
+
+
+def test_fact_values_are_read_as_documented():
+    assert fact_value("60-65", "USD billion") == 62.5
+    assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU") == 3320
+    assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU", 1) == 27500
+    assert fact_value("R1-Zero 198 h; R1 80 h; 512 GPUs", "hours; GPUs") == 198
+    assert fact_value("246 (2024); >320 (2025 plan)", "USD billion", 1) == 320
+    assert fact_value("Marvell -19; Oracle -13.8", "percent", 1) == -13.8
+    assert fact_value("H800 ~10,000; H100 ~10,000", "GPUs") == 10000
+    assert fact_value("3.4078e+24", "FLOP") == 3.4078e24
+    assert fact_value("2025-04-09 (notice); 2025-04-14 (indefinite)", "dates", 1) == parse_date_span("2025-04-14")
+    assert fact_value("2025-02-06 to 2025-02-25", "date range") == DateSpan(
+        parse_date_span("2025-02-06").start, parse_date_span("2025-02-25").end)
+    assert fact_value("2024-09", "date") == parse_date_span("2024-09")
+    with pytest.raises(ClaimError, match="2 part"):
+        fact_value("1; 2", "x", 2)
+    with pytest.raises(ClaimError, match="no number"):
+        fact_value("Obviously", "quote")
+
+
+def test_date_spans():
+    assert str(parse_date_span("2024-12")) == "2024-12-01..2024-12-31"
+    assert str(parse_date_span("2024-02")) == "2024-02-01..2024-02-29"
+    assert str(parse_date_span("2025")) == "2025-01-01..2025-12-31"
+    assert parse_date_span("2024-12-01..2024-12-31") == parse_date_span("2024-12")
+    with pytest.raises(ValueError):
+        parse_date_span("27 January")
+
+
+# --------------------------------------------------------------------------- loading errors
+
+
+def _write(tmp_path, df: pd.DataFrame):
+    path = tmp_path / "claims.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture()
+def raw_ledger() -> pd.DataFrame:
+    return pd.read_csv(claims.CLAIMS_FILE, dtype=str, keep_default_na=False).head(5)
+
+
+def test_load_claims_names_the_bad_row(tmp_path, raw_ledger):
+    df = raw_ledger.copy()
+    df.loc[2, "check"] = "pct_change:NVDA:2025-01-24"
+    with pytest.raises(ClaimError, match=r"claim C03 \(line 4\).*expected pct_change"):
+        load_claims(_write(tmp_path, df))
+
+
+def test_load_claims_rejects_missing_columns(tmp_path, raw_ledger):
+    with pytest.raises(ClaimError, match="missing column.*tolerance"):
+        load_claims(_write(tmp_path, raw_ledger.drop(columns=["tolerance"])))
+    extra = raw_ledger.assign(verdict="confirmed")
+    with pytest.raises(ClaimError, match="unexpected column.*verdict"):
+        load_claims(_write(tmp_path, extra))
+
+
+def test_load_claims_rejects_duplicate_ids(tmp_path, raw_ledger):
+    df = raw_ledger.copy()
+    df.loc[3, "id"] = "C02"
+    with pytest.raises(ClaimError, match=r"claim C02 \(line 5\): duplicate id \(first on line 3\)"):
+        load_claims(_write(tmp_path, df))
+
+
+def test_load_claims_rejects_unknown_articles_and_bad_cells(tmp_path, raw_ledger):
+    df = raw_ledger.copy()
+    df.loc[0, "article_file"] = "005_unknown.txt"
+    df.loc[1, "outlet"] = "Reuters"
+    df.loc[2, "claim"] = "英伟达 fell"
+    df.loc[3, "tolerance"] = "-1"
+    df.loc[4, "claimed_value"] = "about 8"
+    with pytest.raises(ClaimError) as err:
+        load_claims(_write(tmp_path, df))
+    msg = str(err.value)
+    assert "5 problem(s)" in msg
+    assert "claim C01 (line 2): unknown article file '005_unknown.txt'" in msg
+    assert "claim C02 (line 3): outlet 'Reuters' should be" in msg
+    assert "claim C03 (line 4): claim contains Chinese characters" in msg
+    assert "claim C04 (line 5): tolerance '-1'" in msg
+    assert "claim C05 (line 6): claimed_value 'about 8'" in msg
+
+
+def test_evaluate_names_the_claim_on_errors():
+    df = pd.DataFrame([{"id": "C42", "check": "close:NVDA:2025-01-25", "claimed_value": 1.0,
+                        "unit": "usd", "tolerance": 0.5}])
+    with pytest.raises(ClaimError, match="^claim C42: 2025-01-25 is not a trading day"):
+        evaluate(df, **fakes())
