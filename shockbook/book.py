@@ -27,3 +27,21 @@ def table(df, name: str, formats: dict[str, str] | None = None, labels: dict[str
     if not index:
         styler = styler.hide(axis="index")
     return HTML(styler.to_html())
+
+
+def figure(name: str, chart, data) -> None:
+    """Glue a chart for a ``{glue:figure}`` and save the data it shows as ``figdata/<name>.csv``.
+
+    The runner says where the CSV goes (``SHOCKBOOK_FIGDATA``): beside the committed chapters for
+    the book, beside a reader's run otherwise. Outside the runner (nbval, an editor) nothing is
+    written, so a test never changes the book's files.
+    """
+    import os
+    from pathlib import Path
+
+    glue(name, chart, display=False)
+    target = os.environ.get("SHOCKBOOK_FIGDATA")
+    if target:
+        path = Path(target) / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")

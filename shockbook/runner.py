@@ -193,8 +193,10 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
         log = Path(tmp) / "reads.txt"
         log.touch()
         executed = Path(tmp) / nb_path.name
-        old = os.environ.get("SHOCKBOOK_READ_LOG")
+        figdata = Path(tmp) / "figdata"
+        old = {k: os.environ.get(k) for k in ("SHOCKBOOK_READ_LOG", "SHOCKBOOK_FIGDATA")}
         os.environ["SHOCKBOOK_READ_LOG"] = str(log)
+        os.environ["SHOCKBOOK_FIGDATA"] = str(figdata)  # moved beside the output only if the run succeeds
         try:
             papermill.execute_notebook(
                 str(nb_path), str(executed), parameters=params or None, kernel_name=KERNEL,
@@ -210,10 +212,13 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
         except Exception as exc:  # timeouts, a dead kernel
             raise RunError(f"{nb_path.stem} did not finish: {type(exc).__name__}: {exc}") from None
         finally:
-            if old is None:
-                os.environ.pop("SHOCKBOOK_READ_LOG", None)
-            else:
-                os.environ["SHOCKBOOK_READ_LOG"] = old
+            for key, value in old.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        for csv in sorted(figdata.glob("*.csv")):
+            _atomic_write(out_path.parent / "figdata" / csv.name, csv.read_bytes())
         nb = normalize(nbformat.read(executed, as_version=4), nb_path.stem)
         _atomic_write(out_path, (nbformat.writes(nb) + "\n").encode())
         return [line for line in log.read_text().splitlines() if line]
