@@ -15,7 +15,7 @@ import altair as alt
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
 UP, DOWN = "#0072B2", "#D55E00"  # blue for gains, vermilion for losses
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-WIDTH, HEIGHT = 620, 320
+WIDTH, HEIGHT = 560, 320
 
 EMBED_OPTIONS = {"actions": {"export": True, "source": False, "compiled": False, "editor": False},
                  "renderer": "svg"}

@@ -754,3 +754,36 @@ def summary(evaluated: pd.DataFrame) -> pd.DataFrame:
     counts.index.name = "article_file"
     counts.columns.name = None
     return counts
+
+
+VERDICT_CSS = {"confirmed": "verdict-confirmed", "close": "verdict-close", "contradicted": "verdict-contradicted",
+               "not checkable from the data": "verdict-uncheckable"}
+
+
+def anchor(claim_id: str) -> str:
+    """The HTML id of a claim's row in chapter 6's ledger."""
+    return f"claim-{claim_id.lower()}"
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:,.4g}"
+    return "–" if value is None or value == "" else str(value)
+
+
+def chapter_claims(chapter: int, evaluated: pd.DataFrame | None = None):
+    """The claims of one chapter's topic as an HTML list, each linked to its row in chapter 6."""
+    from html import escape
+
+    from IPython.display import HTML
+
+    evaluated = evaluate(load_claims()) if evaluated is None else evaluated
+    rows = evaluated[evaluated["chapter"].astype(int) == chapter]
+    items = []
+    for _, r in rows.iterrows():
+        items.append(
+            f'<li><a href="06_claims.html#{anchor(r["id"])}">{escape(r["id"])}</a> '
+            f'<span class="verdict {VERDICT_CSS[r["verdict"]]}">{escape(r["verdict"])}</span> '
+            f'{escape(r["claim"])} <span class="claim-source">({escape(r["outlet"])}, {escape(r["article_date"])}; '
+            f'claimed {escape(_fmt(r["claimed_value"]))}, measured {escape(_fmt(r["measured"]))})</span></li>')
+    return HTML(f'<ul class="shockbook-claims">{"".join(items)}</ul>')
