@@ -45,3 +45,11 @@ def figure(name: str, chart, data) -> None:
         path = Path(target) / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         data.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+
+
+def day(date, year: bool = True) -> str:
+    """'5 February 2025' (no leading zero), for dates in prose."""
+    import pandas as pd
+
+    d = pd.Timestamp(date)
+    return f"{d.day} {d:%B}" + (f" {d.year}" if year else "")

@@ -313,6 +313,8 @@ def provenance(market_dir: Path | None = None) -> "pd.DataFrame":
         origin = (f"{o['repository']} @ {o['commit'][:10]}: {o['path']}" if o["kind"] == "import" and "repository" in o
                   else f"yfinance {o['yfinance_version']}, retrieved {o['retrieved_at']}" if o["kind"] == "yfinance"
                   else o.get("note", o["kind"]))
+        checks = "; ".join(f"{c['source']}: {c['common_days']} days, ≤ {c['max_abs_diff']:.3g}"
+                           + (" pp (returns)" if "returns" in c["measure"] else "%") for c in o.get("cross_checks", []))
         rows.append({
             "file": f"data/market/{rel}",
             "series": ", ".join(e["tickers"]),
@@ -320,6 +322,7 @@ def provenance(market_dir: Path | None = None) -> "pd.DataFrame":
             "range": f"{e['first']}..{e['last']}" if "first" in e else "",
             "rows": e["rows"],
             "origin": origin,
+            "cross-checked against": checks or "–",
             "sha256": e["sha256"][:16] + "…",
         })
     return pd.DataFrame(rows)

@@ -177,6 +177,22 @@ SERIES = [
 
 BY_TICKER = {s.ticker: s for s in SERIES}
 
+# Independent sources the import compares each series with (folder/path under ../shared/data/raw,
+# the column holding the close). Interactive Brokers bars and investing.com history are not Yahoo;
+# FRED publishes the VIX close itself.
+_IB = "heliar-k_market-base/stocks/{}.csv"
+CROSS_CHECKS = {
+    **{t: [("Interactive Brokers", _IB.format(t), "close")] for t in
+       ["NVDA", "AVGO", "AMD", "TSM", "MSFT", "META", "AMZN", "AAPL", "TSLA", "MU", "QQQ", "SPY", "INTC"]},
+    "^GSPC": [("Interactive Brokers", "heliar-k_market-base/indices/SPX.csv", "close")],
+    "^IXIC": [("Interactive Brokers", "heliar-k_market-base/indices/IXIC.csv", "close")],
+    "^SOX": [("Interactive Brokers", "heliar-k_market-base/indices/SOX.csv", "close"),
+             ("investing.com", "SANGMOLEE_soxl-data/prices/SOX.csv", "close")],
+    "SOXX": [("investing.com", "SANGMOLEE_soxl-data/prices/SOXX.csv", "close")],
+    "^VIX": [("FRED", "SANGMOLEE_soxl-data/macro/VIXCLS.csv", "value")],
+    "0700.HK": [("yfinance Ticker.history (another repository)", "CCF0001_Forriz-Pair-Trading/0700.HK.csv", "Close")],
+}
+
 
 def get(ticker: str) -> Series:
     """The catalog entry for ``ticker``; a clear error names close matches for a typo."""

@@ -60,6 +60,36 @@ def origin_of(series: catalog.Series, raw_dir: Path, raw_manifest: dict[str, dic
     }
 
 
+def cross_check(series: catalog.Series, frame: pd.DataFrame, raw_dir: Path) -> list[dict]:
+    """Compare the series' closes with each independent source over the cache's window.
+
+    Recorded in the manifest: how many common days, the largest absolute difference in percent,
+    and dates present in one source but not the other. 0700.HK is compared by daily returns,
+    since both files are dividend-adjusted, at different dates.
+    """
+    ours = frame.set_index(frame["Date"].str.slice(0, 10))["Close"].astype(float)
+    ours = ours[(ours.index >= catalog.START) & (ours.index <= catalog.END)]
+    out = []
+    for name, rel, column in catalog.CROSS_CHECKS.get(series.ticker, []):
+        other = pd.read_csv(raw_dir / rel, dtype=str)
+        dates = other.iloc[:, 0].str.slice(0, 10)
+        theirs = pd.Series(pd.to_numeric(other[column], errors="coerce").to_numpy(), index=dates).dropna()
+        theirs = theirs[(theirs.index >= ours.index[0]) & (theirs.index <= ours.index[-1])]
+        common = ours.index.intersection(theirs.index)
+        if series.price_basis not in (catalog.UNADJUSTED, catalog.INDEX):  # adjusted at different dates
+            a, b = ours[common].pct_change().dropna(), theirs[common].pct_change().dropna()
+            diff = float(((a - b).abs().max()) * 100)
+            measure = "largest difference of daily returns (percentage points)"
+        else:
+            diff = float(((ours[common] / theirs[common] - 1).abs().max()) * 100)
+            measure = "largest difference of closes (%)"
+        out.append({"source": name, "file": f"shared/data/raw/{rel}", "common_days": int(len(common)),
+                    "measure": measure, "max_abs_diff": round(diff, 6),
+                    "only_here": int(len(ours.index.difference(theirs.index))),
+                    "only_there": int(len(theirs.index.difference(ours.index)))})
+    return out
+
+
 def import_shares(raw_dir: Path, raw_manifest: dict[str, dict]) -> tuple[bytes, dict]:
     """The SEC cover-page share counts in the book's schema, and their origin."""
     name = "shares_outstanding_sec_cover.csv"
@@ -98,7 +128,12 @@ def import_all(shared_dir: Path | None = None, market_dir: Path | None = None) -
     prices = {}
     for s in catalog.SERIES:
         path = raw_dir / catalog.SOURCES[s.source].folder / s.raw_path
-        prices[s.ticker] = (read_raw_prices(path), origin_of(s, raw_dir, raw_manifest))
+        frame = read_raw_prices(path)
+        origin = origin_of(s, raw_dir, raw_manifest)
+        checks = cross_check(s, frame, raw_dir)
+        if checks:
+            origin["cross_checks"] = checks
+        prices[s.ticker] = (frame, origin)
     shares = import_shares(raw_dir, raw_manifest)
     note = ("Imported from ../shared/data/raw (public repositories, cross-checked; see SOURCES.md there) "
             "by shockbook.importer.")

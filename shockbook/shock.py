@@ -288,3 +288,15 @@ def basket_table(tickers: list[str], market_proxy: str, design: events.Design,
         return pd.DataFrame(columns=["window", "n", "caar", "t_bmp", "p_bmp", "mean_residual_correlation", "t_kp", "p_kp"])
     windows = [w for w in windows if design.window[0] <= w[0] and w[1] <= design.window[1]]
     return pd.DataFrame([events.basket_test(members, market_proxy, design, w) for w in windows])
+
+
+def study_wide(study: pd.DataFrame) -> pd.DataFrame:
+    """One row per stock: beta, then CAR (%) and t for each window, in the order studied."""
+    windows = list(dict.fromkeys(study["window"]))
+    out = study.drop_duplicates("ticker").set_index("ticker")[["name", "beta"]]
+    for w in windows:
+        part = study[study["window"] == w].set_index("ticker")
+        out[f"CAR {w} (%)"] = part["car"] * 100
+        out[f"t {w}"] = part["t"]
+    out[f"Market-adjusted {windows[0]} (%)"] = study[study["window"] == windows[0]].set_index("ticker")["market_adjusted"] * 100
+    return out.reset_index()

@@ -150,3 +150,14 @@ def test_write_cache_that_fails_validation_changes_nothing(market_copy):
         cache.write_cache({"NVDA": (bad, {"kind": "test"})}, shares, market_copy)
     assert tree_digest(market_copy) == before
     assert not list(market_copy.parent.glob(".market-*"))  # no temporary folder left behind
+
+
+def test_import_cross_checks_agree_to_the_cent():
+    """Interactive Brokers' bars and the Yahoo series agree to rounding over the whole window."""
+    manifest = cache.read_manifest()
+    nvda = manifest["files"]["prices/NVDA.csv"]["origin"]["cross_checks"][0]
+    assert nvda["source"] == "Interactive Brokers" and nvda["common_days"] == 752
+    assert nvda["measure"].startswith("largest difference of closes")
+    assert nvda["max_abs_diff"] < 0.05  # 14.265 against 14.27 on 2023-01-05, split-adjusted
+    checks = [c for e in manifest["files"].values() for c in e["origin"].get("cross_checks", [])]
+    assert len(checks) >= 20 and all(c["max_abs_diff"] < 0.05 for c in checks)

@@ -7,6 +7,7 @@ Screenshots of every page go to _build/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import functools
+import os
 import http.server
 import shutil
 import threading
@@ -18,7 +19,7 @@ from shockbook import paths
 
 HTML = paths.ROOT / "_build" / "html"
 SHOTS = paths.ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 # The book's pages: not Sphinx's index and search pages, nor the theme's templates under _static.
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
                if p.name not in ("genindex.html", "search.html") and "_static" not in p.parts) if HTML.exists() else []

@@ -1,0 +1,120 @@
+"""Benchmark: prints figures, asserts nothing (`make bench`).
+
+Runs in a temporary copy of the book so the working tree is left alone, and measures, in one
+run so that ratios are comparable on a shared, noisy machine:
+  - the bare papermill round trip (a one-cell notebook: kernel start, execute, save);
+  - each chapter's execution with the book's runner;
+  - a full build (every chapter executed, site built from scratch) and an empty book's build;
+  - a no-change rebuild, and a rebuild after one data file changed;
+  - the test suite;
+  - the size of each chapter page (HTML plus the figure data it embeds).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+JB = str(Path(PY).parent / "jupyter-book")
+
+
+def timed(cmd: list[str], cwd: Path, env: dict) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def copy_book(dst: Path) -> None:
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for rel in tracked:
+        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, dst / rel)
+    shutil.copytree(ROOT / "_assets", dst / "_assets")
+
+
+def main() -> None:
+    import nbformat
+
+    with tempfile.TemporaryDirectory(prefix="shockbook-bench-") as tmp:
+        book = Path(tmp) / "book"
+        copy_book(book)
+        env = {**os.environ, "PYTHONPATH": str(book)}
+        build = [JB, "build", ".", "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
+        rows = []
+
+        nb = nbformat.v4.new_notebook()
+        nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, Path(tmp) / "bare.ipynb")
+        bare = min(timed([PY, "-m", "papermill", "--no-progress-bar", "-k", "python3", str(Path(tmp) / "bare.ipynb"),
+                          str(Path(tmp) / "bare-out.ipynb")], book, env) for _ in range(3))
+        rows.append(("bare papermill round trip (best of 3)", bare))
+
+        chapters = sorted(p.stem for p in (book / "chapters").glob("*.ipynb"))
+        per = {}
+        for ch in chapters:
+            per[ch] = timed([PY, "-m", "shockbook", "run", ch, "--force"], book, env)
+            rows.append((f"execute {ch}", per[ch]))
+
+        shutil.rmtree(book / "_build", ignore_errors=True)
+        site = timed(build, book, env)
+        full = sum(per.values()) + site
+        rows.append(("full build: all chapters executed + site from scratch", full))
+
+        empty = Path(tmp) / "empty"
+        empty.mkdir()
+        (empty / "intro.md").write_text("# Empty\n\nAn empty book, for the baseline.\n")
+        (empty / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
+        (empty / "_config.yml").write_text("title: empty\nexecute:\n  execute_notebooks: 'off'\n")
+        empty_build = timed([JB, "build", str(empty), "--quiet"], empty, env)
+        rows.append(("empty book build", empty_build))
+
+        nochange = timed(["make", "book", f"PY={PY}", f"VENV={Path(PY).parents[1]}"], book, env)
+        rows.append(("no-change rebuild (make book)", nochange))
+
+        prices = book / "data" / "market" / "prices" / "NVDA.csv"
+        lines = prices.read_text().splitlines(keepends=True)
+        fields = lines[1].rstrip("\n").split(",")
+        fields[-1] = str(int(fields[-1]) + 1)
+        lines[1] = ",".join(fields) + "\n"
+        prices.write_text("".join(lines))
+        sys.path.insert(0, str(book))
+        from shockbook import cache
+
+        manifest_path = book / "data" / "market" / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest["files"]["prices/NVDA.csv"]["sha256"] = cache.sha256_file(prices)
+        manifest_path.write_bytes(cache.manifest_bytes(manifest))
+        onechange = timed(["make", "book", f"PY={PY}", f"VENV={Path(PY).parents[1]}"], book, env)
+        rows.append(("rebuild after NVDA.csv changed (make book)", onechange))
+
+        suite = timed([PY, "-m", "pytest", "-q", "-x"], book, env)
+        rows.append(("test suite (pytest: units, nbval, browser)", suite))
+
+        print(f"{'measure':<58} {'seconds':>8}")
+        for name, sec in rows:
+            print(f"{name:<58} {sec:8.2f}")
+        print()
+        bound = 1.5 * (len(chapters) * bare + empty_build)
+        print(f"full build {full:.1f} s vs 1.5 × ({len(chapters)} chapters × bare round trip + empty build) = {bound:.1f} s"
+              f" → ratio {full / bound:.2f} ({'within' if full <= bound else 'OVER'} target)")
+        print(f"no-change rebuild {nochange:.1f} s = {100 * nochange / full:.0f}% of the full build "
+              f"({'within' if nochange <= 0.1 * full else 'OVER'} the 10% target)")
+        print()
+        print(f"{'chapter page':<40} {'HTML (kB)':>10} {'figure data (kB)':>17}")
+        for page in sorted((book / "_build" / "html" / "chapters").glob("*.html")):
+            figdata = sum(p.stat().st_size for p in (book / "chapters" / "figdata").glob("*.csv")
+                          if p.name.split("-")[1] in page.stem) if (book / "chapters" / "figdata").exists() else 0
+            size = page.stat().st_size
+            print(f"{page.name:<40} {size / 1e3:10.0f} {figdata / 1e3:17.0f}  ({'within' if size <= 2e6 else 'OVER'} 2 MB)")
+
+
+if __name__ == "__main__":
+    main()
