@@ -765,3 +765,18 @@ def cite(f: Fact | str, *, url: bool = False, facts_dir: Path | None = None) -> 
 def status_counts(facts_dir: Path | None = None) -> dict[str, int]:
     df = load_facts(facts_dir)
     return {s: int((df["status"] == s).sum()) for s in STATUSES}
+
+
+def provenance(facts_dir: Path | None = None) -> pd.DataFrame:
+    """One row per facts file: rows, origin and sha256 (for the appendix)."""
+    from .cache import _note_read
+
+    facts_dir = _facts_dir(facts_dir)
+    _note_read(facts_dir / MANIFEST_FILE)
+    rows = []
+    for name, entry in read_manifest(facts_dir)["files"].items():
+        origin = entry.get("origin", {})
+        rows.append({"file": f"data/facts/{name}", "rows": entry.get("rows"),
+                     "origin": origin.get("path", "").replace("../shared/", "shared/"),
+                     "credit": entry.get("credit", "–"), "sha256": entry.get("sha256", "")[:16] + "…"})
+    return pd.DataFrame(rows)
