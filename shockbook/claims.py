@@ -1,9 +1,9 @@
 """The claims ledger of chapter 6: every checkable number in the five articles, checked.
 
-``data/claims.csv`` holds one row per claim: an English paraphrase, the value the article
-states (``claimed_value``), its unit, the date and market convention it refers to, a
-machine-readable ``check`` that says how to measure it from the book's data, and a
-``tolerance``. It holds **no measured value and no verdict**: :func:`evaluate` computes
+``data/claims.csv`` holds one row per claim: an English paraphrase, what kind of claim it is
+(``kind``, one of :data:`CLAIM_KINDS`), the value the article states (``claimed_value``), its
+unit, the date and market convention it refers to, a machine-readable ``check`` that says how
+to measure it from the book's data, and a ``tolerance``. It holds **no measured value and no verdict**: :func:`evaluate` computes
 both at every build, from the price cache (:mod:`shockbook.cache`) and the facts table
 (:mod:`shockbook.facts`), so a change in the data changes the verdicts.
 
@@ -80,7 +80,8 @@ With d the distance between claimed and measured value (for bounds: the shortfal
 the bound; for dates: the days between the two spans, 0 if they overlap):
 
 * ``confirmed``     if d ≤ tolerance,
-* ``close``         if d ≤ 3 × tolerance (``CLOSE_FACTOR``),
+* ``close``         if d ≤ 3 × tolerance (``CLOSE_FACTOR``; ``evaluate(..., close_factor=k)``
+  uses k instead, for a reader who wants a stricter or looser "close"),
 * ``contradicted``  otherwise,
 * ``not checkable from the data`` for ``none`` and ``info`` checks, and for checks the
   cached data cannot answer (a date outside a series' range); ``reason`` then says why.
@@ -106,7 +107,7 @@ from . import paths
 CLAIMS_FILE = paths.DATA_DIR / "claims.csv"
 
 COLUMNS = [
-    "id", "article_file", "outlet", "article_date", "chapter", "claim", "claimed_value", "unit",
+    "id", "article_file", "outlet", "article_date", "chapter", "kind", "claim", "claimed_value", "unit",
     "subject", "ref_date", "convention", "check", "tolerance", "note",
 ]
 
@@ -118,6 +119,21 @@ ARTICLES = {
     "003_b1a01d637500d749.txt": ("JRJ (via Bilibili)", "2025-02-01"),
     "004_66d88dccb34420e5.txt": ("Taiwanese investing blog", "2025-02"),
 }
+
+# The bibliography key of each article (references.bib), for citing it and for choosing articles.
+ARTICLE_KEYS = {
+    "000_fe37679dcbd1c3f0.txt": "securitiestimes2025",
+    "001_a9600e04050fe6c4.txt": "xinhua2025",
+    "002_a53d9ef3a776ecc6.txt": "zhihu2025",
+    "003_b1a01d637500d749.txt": "jrj2025",
+    "004_66d88dccb34420e5.txt": "twblog2025",
+}
+
+# What a claim is about (the ledger's ``kind`` column), in the order the chapter shows them.
+CLAIM_KINDS = (
+    "market move", "market value", "training cost", "chips", "API price", "capital spending",
+    "timeline", "rankings and adoption", "other",
+)
 
 CONFIRMED, CLOSE, CONTRADICTED, NOT_CHECKABLE = (
     "confirmed", "close", "contradicted", "not checkable from the data")
@@ -568,11 +584,13 @@ def parse_claimed(value, unit: str) -> "float | DateSpan":
 
 
 def verdict(claimed: "float | DateSpan", measured: "float | DateSpan", tolerance: float,
-            bound: str | None = None) -> tuple[str, float]:
+            bound: str | None = None, close_factor: float = CLOSE_FACTOR) -> tuple[str, float]:
     """(verdict, difference) for one claim; difference is measured − claimed (days for dates).
 
-    ``bound`` is None (a point claim), 'atleast' or 'atmost'. See the module docstring.
+    ``bound`` is None (a point claim), 'atleast' or 'atmost'; ``close_factor`` is how many
+    tolerances still count as "close" (at least 1). See the module docstring.
     """
+    check_close_factor(close_factor)
     if tolerance < 0 or math.isnan(tolerance):
         raise ValueError(f"tolerance must be a non-negative number, not {tolerance}")
     if isinstance(claimed, DateSpan) != isinstance(measured, DateSpan):
@@ -593,9 +611,20 @@ def verdict(claimed: "float | DateSpan", measured: "float | DateSpan", tolerance
     eps = 1e-9 * max(1.0, abs(diff), tolerance)
     if dist <= tolerance + eps:
         return CONFIRMED, diff
-    if dist <= CLOSE_FACTOR * tolerance + eps:
+    if dist <= close_factor * tolerance + eps:
         return CLOSE, diff
     return CONTRADICTED, diff
+
+
+def check_close_factor(close_factor) -> float:
+    """``close_factor`` as a float; ValueError unless it is a number from 1 to 100."""
+    if isinstance(close_factor, bool) or not isinstance(close_factor, (int, float)) or math.isnan(close_factor):
+        raise ValueError(f"close_factor must be a number from 1 to 100 (how many tolerances count as "
+                         f"'close'), not {close_factor!r}")
+    if not 1 <= close_factor <= 100:
+        raise ValueError(f"close_factor must be from 1 to 100 (how many tolerances count as 'close'; "
+                         f"1 means no claim is 'close'), not {close_factor}")
+    return float(close_factor)
 
 
 def _display(v) -> object:
@@ -603,13 +632,16 @@ def _display(v) -> object:
 
 
 def evaluate(claims: pd.DataFrame, prices: Callable | None = None, shares: Callable | None = None,
-             facts: Callable | None = None, series_info: Callable | None = None) -> pd.DataFrame:
+             facts: Callable | None = None, series_info: Callable | None = None,
+             close_factor: float = CLOSE_FACTOR) -> pd.DataFrame:
     """The ledger with ``measured``, ``difference``, ``verdict`` and ``reason`` added.
 
     ``prices(ticker)``, ``series_info(ticker)``, ``shares()`` and ``facts()`` default to the
     book's cache and facts table; tests pass fakes. ``measured`` is a float, or an ISO date
     (span) for date claims; ``difference`` is measured − claimed (days for dates).
+    ``close_factor``: how many tolerances still count as "close" (see :func:`verdict`).
     """
+    close_factor = check_close_factor(close_factor)
     ctx = _Context(prices or _default("prices"), series_info or _default("series_info"),
                    shares or _default("shares"), facts or _default("facts"))
     measured, diffs, verdicts, reasons = [], [], [], []
@@ -617,7 +649,7 @@ def evaluate(claims: pd.DataFrame, prices: Callable | None = None, shares: Calla
         cid = row.get("id", "?")
         try:
             spec = parse_spec(row["check"])
-            m, d, v, why = _evaluate_one(spec, row, ctx)
+            m, d, v, why = _evaluate_one(spec, row, ctx, close_factor)
         except ClaimError as exc:
             raise ClaimError(f"claim {cid}: {exc}") from None
         measured.append(m)
@@ -632,7 +664,7 @@ def evaluate(claims: pd.DataFrame, prices: Callable | None = None, shares: Calla
     return out
 
 
-def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context):
+def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context, close_factor: float = CLOSE_FACTOR):
     try:
         claimed = parse_claimed(row["claimed_value"], row["unit"])
     except ValueError as exc:
@@ -647,7 +679,7 @@ def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context):
         return None, math.nan, NOT_CHECKABLE, str(exc)
     if spec.kind == "info":
         return _display(value), math.nan, NOT_CHECKABLE, "context only: the claim is not checkable from daily data"
-    v, d = verdict(claimed, value, float(row["tolerance"]), bound)
+    v, d = verdict(claimed, value, float(row["tolerance"]), bound, close_factor)
     return _display(value), d, v, ""
 
 
@@ -689,6 +721,8 @@ def validate(df: pd.DataFrame, source: str = "claims") -> pd.DataFrame:
                 problems.append(f"{where}: article_date {row['article_date']!r} should be {adate!r} for {art}")
         if str(row["chapter"]).strip() not in {"1", "2", "3", "4", "5"}:
             problems.append(f"{where}: chapter {row['chapter']!r} must be 1-5")
+        if str(row["kind"]).strip() not in CLAIM_KINDS:
+            problems.append(f"{where}: kind {row['kind']!r} must be one of: {', '.join(CLAIM_KINDS)}")
         for col in ("claim", "unit", "subject", "convention", "note"):
             text = str(row[col]).strip()
             if not text:

@@ -474,3 +474,36 @@ def test_evaluate_names_the_claim_on_errors():
                         "unit": "usd", "tolerance": 0.5}])
     with pytest.raises(ClaimError, match="^claim C42: 2025-01-25 is not a trading day"):
         evaluate(df, **fakes())
+
+
+# --------------------------------------------------------------------------- kinds and the close factor
+
+
+def test_every_claim_has_a_known_kind(ledger):
+    assert set(ledger["kind"]) <= set(claims.CLAIM_KINDS)
+
+
+def test_load_claims_rejects_an_unknown_kind(tmp_path, raw_ledger):
+    df = raw_ledger.copy()
+    df.loc[1, "kind"] = "gossip"
+    with pytest.raises(ClaimError, match=r"claim C02 \(line 3\): kind 'gossip' must be one of"):
+        load_claims(_write(tmp_path, df))
+
+
+def test_close_factor_widens_or_narrows_close():
+    assert verdict(7, 8.93, 0.5)[0] == CONTRADICTED
+    assert verdict(7, 8.93, 0.5, close_factor=4)[0] == CLOSE
+    assert verdict(124, 124.65, 0.5, close_factor=1)[0] == CONTRADICTED  # 1: nothing is 'close'
+    r = one(NVDA_CRASH, -16.0, tolerance=0.5)  # measured -16.97: 1.94 tolerances off
+    assert r["verdict"] == CLOSE
+    df = pd.DataFrame([{"id": "C01", "check": NVDA_CRASH, "claimed_value": -16.0, "unit": "percent",
+                        "tolerance": 0.5}])
+    assert evaluate(df, close_factor=1.5, **fakes()).iloc[0]["verdict"] == CONTRADICTED
+
+
+@pytest.mark.parametrize("bad", [0.5, 0, -3, 101, float("nan"), "3", True, None])
+def test_close_factor_is_validated(bad):
+    with pytest.raises(ValueError, match="close_factor"):
+        claims.check_close_factor(bad)
+    with pytest.raises(ValueError, match="close_factor"):
+        verdict(1, 1, 0.1, close_factor=bad)

@@ -1,0 +1,404 @@
+"""Chapter 6, "Checking the articles": the ledger's summary, full table and charts.
+
+Everything here works on the frame :func:`shockbook.claims.evaluate` returns (the ledger with
+``measured``, ``difference``, ``verdict`` and ``reason``); nothing is typed in. The full table
+gives each claim's row the HTML id :func:`shockbook.claims.anchor` so the other chapters can
+link to it.
+"""
+from __future__ import annotations
+
+import math
+from html import escape
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import charts, claims
+
+SOURCE = "the book's claims ledger (data/claims.csv), evaluated on its price cache and facts"
+
+VERDICT_COLORS = {claims.CONFIRMED: charts.UP, claims.CLOSE: charts.PALETTE[1],
+                  claims.CONTRADICTED: charts.DOWN, claims.NOT_CHECKABLE: charts.PALETTE[-1]}
+SCORED = (claims.CONFIRMED, claims.CLOSE, claims.CONTRADICTED)
+
+# How a value in each unit is written: (before the number, after it).
+UNIT_FORMS = {
+    "percent": ("", "%"), "points": ("", " points"), "usd": ("$", ""), "usd_billion": ("$", " bn"),
+    "usd_million": ("$", " m"), "usd_per_million_tokens": ("$", " per M tokens"),
+    "cny_per_million_tokens": ("¥", " per M tokens"), "cny_trillion": ("¥", " trn"), "ratio": ("", "×"),
+    "rank": ("No. ", ""), "count": ("", ""), "days": ("", " days"), "billion_parameters": ("", " bn parameters"),
+    "million_downloads": ("", " m downloads"),
+}
+
+ALL_ARTICLES = list(claims.ARTICLE_KEYS.values())
+
+
+# ----------------------------------------------------------------------------- parameters
+
+
+def check_parameters(close_factor, articles) -> list[str]:
+    """Fail early, in words a reader understands; the article files the reader chose.
+
+    ``close_factor``: a number from 1 to 100. ``articles``: a non-empty list of the articles'
+    bibliography keys (``securitiestimes2025``, ``xinhua2025``, ``zhihu2025``, ``jrj2025``,
+    ``twblog2025``).
+    """
+    claims.check_close_factor(close_factor)
+    known = ", ".join(ALL_ARTICLES)
+    if isinstance(articles, str) or not isinstance(articles, (list, tuple)) or not articles:
+        raise ValueError(f"articles must be a non-empty list of article keys, e.g. ['xinhua2025']; "
+                         f"the keys are: {known}.")
+    by_key = {k: f for f, k in claims.ARTICLE_KEYS.items()}
+    files = []
+    for a in articles:
+        if a not in by_key:
+            raise ValueError(f"articles: {a!r} is not one of the five articles; the keys are: {known}.")
+        if by_key[a] not in files:
+            files.append(by_key[a])
+    return files
+
+
+def select(evaluated: pd.DataFrame, files: list[str]) -> pd.DataFrame:
+    """The claims of the chosen articles (files as :func:`check_parameters` returns them)."""
+    return evaluated[evaluated["article_file"].isin(files)].copy()
+
+
+def article_label(file: str) -> str:
+    outlet, day = claims.ARTICLES[file]
+    return f"{outlet}, {day}"
+
+
+def long_date(text: str) -> str:
+    """'2025-01-27' as '27 January 2025', '2025-02' as 'February 2025'."""
+    span = claims.parse_date_span(text)
+    if span.start == span.end:
+        return f"{span.start.day} {span.start:%B %Y}"
+    if span.start.month == span.end.month and span.start.year == span.end.year:
+        return f"{span.start:%B %Y}"
+    return str(span)
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def signed_tolerances(evaluated: pd.DataFrame) -> pd.Series:
+    """For scored claims with a tolerance above zero: the distance that decides the verdict, in
+    tolerances, signed by the direction of the error (measured above the claim is positive).
+
+    For a bound (``atleast``/``atmost``) only the shortfall beyond the bound counts, as in
+    :func:`shockbook.claims.verdict`; NaN for unscored claims and for zero tolerances.
+    """
+    out = []
+    for _, r in evaluated.iterrows():
+        tol, diff = float(r["tolerance"]), float(r["difference"])
+        if r["verdict"] not in SCORED or tol <= 0 or math.isnan(diff):
+            out.append(math.nan)
+            continue
+        kind = claims.parse_spec(r["check"]).kind
+        if kind == "atleast":
+            diff = min(0.0, diff)
+        elif kind == "atmost":
+            diff = max(0.0, diff)
+        out.append(diff / tol)
+    return pd.Series(out, index=evaluated.index, dtype=float)
+
+
+def summary_table(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Verdicts per article, with a total row and the share of checkable claims confirmed (%)."""
+    s = claims.summary(evaluated).reset_index()
+    s["article"] = [article_label(f) if f in claims.ARTICLES else "All articles shown" for f in s["article_file"]]
+    checkable = s[list(SCORED)].sum(axis=1)
+    s["confirmed_share"] = np.where(checkable > 0, 100 * s[claims.CONFIRMED] / checkable.where(checkable > 0, 1),
+                                    np.nan)
+    return s[["article", *claims.VERDICTS, "claims", "confirmed_share"]]
+
+
+SUMMARY_LABELS = {"article": "Article", claims.CONFIRMED: "Confirmed", claims.CLOSE: "Close",
+                  claims.CONTRADICTED: "Contradicted", claims.NOT_CHECKABLE: "Not checkable",
+                  "claims": "Claims", "confirmed_share": "Confirmed of checkable (%)"}
+SUMMARY_FORMATS = {"confirmed_share": "{:.0f}"}
+
+
+def counts(evaluated: pd.DataFrame) -> dict[str, int]:
+    """Number of claims per verdict, plus 'claims', 'checkable' and 'articles'."""
+    out = {v: int((evaluated["verdict"] == v).sum()) for v in claims.VERDICTS}
+    out["claims"] = len(evaluated)
+    out["checkable"] = sum(out[v] for v in SCORED)
+    out["articles"] = int(evaluated["article_file"].nunique())
+    return out
+
+
+def claim(evaluated: pd.DataFrame, claim_id: str) -> pd.Series:
+    """One evaluated claim by id (KeyError naming the id if it is not in the frame)."""
+    rows = evaluated[evaluated["id"] == claim_id]
+    if rows.empty:
+        raise KeyError(f"no claim {claim_id!r} in the evaluated ledger")
+    return rows.iloc[0]
+
+
+# ----------------------------------------------------------------------------- the full table
+
+
+def _num(v: float) -> str:
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1000:
+        s = f"{v:,.0f}"
+    else:
+        s = f"{v:.5g}"
+    return s.replace("-", "−")
+
+
+def format_value(value, unit: str, bound: str | None = None) -> str:
+    """A claimed or measured value as a reader expects it: '−16.97 %', '≥ 300 $ billion', 'fell'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit == "date":
+        return str(value).replace("..", " to ")
+    v = float(value)
+    if unit == "sign":
+        return {-1.0: "fell", 0.0: "unchanged", 1.0: "rose"}.get(v, _num(v))
+    bound_sign = {"atleast": "≥ ", "atmost": "≤ "}.get(bound or "", "")
+    before, after = UNIT_FORMS.get(unit, ("", f" {unit}"))
+    sign = "−" if v < 0 else ""
+    return f"{bound_sign}{sign}{before}{_num(abs(v))}{after}"
+
+
+def _difference(r: pd.Series) -> str:
+    d = r["difference"]
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return "–"
+    if r["unit"] == "date":
+        return f"{d:+.0f} day{'' if abs(d) == 1 else 's'}".replace("-", "−")
+    if r["unit"] == "sign":
+        return "wrong direction" if d != 0 else "0"
+    s = _num(float(d))
+    return s if s.startswith("−") or s == "0" else "+" + s
+
+
+def _tolerance(r: pd.Series) -> str:
+    if claims.parse_spec(r["check"]).kind in ("none", "info"):
+        return "–"
+    t = float(r["tolerance"])
+    if r["unit"] == "date":
+        return f"{t:.0f} day{'' if t == 1 else 's'}"
+    if r["unit"] == "sign":
+        return "exact"
+    return _num(t)
+
+
+_LEFT = ' style="text-align:left;padding:0.2em 0.35em"'
+_RIGHT = ' style="text-align:right;padding:0.2em 0.35em"'
+
+
+def ledger_html(evaluated: pd.DataFrame) -> str:
+    """The full ledger as an HTML table, two rows per claim: the figures, then what the claim
+    refers to, the note and the check. The first row's id is ``claims.anchor(id)``."""
+    head = [("Id", _LEFT), ("Claim and article", _LEFT), ("Claimed", _RIGHT), ("Measured", _RIGHT),
+            ("Off by", _RIGHT), ("Tolerance", _RIGHT), ("Verdict", _LEFT)]
+    rows = []
+    for _, r in evaluated.iterrows():
+        spec = claims.parse_spec(r["check"])
+        bound = spec.kind if spec.kind in ("atleast", "atmost") else None
+        measured = escape(format_value(r["measured"], r["unit"]))
+        if spec.kind == "info" and measured != "–":
+            measured += '<br><span class="claim-source">context</span>'
+        reason = str(r["reason"])
+        why = [f"<em>{escape(r['subject'])}, {escape(r['ref_date'])}: {escape(r['convention'])}.</em>",
+               escape(r["note"])]
+        if reason and not reason.startswith(("not checkable from the data: see the note", "context only")):
+            why.append(f"Data: {escape(reason)}.")
+        why.append(f'Check: <code style="white-space:normal;overflow-wrap:anywhere">{escape(r["check"])}</code>')
+        cells = [
+            (f'<a href="#{claims.anchor(r["id"])}"><strong>{escape(r["id"])}</strong></a>', _LEFT),
+            (f'{escape(r["claim"])}<br><span class="claim-source">{escape(r["outlet"])}, '
+             f'{escape(r["article_date"])}</span>', ' style="text-align:left;padding:0.2em 0.35em;min-width:11em"'),
+            (escape(format_value(r["claimed_value"], r["unit"], bound)), _RIGHT),
+            (measured, _RIGHT),
+            (escape(_difference(r)), _RIGHT),
+            (escape(_tolerance(r)), _RIGHT),
+            (f'<span class="verdict {claims.VERDICT_CSS[r["verdict"]]}" style="white-space:normal">'
+             f'{escape(r["verdict"])}</span>', _LEFT),
+        ]
+        rows.append(f'<tr id="{claims.anchor(r["id"])}" class="ledger-claim">'
+                    + "".join(f"<td{style}>{c}</td>" for c, style in cells) + "</tr>")
+        rows.append('<tr class="ledger-note"><td></td>'
+                    f'<td colspan="6" style="text-align:left;font-size:0.9em;color:#555;padding-bottom:0.8em">'
+                    f'{" ".join(why)}</td></tr>')
+    return ('<div class="shockbook-ledger" style="overflow-x:auto">'
+            '<table class="shockbook-table shockbook-ledger-table" style="width:100%">'
+            "<thead><tr>" + "".join(f"<th{style}>{h}</th>" for h, style in head) + "</tr></thead>"
+            "<tbody>" + "".join(rows) + "</tbody></table></div>")
+
+
+def ledger(evaluated: pd.DataFrame):
+    """:func:`ledger_html` as a displayable object (for glue)."""
+    from IPython.display import HTML
+
+    return HTML(ledger_html(evaluated))
+
+
+def ledger_csv(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """The evaluated ledger as plain columns (the data behind the full table)."""
+    out = evaluated.copy()
+    out["measured"] = [("" if v is None else str(v)) if not isinstance(v, float) else v for v in out["measured"]]
+    return out
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def _verdict_color(legend: bool = True) -> alt.Color:
+    return alt.Color("verdict:N", title="Verdict",
+                     scale=alt.Scale(domain=list(VERDICT_COLORS), range=list(VERDICT_COLORS.values())),
+                     sort=list(VERDICT_COLORS), legend=alt.Legend(columns=4) if legend else None)
+
+
+def verdict_counts(evaluated: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Long table of claims per (``by``, verdict), with the share of the group (%)."""
+    g = evaluated.groupby([by, "verdict"]).size().rename("claims").reset_index()
+    g["share"] = 100 * g["claims"] / g.groupby(by)["claims"].transform("sum")
+    g["order"] = g["verdict"].map({v: i for i, v in enumerate(claims.VERDICTS)})
+    return g.sort_values([by, "order"]).reset_index(drop=True)
+
+
+def verdicts_by_article(evaluated: pd.DataFrame) -> pd.DataFrame:
+    data = verdict_counts(evaluated, "article_file")
+    data.insert(0, "article", [article_label(f) for f in data["article_file"]])
+    return data
+
+
+def verdict_article_chart(data: pd.DataFrame) -> alt.Chart:
+    order = [article_label(f) for f in claims.ARTICLES if article_label(f) in set(data["article"])]
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("claims:Q", title="Claims (number)", stack="zero"),
+        y=alt.Y("article:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        color=_verdict_color(),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("article:N", title="Article"), alt.Tooltip("verdict:N", title="Verdict"),
+                 alt.Tooltip("claims:Q", title="Claims"), alt.Tooltip("share:Q", title="Share of article (%)",
+                                                                     format=".0f")],
+    ).properties(width=charts.WIDTH - 230, height=36 * len(order))
+    return charts.titled(bars, "What the ledger found, article by article",
+                         "Claims per article, by verdict", SOURCE)
+
+
+def verdicts_by_kind(evaluated: pd.DataFrame) -> pd.DataFrame:
+    return verdict_counts(evaluated, "kind")
+
+
+def verdict_kind_chart(data: pd.DataFrame) -> alt.Chart:
+    order = [k for k in claims.CLAIM_KINDS if k in set(data["kind"])]
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("claims:Q", title="Claims (number)", stack="zero"),
+        y=alt.Y("kind:N", sort=order, title=None),
+        color=_verdict_color(),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("kind:N", title="Kind of claim"), alt.Tooltip("verdict:N", title="Verdict"),
+                 alt.Tooltip("claims:Q", title="Claims"), alt.Tooltip("share:Q", title="Share of kind (%)",
+                                                                     format=".0f")],
+    ).properties(width=charts.WIDTH - 180, height=30 * len(order))
+    return charts.titled(bars, "Which kinds of claim hold up",
+                         "Claims per kind, by verdict", SOURCE)
+
+
+def market_moves(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Percentage moves of prices and indices with a measured value: scored or shown for context."""
+    rows = []
+    for _, r in evaluated.iterrows():
+        if r["unit"] != "percent" or r["measured"] is None:
+            continue
+        spec = claims.parse_spec(r["check"])
+        inner = spec.parts[0] if spec.kind in ("info", "atleast", "atmost") else spec
+        if inner.kind != "pct_change":
+            continue
+        field = inner.args[3] if len(inner.args) == 4 else "Close"
+        rows.append({"id": r["id"], "article": article_label(r["article_file"]), "claim": r["claim"],
+                     "ticker": inner.args[0], "session": inner.args[2], "measure": {
+                         "Close": "close to close", "Open": "open against previous close",
+                         "Low": "low against previous close", "High": "high against previous close"}[field],
+                     "claimed": float(r["claimed_value"]), "measured": float(r["measured"]),
+                     "tolerance": float(r["tolerance"]),
+                     "verdict": r["verdict"], "scored": r["verdict"] in SCORED})
+    return pd.DataFrame(rows)
+
+
+def market_chart(data: pd.DataFrame) -> alt.Chart:
+    lo = float(min(data["claimed"].min(), data["measured"].min()))
+    hi = float(max(data["claimed"].max(), data["measured"].max()))
+    pad = 0.05 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    diag = alt.Chart(pd.DataFrame({"x": [lo, hi], "y": [lo, hi]})).mark_line(
+        color="#888", strokeDash=[4, 3], strokeWidth=1).encode(x="x:Q", y="y:Q")
+    scale = alt.Scale(domain=[lo, hi], nice=False)
+    base = alt.Chart(data).encode(
+        x=alt.X("claimed:Q", title="Claimed move (%)", scale=scale),
+        y=alt.Y("measured:Q", title="Measured move (%)", scale=scale),
+        color=_verdict_color(),
+        tooltip=[alt.Tooltip("id:N", title="Claim"), alt.Tooltip("article:N", title="Article"),
+                 alt.Tooltip("claim:N", title="Claim"), alt.Tooltip("ticker:N", title="Series"),
+                 alt.Tooltip("session:N", title="Session"), alt.Tooltip("measure:N", title="Measured as"),
+                 alt.Tooltip("claimed:Q", title="Claimed (%)", format="+.2f"),
+                 alt.Tooltip("measured:Q", title="Measured (%)", format="+.2f"),
+                 alt.Tooltip("tolerance:Q", title="Tolerance (pp)"), alt.Tooltip("verdict:N", title="Verdict")],
+    )
+    scored = base.transform_filter("datum.scored").mark_circle(size=70, opacity=0.85)
+    context = base.transform_filter("!datum.scored").mark_point(size=70, shape="diamond", filled=False,
+                                                                strokeWidth=1.5)
+    side = charts.WIDTH - 120
+    chart = (diag + scored + context).properties(width=side, height=side)
+    return charts.titled(chart, "Claimed against measured: market moves",
+                         "Dots are scored; diamonds are context for claims daily bars cannot settle; dashed: exact",
+                         SOURCE)
+
+
+def tolerance_data(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Scored claims with a tolerance above zero, with their signed distance in tolerances."""
+    t = signed_tolerances(evaluated)
+    keep = t.notna()
+    e = evaluated[keep]
+    data = pd.DataFrame({
+        "id": e["id"], "article": [article_label(f) for f in e["article_file"]], "kind": e["kind"],
+        "claim": e["claim"],
+        "claimed": [format_value(v, u) for v, u in zip(e["claimed_value"], e["unit"])],
+        "measured": [format_value(v, u) for v, u in zip(e["measured"], e["unit"])],
+        "tolerance": e["tolerance"].astype(float), "in_tolerances": t[keep], "verdict": e["verdict"],
+    })
+    short = data["claim"].str.len() > 50
+    data["label"] = data["id"] + " " + data["claim"].where(~short, data["claim"].str.slice(0, 49) + "…")
+    return data.sort_values(["in_tolerances", "id"]).reset_index(drop=True)
+
+
+def tolerance_chart(data: pd.DataFrame, close_factor: float) -> alt.Chart:
+    """Each claim's distance from the data in tolerances, on a symmetric log scale, with the
+    confirmed (±1) and close (±close_factor) bands shaded."""
+    reach = max(float(data["in_tolerances"].abs().max()) if len(data) else 0.0, close_factor) * 1.2 + 1
+    bands = pd.DataFrame({"from": [-close_factor, -1.0], "to": [close_factor, 1.0],
+                          "band": ["close", "confirmed"]})
+    scale = alt.Scale(type="symlog", constant=1, domain=[-reach, reach], nice=False)
+    band = alt.Chart(bands).mark_rect(opacity=0.18).encode(
+        x=alt.X("from:Q", scale=scale), x2="to:Q",
+        color=alt.Color("band:N", scale=alt.Scale(domain=["confirmed", "close"],
+                                                  range=[VERDICT_COLORS[claims.CONFIRMED],
+                                                         VERDICT_COLORS[claims.CLOSE]]), legend=None))
+    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelFontSize=10, labelLimit=300))
+    tooltip = [alt.Tooltip("id:N", title="Claim"), alt.Tooltip("article:N", title="Article"),
+               alt.Tooltip("claim:N", title="Claim"), alt.Tooltip("claimed:N", title="Claimed"),
+               alt.Tooltip("measured:N", title="Measured"), alt.Tooltip("tolerance:Q", title="Tolerance"),
+               alt.Tooltip("in_tolerances:Q", title="Off by (tolerances)", format="+.2f"),
+               alt.Tooltip("verdict:N", title="Verdict")]
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888").encode(x=alt.X("x:Q", scale=scale))
+    dots = alt.Chart(data).mark_circle(size=55, opacity=0.9).encode(
+        x=alt.X("in_tolerances:Q", title="Measured minus claimed, in tolerances (symmetric log scale)",
+                scale=scale, axis=alt.Axis(values=[-100, -30, -10, -3, -1, 0, 1, 3, 10, 30, 100])),
+        y=y,
+        color=alt.Color("verdict:N", title="Verdict",
+                        scale=alt.Scale(domain=list(SCORED), range=[VERDICT_COLORS[v] for v in SCORED]),
+                        legend=alt.Legend(columns=3)),
+        tooltip=tooltip)
+    chart = alt.layer(band, zero, dots).resolve_scale(color="independent").properties(
+        width=charts.WIDTH - 300, height=13 * len(data))
+    return charts.titled(chart, "How far each checked figure is from the data",
+                         f"Shaded: within one tolerance (confirmed) and within {close_factor:g} (close)", SOURCE)

@@ -1,0 +1,129 @@
+"""Chapter 6's tables and charts (shockbook.claims_charts), on hand-made evaluated ledgers and on
+the real one. Nothing here writes under data/."""
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from shockbook import claims
+from shockbook import claims_charts as cc
+
+FILES = list(claims.ARTICLES)
+
+
+def row(cid, check, claimed, measured, verdict, unit="percent", tolerance=0.5, difference=None,
+        file=FILES[0], kind="market move", reason="", note="A note & <b>tag</b>."):
+    outlet, day = claims.ARTICLES[file]
+    if difference is None:
+        difference = (measured - claimed) if isinstance(measured, float) and isinstance(claimed, float) else math.nan
+    return {"id": cid, "article_file": file, "outlet": outlet, "article_date": day, "chapter": 1, "kind": kind,
+            "claim": f"Claim {cid} <with> 'quotes'", "claimed_value": claimed, "unit": unit, "subject": "NVDA",
+            "ref_date": "2025-01-27", "convention": "close-to-close", "check": check, "tolerance": tolerance,
+            "note": note, "measured": measured, "difference": difference, "verdict": verdict, "reason": reason}
+
+
+@pytest.fixture()
+def small() -> pd.DataFrame:
+    return pd.DataFrame([
+        row("C01", "pct_change:NVDA:2025-01-24:2025-01-27", -17.0, -16.97, claims.CONFIRMED),
+        row("C02", "pct_change:NVDA:2025-01-27:2025-01-28", 7.0, 8.93, claims.CONTRADICTED, file=FILES[3]),
+        row("C03", "atmost:points_change:^IXIC:2025-01-24:2025-01-27", -600.0, -612.5, claims.CONFIRMED,
+            unit="points", tolerance=30, file=FILES[4]),
+        row("C04", "atleast:fact:RSP-13:1", 300.0, 280.0, claims.CLOSE, unit="usd_billion", tolerance=15,
+            kind="capital spending", file=FILES[1]),
+        row("C05", "info:pct_change:NVDA:2025-01-24:2025-01-27:Open", -8.0, -12.49, claims.NOT_CHECKABLE,
+            reason="context only: the claim is not checkable from daily data"),
+        row("C06", "none", 4.5, None, claims.NOT_CHECKABLE, reason="not checkable from the data: see the note",
+            file=FILES[1]),
+        row("C07", "sign:pct_change:AAPL:2025-01-24:2025-01-27", -1.0, 1.0, claims.CONTRADICTED, unit="sign",
+            tolerance=0, file=FILES[1]),
+        row("C08", "fact:SHK-05", "2025-01-27", "2025-01-26", claims.CONFIRMED, unit="date", tolerance=1,
+            difference=-1.0, kind="rankings and adoption", file=FILES[2]),
+    ])
+
+
+def test_check_parameters():
+    assert cc.check_parameters(3, cc.ALL_ARTICLES) == FILES
+    assert cc.check_parameters(2.5, ["jrj2025", "jrj2025"]) == [FILES[3]]
+    for bad, msg in [((0.5, cc.ALL_ARTICLES), "close_factor"), ((3, []), "non-empty list"),
+                     ((3, "xinhua2025"), "non-empty list"), ((3, ["reuters2025"]), "'reuters2025' is not one"),
+                     (("3", cc.ALL_ARTICLES), "close_factor")]:
+        with pytest.raises(ValueError, match=msg):
+            cc.check_parameters(*bad)
+
+
+def test_select_and_counts(small):
+    chosen = cc.select(small, [FILES[1]])
+    assert list(chosen["id"]) == ["C04", "C06", "C07"]
+    n = cc.counts(small)
+    assert n["claims"] == 8 and n["checkable"] == 6 and n[claims.NOT_CHECKABLE] == 2 and n["articles"] == 5
+
+
+def test_signed_tolerances_follow_the_verdict_rule(small):
+    t = cc.signed_tolerances(small).round(6)
+    assert t[0] == pytest.approx(0.06)  # (-16.97 - -17) / 0.5
+    assert t[1] == pytest.approx(3.86)
+    assert t[2] == 0  # a bound that is met: no shortfall
+    assert t[3] == pytest.approx(-20 / 15)  # shortfall below an 'at least'
+    assert math.isnan(t[4]) and math.isnan(t[5])  # not scored
+    assert math.isnan(t[6])  # tolerance 0
+    assert t[7] == -1  # dates: days over the day of tolerance
+
+
+def test_summary_table_has_a_total_and_shares(small):
+    s = cc.summary_table(small)
+    assert list(s["article"])[-1] == "All articles shown"
+    total = s.iloc[-1]
+    assert total["claims"] == 8 and total[claims.CONFIRMED] == 3
+    assert total["confirmed_share"] == pytest.approx(50.0)
+    assert s.iloc[0]["article"] == "Securities Times, 2025-01-27"
+
+
+def test_ledger_html_anchors_every_row_and_escapes_text(small):
+    html = cc.ledger_html(small)
+    ids = re.findall(r'<tr id="([^"]+)"', html)
+    assert ids == [claims.anchor(c) for c in small["id"]]
+    assert "<with>" not in html and "&lt;with&gt;" in html and "<b>tag</b>" not in html
+    for verdict, css in claims.VERDICT_CSS.items():
+        if verdict in set(small["verdict"]):
+            assert f'class="verdict {css}"' in html
+    assert "≤ −600 points" in html and "≥ $300 bn" in html and "fell" in html and "rose" in html
+    assert "context" in html  # info rows are marked as context
+
+
+def test_format_value():
+    assert cc.format_value(-592.658, "usd_billion") == "−$592.66 bn"
+    assert cc.format_value(0.55, "usd_per_million_tokens") == "$0.55 per M tokens"
+    assert cc.format_value(2048.0, "count") == "2,048"
+    assert cc.format_value("2024-12", "date") == "2024-12"
+    assert cc.format_value(None, "percent") == "–"
+    assert cc.format_value(float("nan"), "percent") == "–"
+    assert cc.long_date("2025-01-27") == "27 January 2025" and cc.long_date("2025-02") == "February 2025"
+
+
+def test_charts_build(small):
+    cc.verdict_article_chart(cc.verdicts_by_article(small)).to_dict()
+    cc.verdict_kind_chart(cc.verdicts_by_kind(small)).to_dict()
+    moves = cc.market_moves(small)
+    assert set(moves["id"]) == {"C01", "C02", "C05"}
+    assert moves.set_index("id").loc["C05", "scored"] == False  # noqa: E712 - context only
+    cc.market_chart(moves).to_dict()
+    tol = cc.tolerance_data(small)
+    assert list(tol["id"]) == ["C04", "C08", "C03", "C01", "C02"]
+    cc.tolerance_chart(tol, 3).to_dict()
+
+
+def test_real_ledger_table_has_every_anchor_the_chapters_link_to():
+    try:
+        evaluated = claims.evaluate(claims.load_claims())
+    except Exception as exc:  # noqa: BLE001 - the cache may be unreadable on a bare checkout
+        pytest.skip(f"the book's data cannot be read: {exc}")
+    html = cc.ledger_html(evaluated)
+    ids = set(re.findall(r'<tr id="([^"]+)"', html))
+    for chapter in range(1, 6):
+        listed = str(claims.chapter_claims(chapter, evaluated).data)
+        for target in re.findall(r'06_claims\.html#([^"]+)"', listed):
+            assert target in ids
