@@ -1,0 +1,450 @@
+"""Chapter 5, "Geopolitics": export controls against the market, the chips they shaped, the framing.
+
+Dates, specifications and policies come from the facts table (:mod:`shockbook.facts`) with their
+reliability labels; prices from the cache, each market on its own calendar. A-share and Hong Kong
+series are dividend- (possibly forward-) adjusted, so only their returns are used, never levels.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import cache, catalog, charts, facts, market
+from .response import SOURCE_MIXED, confidence_scale
+
+ASIA = {"HK", "CN", "JP", "TW"}
+
+
+@dataclass(frozen=True)
+class Policy:
+    ref: str
+    label: str
+    origin: str  # "US" or "China": whose working day the date is
+    part: int = 0  # which date of a multi-date value
+    date_from: str = "value"  # or "as_of"
+
+
+EXPORT_CONTROLS = [
+    Policy("GEO-01", "First sweeping chip controls (ECCN 3A090)", "US"),
+    Policy("GEO-03", "Controls tightened: interconnect test dropped, H800 caught", "US"),
+    Policy("GEO-04", "140 entities listed; HBM and tool controls", "US"),
+    Policy("GEO-05", "AI diffusion rule (three country tiers)", "US"),
+    Policy("GEO-08", "H20 needs a licence (notice to Nvidia)", "US", 0),
+    Policy("GEO-09", "Nvidia discloses a $5.5B H20 charge", "US", 0, "as_of"),
+    Policy("GEO-07", "AI diffusion rule rescinded", "US"),
+]
+
+FRAMING = [
+    Policy("GEO-13", "China's national AI fund set up", "China", 0, "as_of"),
+    Policy("SHK-01", "DeepSeek releases R1", "China"),
+    Policy("RSP-14", "Stargate announced at the White House", "US", 0, "as_of"),
+    Policy("GEO-15", "Alexandr Wang: an 'AI war'", "US"),
+    Policy("SHK-32", "Andreessen: AI's 'Sputnik moment'", "US"),
+    Policy("GEO-14", "Trump: a 'wake-up call'", "US"),
+    Policy("SKP-14", "White House: NSC reviewing; a 'wake-up call'", "US"),
+]
+
+
+def _policy_date(f: facts.Fact, p: Policy) -> pd.Timestamp:
+    if p.date_from == "as_of":
+        return pd.Timestamp(f.as_of)
+    if f.kind == "date":
+        return pd.Timestamp(f.value)
+    if f.kind == "dates":
+        return pd.Timestamp(f.value[p.part])
+    raise facts.FactsError(f"{f.id}: value {f.raw_value!r} is not a date.")
+
+
+def events_table(policies: list[Policy]) -> pd.DataFrame:
+    """Date, label, origin, confidence (reliability label), status and source line of each event."""
+    rows = []
+    fs = facts.facts([p.ref for p in policies])
+    for p in policies:
+        f = fs[p.ref]
+        rows.append({"ref": p.ref, "date": _policy_date(f, p), "label": p.label, "origin": p.origin,
+                     "confidence": f.reliability, "status": f.status, "source": facts.cite(f),
+                     "statement": f.statement})
+    out = pd.DataFrame(rows).sort_values("date", kind="stable").reset_index(drop=True)
+    out.insert(0, "n", range(1, len(out) + 1))
+    return out
+
+
+# ---------------------------------------------------------------------------------- sessions
+
+
+def base_and_sessions(ticker: str, date: pd.Timestamp, origin: str, sessions: int) -> tuple[pd.Timestamp, list]:
+    """The last close before the news could reach ``ticker``'s market, and the next ``sessions`` sessions.
+
+    The facts give dates, not hours. Convention: a market's session on the announcement's own
+    date counts as *after* the news, except an Asian session on the date of a US announcement,
+    which closed before Washington's working day began; that session is the base instead.
+    """
+    idx = cache.load_prices(ticker).index
+    asia_before_us = catalog.get(ticker).market in ASIA and origin == "US"
+    before = idx[idx <= date] if asia_before_us else idx[idx < date]
+    after = idx[idx > before[-1]] if len(before) else idx[:0]
+    if len(before) == 0 or len(after) == 0:
+        raise ValueError(f"{date:%Y-%m-%d} is outside the data for {ticker} ({idx[0]:%Y-%m-%d}..{idx[-1]:%Y-%m-%d}).")
+    return before[-1], list(after[:sessions])
+
+
+def reaction(ticker: str, date: pd.Timestamp, origin: str, sessions: int) -> dict:
+    """Total return of ``ticker`` from the base close over its first ``sessions`` sessions after the news."""
+    p = cache.load_prices(ticker)[market.total_return_column(ticker)]
+    base, after = base_and_sessions(ticker, date, origin, sessions)
+    first = after[0]
+    return {"ticker": ticker, "base": base, "first_session": first, "last_session": after[-1],
+            "first_pct": (p.loc[first] / p.loc[base] - 1) * 100,
+            "window_pct": (p.loc[after[-1]] / p.loc[base] - 1) * 100, "sessions": len(after)}
+
+
+def reactions_table(events: pd.DataFrame, tickers: list[str], sessions: int) -> pd.DataFrame:
+    """Each event × ticker: first-session and ``sessions``-session returns; events outside a ticker's data are skipped."""
+    rows = []
+    for _, e in events.iterrows():
+        for t in tickers:
+            try:
+                r = reaction(t, e["date"], e["origin"], sessions)
+            except ValueError:
+                continue
+            rows.append({"n": e["n"], "ref": e["ref"], "event": e["label"], "date": f"{e['date']:%Y-%m-%d}",
+                         "name": catalog.get(t).name, "market": catalog.get(t).market, **r})
+    out = pd.DataFrame(rows)
+    for c in ("base", "first_session", "last_session"):
+        out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
+    return out
+
+
+# ---------------------------------------------------------------------------------- the long view
+
+
+def rebased(tickers: list[str], start: str, end: str) -> pd.DataFrame:
+    """Long frame: each ticker's total return index, 100 at its first close on or after ``start``, own calendar."""
+    frames = []
+    for t in tickers:
+        p = cache.load_prices(t)[market.total_return_column(t)].loc[start:end].dropna()
+        if p.empty:
+            raise ValueError(f"{t} has no data between {start} and {end}.")
+        frames.append(pd.DataFrame({"date": p.index, "ticker": t, "name": catalog.get(t).name,
+                                    "market": catalog.get(t).market, "index": (p / p.iloc[0] * 100).to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _event_strip(events: pd.DataFrame, x_scale: alt.Scale, height: int = 46) -> alt.Chart:
+    shapes, opac = confidence_scale(list(events["confidence"]))
+    data = events.assign(date_str=events["date"].dt.strftime("%d %b %Y"), y=0)
+    tips = [alt.Tooltip("n:Q", title="#"), alt.Tooltip("date_str:N", title="Date"), alt.Tooltip("label:N", title="Event"),
+            alt.Tooltip("confidence:N", title="Confidence"), alt.Tooltip("source:N", title="Source"),
+            alt.Tooltip("ref:N", title="Fact id")]
+    base = alt.Chart(data).encode(x=alt.X("date:T", scale=x_scale, title=None, axis=None))
+    pts = base.mark_point(size=120, filled=True, color=charts.DOWN).encode(
+        y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1, 1.4])),
+        shape=alt.Shape("confidence:N", title="Confidence", scale=shapes, legend=alt.Legend(orient="right")),
+        opacity=alt.Opacity("confidence:N", scale=opac, legend=None), tooltip=tips)
+    nums = base.mark_text(dy=-14, fontSize=10, color="#333").encode(y=alt.Y("y:Q", axis=None), text="n:Q", tooltip=tips)
+    return alt.layer(pts, nums).properties(width=charts.WIDTH - 100, height=height)
+
+
+def controls_chart(lines: pd.DataFrame, events: pd.DataFrame, start: str, end: str) -> alt.Chart:
+    """Numbered policy events above the rebased total-return lines of the compared tickers (log scale)."""
+    shown = events[(events["date"] >= pd.Timestamp(start)) & (events["date"] <= pd.Timestamp(end))]
+    x_scale = alt.Scale(domain=[pd.Timestamp(start).isoformat(), pd.Timestamp(end).isoformat()])
+    names = list(dict.fromkeys(lines["name"]))
+    pick = alt.selection_point(fields=["name"], bind="legend")
+    ln = alt.Chart(lines).mark_line(strokeWidth=1.6).encode(
+        x=alt.X("date:T", title=None, scale=x_scale, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("index:Q", title=f"Total return index ({pd.Timestamp(start):%d %b %Y} = 100, log scale)",
+                scale=alt.Scale(type="log", nice=False)),
+        color=alt.Color("name:N", title="Series (click to highlight)", scale=alt.Scale(domain=names, range=charts.PALETTE),
+                        legend=alt.Legend(columns=3)),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.12)),
+        tooltip=[alt.Tooltip("name:N", title="Series"), alt.Tooltip("market:N", title="Market calendar"),
+                 alt.Tooltip("date:T", title="Date", format="%d %b %Y"), alt.Tooltip("index:Q", title="Index", format=",.1f")],
+    ).add_params(pick)
+    rules = alt.Chart(shown.assign(date_str=shown["date"].dt.strftime("%d %b %Y"))).mark_rule(
+        color="#888", strokeDash=[4, 3]).encode(
+        x=alt.X("date:T", scale=x_scale),
+        tooltip=[alt.Tooltip("n:Q", title="#"), alt.Tooltip("date_str:N", title="Date"), alt.Tooltip("label:N", title="Event")])
+    lower = alt.layer(rules, ln).properties(width=charts.WIDTH - 100, height=charts.HEIGHT)
+    chart = alt.vconcat(_event_strip(shown, x_scale), lower, spacing=4).resolve_scale(color="independent", shape="independent")
+    return charts.titled(chart, "Export controls and the stocks they touched",
+                         "Numbered US policy steps (top; hover for the source) over total-return indices on each market's calendar",
+                         "book cache (Yahoo Finance, Interactive Brokers, Tushare); events: book facts GEO-01 to GEO-09")
+
+
+def reactions_wide(react: pd.DataFrame) -> pd.DataFrame:
+    """The reactions as a compact table: one row per step, one column per series (window return, %)."""
+    data = react.assign(step=react["n"].astype(str) + ". " + react["event"] + " (" + react["date"] + ")")
+    names = list(dict.fromkeys(data["name"]))
+    w = data.pivot(index=["n", "step"], columns="name", values="window_pct").reindex(columns=names)
+    return w.reset_index().drop(columns="n").rename_axis(columns=None)
+
+
+def reactions_chart(react: pd.DataFrame, sessions: int) -> alt.Chart:
+    data = react.assign(event_label=react["n"].astype(str) + ". " + react["event"] + " (" + react["date"] + ")")
+    order = list(dict.fromkeys(data.sort_values("n")["event_label"]))
+    names = list(dict.fromkeys(data["name"]))
+    tips = [alt.Tooltip("event:N", title="Event"), alt.Tooltip("name:N", title="Series"),
+            alt.Tooltip("base:N", title="Base close"), alt.Tooltip("first_session:N", title="First session after"),
+            alt.Tooltip("first_pct:Q", title="First session (%)", format="+.2f"),
+            alt.Tooltip("last_session:N", title="Window ends"),
+            alt.Tooltip("window_pct:Q", title=f"{sessions} sessions (%)", format="+.2f")]
+    pts = alt.Chart(data).mark_point(filled=True, size=70).encode(
+        x=alt.X("window_pct:Q", title=f"Total return over the first {sessions} sessions after the news (%)"),
+        y=alt.Y("event_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330)),
+        color=alt.Color("name:N", title="Series", scale=alt.Scale(domain=names, range=charts.PALETTE),
+                        legend=alt.Legend(columns=3)),
+        tooltip=[*tips, alt.Tooltip("market:N", title="Market calendar")])
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    chart = alt.layer(zero, pts).properties(width=charts.WIDTH - 250, height=34 * len(order))
+    return charts.titled(chart, "After each policy step",
+                         f"Return from the last close before the news to the {sessions}th session after it, per market",
+                         SOURCE_MIXED)
+
+
+# ---------------------------------------------------------------------------------- the chips
+
+
+def _rx(text: str, pattern: str, fid: str) -> float:
+    m = re.search(pattern, text)
+    if not m:
+        raise facts.FactsError(f"{fid}: the text no longer states the figure this chapter reads "
+                               f"(pattern {pattern!r}); check the facts table.")
+    return float(m.group(1).replace(",", ""))
+
+
+SPEC_METRICS = [
+    ("bf16", "BF16 tensor compute, dense", "TFLOPS"),
+    ("fp8", "FP8 tensor compute, dense", "TFLOPS"),
+    ("mem_bw", "Memory bandwidth", "TB/s"),
+    ("nvlink", "Chip-to-chip interconnect (NVLink)", "GB/s"),
+    ("memory", "Memory", "GB"),
+]
+
+
+def gpu_specs() -> pd.DataFrame:
+    """H100, H800 and H20 on the metrics that matter, from GEO-10..12, long form.
+
+    ``basis`` says how each cell was read: as stated; "same as H100" where the source says the part
+    keeps the H100's compute; or "no source" where the book's facts do not give the figure.
+    """
+    f = facts.facts(["GEO-10", "GEO-11", "GEO-12"])
+    h100, h800, h20 = f["GEO-10"], f["GEO-11"], f["GEO-12"]
+    if "essentially the same tensor compute" not in h800.statement:
+        raise facts.FactsError("GEO-11: the statement no longer says the H800 keeps the H100's tensor compute.")
+    v = {
+        "H100": {"bf16": (h100.number(1, 1), "as stated (dense)"), "fp8": (h100.number(0, 1), "as stated (dense)"),
+                 "mem_bw": (h100.number(2), "as stated"), "nvlink": (h100.number(3), "as stated"),
+                 "memory": (_rx(h100.statement, r"(\d+)GB HBM3", "GEO-10"), "as stated")},
+        "H800": {"bf16": (h100.number(1, 1), "same as H100, as the source describes it"),
+                 "fp8": (h100.number(0, 1), "same as H100, as the source describes it"),
+                 "mem_bw": (np.nan, "no source in the book"), "nvlink": (h800.number(0, 0), "as stated"),
+                 "memory": (np.nan, "no source in the book")},
+        "H20": {"bf16": (h20.number(2), "as stated"), "fp8": (h20.number(3), "as stated"),
+                "mem_bw": (h20.number(1), "as stated"), "nvlink": (h20.number(4), "as stated"),
+                "memory": (_rx(h20.raw_value, r"^(\d+)GB", "GEO-12"), "as stated")},
+    }
+    if h800.number(0, 1) != h100.number(3):
+        raise facts.FactsError("GEO-11's H100 NVLink figure no longer matches GEO-10's.")
+    src = {"H100": h100, "H800": h800, "H20": h20}
+    rows = []
+    for chip, metrics in v.items():
+        for key, label, unit in SPEC_METRICS:
+            val, basis = metrics[key]
+            ref = v["H100"][key][0]
+            rows.append({"chip": chip, "metric": label, "key": key, "unit": unit, "value": val, "basis": basis,
+                         "pct_of_h100": val / ref * 100 if not math.isnan(val) else np.nan,
+                         "fact": src[chip].id, "confidence": src[chip].reliability, "source": facts.cite(src[chip])})
+    return pd.DataFrame(rows)
+
+
+def specs_wide(specs: pd.DataFrame) -> pd.DataFrame:
+    w = specs.pivot(index=["metric", "unit"], columns="chip", values="value").reindex(columns=["H100", "H800", "H20"])
+    order = [m for _, m, _ in SPEC_METRICS]
+    return w.reset_index().set_index("metric").loc[order].reset_index()
+
+
+def specs_chart(specs: pd.DataFrame) -> alt.Chart:
+    data = specs.assign(shown=specs["pct_of_h100"].fillna(0),
+                        note=np.where(specs["value"].isna(), "no source", ""))
+    order = [m for _, m, _ in SPEC_METRICS]
+    chips = ["H100", "H800", "H20"]
+    tips = [alt.Tooltip("chip:N", title="Chip"), alt.Tooltip("metric:N", title="Metric"),
+            alt.Tooltip("value:Q", title="Value", format=",.2f"), alt.Tooltip("unit:N", title="Unit"),
+            alt.Tooltip("pct_of_h100:Q", title="% of H100", format=".0f"), alt.Tooltip("basis:N", title="Read as"),
+            alt.Tooltip("confidence:N", title="Source quality"), alt.Tooltip("source:N", title="Source")]
+    y = alt.Y("metric:N", sort=order, title=None, axis=alt.Axis(labelLimit=230))
+    yo = alt.YOffset("chip:N", sort=chips)
+    color = alt.Color("chip:N", title="Chip", sort=chips, scale=alt.Scale(domain=chips, range=charts.PALETTE[:3]))
+    bars = alt.Chart(data).mark_bar(height=11).encode(
+        x=alt.X("shown:Q", title="Share of the H100's figure (%)"), y=y, yOffset=yo, color=color,
+        opacity=alt.condition("datum.basis == 'as stated' || datum.basis == 'as stated (dense)'", alt.value(1), alt.value(0.45)),
+        tooltip=tips)
+    missing = alt.Chart(data[data["note"] != ""]).mark_text(align="left", dx=3, fontSize=10, color="#555").encode(
+        x=alt.datum(0), y=y, yOffset=yo, text="note:N", tooltip=tips)
+    ref = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="x:Q")
+    chart = alt.layer(bars, ref, missing).properties(width=charts.WIDTH - 260, height=56 * len(order))
+    return charts.titled(chart, "H100, H800, H20: what export rules left in",
+                         "Each figure as a share of the H100's; pale bars are read across from the H100, not stated",
+                         "secondary restatements of Nvidia's specifications (MEDIUM), book facts GEO-10 to GEO-12")
+
+
+def rule_tests(specs: pd.DataFrame) -> pd.DataFrame:
+    """Which chips the 2022 and 2023 tests would catch, from the spec figures and the rules' thresholds.
+
+    TPP (total processing performance) is taken as dense tera-operations per second times the bit
+    length of the operation, on the FP8 figure. The 2022 test needs both TPP and interconnect at or
+    above their thresholds (GEO-02, UNVERIFIED thresholds); the 2023 test (GEO-03) drops the
+    interconnect and adds a lower TPP bar combined with performance density, which needs die area:
+    the book has no source for it, so those cells say "cannot tell".
+    """
+    g02, g03 = facts.fact("GEO-02"), facts.fact("GEO-03")
+    tpp22, link22 = g02.number(0, 0), g02.number(0, 1)
+    tpp23 = _rx(g03.note, r"TPP >= (\d+), or", "GEO-03")
+    tpp23_low = _rx(g03.note, r"or TPP >= (\d+) and performance density", "GEO-03")
+    w = specs.pivot(index="chip", columns="key", values="value")
+    rows = []
+    for chip in ["H100", "H800", "H20"]:
+        tpp = w.loc[chip, "fp8"] * 8
+        link = w.loc[chip, "nvlink"]
+        caught22 = tpp >= tpp22 and link >= link22
+        if tpp >= tpp23:
+            v23 = "caught"
+        elif tpp >= tpp23_low:
+            v23 = "cannot tell (needs die area)"
+        else:
+            v23 = "not caught"
+        rows.append({"chip": chip, "tpp": tpp, "nvlink": link, "rule_2022": "caught" if caught22 else "not caught",
+                     "rule_2023": v23})
+    out = pd.DataFrame(rows)
+    out.attrs.update(tpp22=tpp22, link22=link22, tpp23=tpp23, tpp23_low=tpp23_low,
+                     src22=facts.cite(g02), src23=facts.cite(g03))
+    return out
+
+
+# ---------------------------------------------------------------------------------- side by side
+
+
+def side_by_side(us: list[str], china: list[str], anchor_before: str, start: str, end: str) -> pd.DataFrame:
+    """Each series' total return since its last close before ``anchor_before``, own calendar, ``start``..``end``."""
+    frames = []
+    for side, tick in (("United States", us), ("China and Hong Kong", china)):
+        for t in tick:
+            p = cache.load_prices(t)[market.total_return_column(t)]
+            before = p.loc[:pd.Timestamp(anchor_before) - pd.Timedelta(days=1)]
+            base = before.iloc[-1]
+            seg = p.loc[start:end]
+            frames.append(pd.DataFrame({"side": side, "ticker": t, "name": catalog.get(t).name,
+                                        "market": catalog.get(t).market, "date": seg.index,
+                                        "pct": ((seg / base - 1) * 100).to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def side_chart(data: pd.DataFrame, events: pd.DataFrame) -> alt.Chart:
+    names = list(dict.fromkeys(data["name"]))
+    tips = [alt.Tooltip("name:N", title="Series"), alt.Tooltip("market:N", title="Market calendar"),
+            alt.Tooltip("date:T", title="Date", format="%a %d %b %Y"),
+            alt.Tooltip("pct:Q", title="Since the close before 27 Jan (%)", format="+.1f")]
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b"))
+    ev = events.assign(date_str=events["date"].dt.strftime("%d %b %Y"))
+    ev = ev[(ev["date"] >= data["date"].min()) & (ev["date"] <= data["date"].max())]
+    panels = []
+    for side in ["United States", "China and Hong Kong"]:
+        d = data[data["side"] == side]
+        color = alt.Color("name:N", title=None, scale=alt.Scale(domain=[n for n in names if n in set(d["name"])],
+                                                               range=charts.PALETTE if side == "United States" else
+                                             [charts.PALETTE[i] for i in (3, 4, 5, 7, 8, 0, 1, 2)]),
+                          legend=alt.Legend(orient="right", labelLimit=170))
+        line = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.6).encode(
+            x=x, y=alt.Y("pct:Q", title="Since the pre-shock close (%)"), color=color, tooltip=tips)
+        rules = alt.Chart(ev).mark_rule(color="#999", strokeDash=[3, 3]).encode(
+            x="date:T", tooltip=[alt.Tooltip("n:Q", title="#"), alt.Tooltip("date_str:N", title="Date"),
+                                 alt.Tooltip("label:N", title="Event"), alt.Tooltip("confidence:N", title="Confidence"),
+                                 alt.Tooltip("source:N", title="Source")])
+        nums = alt.Chart(ev).mark_text(y=4, fontSize=10, color="#555", baseline="top").encode(x="date:T", text="n:Q")
+        zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#bbb").encode(y="y:Q")
+        panels.append(alt.layer(zero, rules, line, nums).properties(
+            width=charts.WIDTH - 190, height=180, title=alt.TitleParams(side, fontSize=12, anchor="start")))
+    chart = alt.vconcat(*panels, spacing=14).resolve_scale(color="independent")
+    return charts.titled(chart, "Two markets, two calendars",
+                         "Each point is a session on its own market; gaps are holidays. Numbered lines: the framing events",
+                         SOURCE_MIXED)
+
+
+def framing_sessions(events: pd.DataFrame, us_ticker: str, asia_tickers: list[str]) -> pd.DataFrame:
+    """For each framing event, the first session after the news on each market's calendar and the move that day."""
+    rows = []
+    for _, e in events.iterrows():
+        row = {"n": e["n"], "date": f"{e['date']:%Y-%m-%d}", "event": e["label"], "origin": e["origin"],
+               "status": e["status"], "confidence": e["confidence"]}
+        for t in [us_ticker, *asia_tickers]:
+            try:
+                r = reaction(t, e["date"], e["origin"], 1)
+                row[f"{t} session"] = f"{r['first_session']:%Y-%m-%d}"
+                row[f"{t} %"] = r["first_pct"]
+            except ValueError:
+                row[f"{t} session"], row[f"{t} %"] = "", np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------- parameters
+
+
+def _check_tickers(name: str, tickers) -> None:
+    if not isinstance(tickers, (list, tuple)) or not tickers or not all(isinstance(t, str) for t in tickers):
+        raise ValueError(f"{name} must be a non-empty list of tickers, e.g. ['NVDA', '688256.SS'].")
+    if len(tickers) > len(charts.PALETTE):
+        raise ValueError(f"{name} may hold at most {len(charts.PALETTE)} tickers (one colour each); got {len(tickers)}.")
+    for t in tickers:
+        try:
+            catalog.get(t)
+        except KeyError as exc:
+            raise ValueError(f"{name}: {exc.args[0]}") from None
+
+
+def _check_date(name: str, value) -> pd.Timestamp:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a date written YYYY-MM-DD; got {value!r}.")
+    try:
+        day = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD.") from None
+    if not pd.Timestamp(catalog.START) <= day <= pd.Timestamp(catalog.END):
+        raise ValueError(f"{name} must lie within the cache, {catalog.START} to {catalog.END}; got {value}.")
+    return day
+
+
+def check_parameters(compare_tickers, start_date, end_date, reaction_sessions, us_series, china_series) -> None:
+    """Fail early with a sentence that names the parameter and what is allowed."""
+    _check_tickers("compare_tickers", compare_tickers)
+    _check_tickers("us_series", us_series)
+    _check_tickers("china_series", china_series)
+    for t in us_series:
+        if catalog.get(t).market != "US":
+            raise ValueError(f"us_series: {t} trades on the {catalog.get(t).market} calendar, not in New York.")
+    for t in china_series:
+        if catalog.get(t).market not in ("HK", "CN"):
+            raise ValueError(f"china_series: {t} trades on the {catalog.get(t).market} calendar; "
+                             "use Hong Kong (.HK, ^HSI) or mainland (.SS, .SZ) series.")
+    start, end = _check_date("start_date", start_date), _check_date("end_date", end_date)
+    if (end - start).days < 90:
+        raise ValueError(f"end_date must come at least 90 days after start_date; got {start_date} to {end_date}.")
+    if isinstance(reaction_sessions, bool) or not isinstance(reaction_sessions, int):
+        raise ValueError(f"reaction_sessions must be a whole number of trading days, e.g. 5; got {reaction_sessions!r}.")
+    if not 1 <= reaction_sessions <= 60:
+        raise ValueError(f"reaction_sessions must lie between 1 and 60 trading days; got {reaction_sessions}.")
+    for t in compare_tickers:
+        idx = cache.load_prices(t).loc[start_date:end_date].index
+        if len(idx) < 20:
+            raise ValueError(f"compare_tickers: {t} has fewer than 20 sessions between {start_date} and {end_date}.")
+
+
+def entities_added() -> float:
+    """How many entities the December 2024 rule added to the Entity List (GEO-04's statement)."""
+    return _rx(facts.fact("GEO-04").statement, r"added (\d+) entities", "GEO-04")

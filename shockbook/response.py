@@ -1,0 +1,585 @@
+"""Chapter 4, "Industry response": the timeline, the capital-spending plans, the picks and shovels.
+
+Everything dated or counted here comes from the facts table (:mod:`shockbook.facts`) or, for events
+that only a source article reports, from the claims ledger (``data/claims.csv``), and is marked as
+such. Market numbers come from the price cache, each market on its own calendar.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import cache, catalog, charts, claims, facts, market
+
+KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
+SOURCE_US = "daily closes from Yahoo Finance, cross-checked with Interactive Brokers (book cache)"
+SOURCE_MIXED = "daily closes from Yahoo Finance, Interactive Brokers and Tushare via public repositories (book cache)"
+SOURCE_FACTS = "the book's facts table (data/facts/facts.csv), each row's source in the tooltip"
+
+# ---------------------------------------------------------------------------------- confidence
+
+#: Reliability labels of the facts table, strongest first, then events only an article reports.
+ARTICLE_ONLY = "Article only"
+CONFIDENCE_ORDER = ["Primary", "Well-sourced", "MEDIUM", "LOW-MEDIUM", "UNVERIFIED", "CONFLICT", "derived",
+                    ARTICLE_ONLY]
+CONFIDENCE_SHAPES = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "circle",
+                     "triangle-left"]
+CONFIDENCE_OPACITY = [1.0, 0.95, 0.8, 0.65, 0.5, 0.55, 0.9, 0.4]
+CONFIDENCE_TEXT = {
+    "Primary": "the party's own document",
+    "Well-sourced": "several agreeing or reputable reports",
+    "MEDIUM": "one secondary source",
+    "LOW-MEDIUM": "an aggregator or tertiary source",
+    "UNVERIFIED": "the item is sourced, but this date or figure is not",
+    "CONFLICT": "sources disagree",
+    "derived": "computed from other facts",
+    ARTICLE_ONLY: "reported only by a source article; no independent source in the book",
+}
+
+
+def confidence_scale(present: list[str]) -> tuple[alt.Scale, alt.Scale]:
+    """Shape and opacity scales over the confidence labels in ``present``, in strength order."""
+    dom = [c for c in CONFIDENCE_ORDER if c in set(present)]
+    idx = [CONFIDENCE_ORDER.index(c) for c in dom]
+    return (alt.Scale(domain=dom, range=[CONFIDENCE_SHAPES[i] for i in idx]),
+            alt.Scale(domain=dom, range=[CONFIDENCE_OPACITY[i] for i in idx]))
+
+
+def _date_precision(unit: str) -> str:
+    u = unit.lower()
+    if "approx" in u:
+        return "approximate"
+    if "(by)" in u:
+        return "on or before"
+    if "report" in u:
+        return "date of a report"
+    return "exact"
+
+
+# ---------------------------------------------------------------------------------- the timeline
+
+
+@dataclass(frozen=True)
+class Event:
+    """One timeline entry: a fact (or a ledger claim) and where it goes."""
+
+    ref: str  # a fact id (RSP-01) or a claim id (C34)
+    label: str  # a few words for the chart and table
+    lane: str
+    region: str  # "US" or "China"
+    date_from: str = "value"  # "value": the fact's value is the date; "as_of": the as_of column; "first": first date in value
+
+
+LANES = ["DeepSeek", "US clouds and chips", "Chinese clouds and chips", "Models and prices", "Capex and Stargate"]
+
+EVENTS = [
+    Event("RSP-09", "Microsoft: about $80B for AI data centres in FY2025", "Capex and Stargate", "US", "as_of"),
+    Event("SHK-01", "DeepSeek releases R1", "DeepSeek", "China"),
+    Event("RSP-14", "Stargate announced at the White House", "Capex and Stargate", "US", "as_of"),
+    Event("RSP-10", "Meta guides 2025 capex to $60-65B", "Capex and Stargate", "US", "as_of"),
+    Event("RSP-16", "Meta sets up 'war rooms' to study DeepSeek", "Models and prices", "US", "as_of"),
+    Event("RSP-01", "Microsoft: R1 on Azure AI Foundry and GitHub", "US clouds and chips", "US"),
+    Event("RSP-19", "Alibaba releases Qwen2.5-Max", "Models and prices", "China"),
+    Event("RSP-02", "AWS: R1 on Bedrock Marketplace and SageMaker", "US clouds and chips", "US"),
+    Event("RSP-03", "Nvidia: R1 as a NIM microservice", "US clouds and chips", "US"),
+    Event("RSP-17", "OpenAI: o3-mini, free users can try reasoning", "Models and prices", "US"),
+    Event("RSP-18", "o3-mini API price, far below o1", "Models and prices", "US", "as_of"),
+    Event("RSP-04", "Huawei Cloud with SiliconFlow serves R1/V3 on Ascend", "Chinese clouds and chips", "China"),
+    Event("C39", "Tencent Cloud: one-click R1 on HAI", "Chinese clouds and chips", "China"),
+    Event("C40", "China Telecom: R1 on Tianyi cloud", "Chinese clouds and chips", "China"),
+    Event("RSP-05", "Moore Threads and Hygon run R1/V3", "Chinese clouds and chips", "China"),
+    Event("RSP-06", "Alibaba, Baidu and Tencent clouds offer DeepSeek", "Chinese clouds and chips", "China"),
+    Event("RSP-11", "Alphabet guides 2025 capex to about $75B", "Capex and Stargate", "US", "as_of"),
+    Event("C42", "JD Cloud and Volcano Engine support DeepSeek", "Chinese clouds and chips", "China"),
+    Event("RSP-21", "Gemini 2.0 Flash GA at a flat low price", "Models and prices", "US", "as_of"),
+    Event("C43", "China Unicom: R1 on its cloud", "Chinese clouds and chips", "China"),
+    Event("C34", "OpenAI: ChatGPT search free without sign-up", "Models and prices", "US"),
+    Event("RSP-12", "Amazon: Q4 capex rate implies ~$100B+ for 2025", "Capex and Stargate", "US", "as_of"),
+    Event("CST-26", "DeepSeek suspends API top-ups", "DeepSeek", "China", "first"),
+    Event("RSP-07", "China's three telecom clouds fully integrated", "Chinese clouds and chips", "China"),
+    Event("RSP-08", "200+ Chinese enterprises have integrated DeepSeek", "Chinese clouds and chips", "China", "as_of"),
+    Event("CST-25", "DeepSeek's off-peak discounts", "Models and prices", "China", "as_of"),
+]
+
+
+def _event_date(f: facts.Fact, how: str) -> pd.Timestamp:
+    if how == "as_of":
+        return pd.Timestamp(f.as_of)
+    if how == "first":
+        m = re.search(r"\d{4}-\d{2}-\d{2}", f.raw_value)
+        if not m:
+            raise facts.FactsError(f"{f.id}: no date in value {f.raw_value!r}.")
+        return pd.Timestamp(m.group())
+    if f.kind != "date":
+        raise facts.FactsError(f"{f.id}: value {f.raw_value!r} is not a date; the timeline expects one.")
+    return pd.Timestamp(f.value)
+
+
+def timeline_table(events: list[Event] = EVENTS) -> pd.DataFrame:
+    """One row per event: date, label, lane, region, confidence, date precision, source line, statement.
+
+    Fact rows carry their reliability label; ledger claims with no fact behind them are labelled
+    ``Article only`` and dated as the article dates them (Beijing time).
+    """
+    ledger = claims.load_claims().set_index("id")
+    rows = []
+    for ev in events:
+        if re.fullmatch(r"C\d+", ev.ref):
+            c = ledger.loc[ev.ref]
+            rows.append({"ref": ev.ref, "date": pd.Timestamp(c["claimed_value"]), "label": ev.label, "lane": ev.lane,
+                         "region": ev.region, "confidence": ARTICLE_ONLY,
+                         "precision": "article's date (Beijing time)", "status": "claim",
+                         "source": f"Source: {c['outlet']}, {c['article_date']} (claim; ledger {ev.ref})",
+                         "statement": c["claim"], "note": c["note"]})
+            continue
+        f = facts.fact(ev.ref)
+        precision = _date_precision(f.unit) if ev.date_from == "value" else "exact"
+        rows.append({"ref": ev.ref, "date": _event_date(f, ev.date_from), "label": ev.label, "lane": ev.lane,
+                     "region": ev.region, "confidence": f.reliability, "precision": precision, "status": f.status,
+                     "source": facts.cite(f), "statement": f.statement, "note": f.note})
+    out = pd.DataFrame(rows).sort_values(["date", "lane"], kind="stable").reset_index(drop=True)
+    out.insert(0, "n", range(1, len(out) + 1))
+    return out
+
+
+def timeline_chart(table: pd.DataFrame, title: str, subtitle: str,
+                   key_date: str | None = KEY_EVENT, key_label: str = "27 Jan: the crash") -> alt.Chart:
+    """One row per event, in date order: the shape gives the confidence of the source,
+    colour who acted, and a hollow marker an inexact date."""
+    data = table.assign(date_str=table["date"].dt.strftime("%d %b %Y"),
+                        row=table["n"].astype(str) + ". " + table["label"])
+    order = list(data["row"])
+    shapes, opac = confidence_scale(list(data["confidence"]))
+    regions = [r for r in ["US", "China"] if r in set(data["region"])]
+    reg_scale = alt.Scale(domain=regions, range=[charts.PALETTE[0], charts.PALETTE[3]][: len(regions)])
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=250, labelFontSize=10.5))
+    x = alt.X("date:T", title="Date of the announcement (2025, local date)", axis=alt.Axis(format="%d %b", grid=True))
+    tips = [alt.Tooltip("date_str:N", title="Date"), alt.Tooltip("label:N", title="Event"),
+            alt.Tooltip("lane:N", title="Kind"), alt.Tooltip("confidence:N", title="Confidence"),
+            alt.Tooltip("precision:N", title="Date precision"), alt.Tooltip("source:N", title="Source"),
+            alt.Tooltip("ref:N", title="Fact or claim id")]
+    enc = dict(
+        x=x, y=y,
+        shape=alt.Shape("confidence:N", scale=shapes, legend=None),
+        color=alt.Color("region:N", title="Who acted", scale=reg_scale,
+                        legend=alt.Legend(symbolType="circle", symbolFillColor=None)),
+        tooltip=tips,
+    )
+    exact = alt.Chart(data[data["precision"] == "exact"]).mark_point(size=110, strokeWidth=2, filled=True).encode(**enc)
+    inexact = alt.Chart(data[data["precision"] != "exact"]).mark_point(size=110, strokeWidth=2, fill="white",
+                                                                      filled=False).encode(**enc)
+    pts = alt.layer(exact, inexact)
+    layers = [pts]
+    if key_date is not None:
+        rule_df = pd.DataFrame({"date": [pd.Timestamp(key_date)], "what": [key_label]})
+        rule = alt.Chart(rule_df).mark_rule(color="#888", strokeDash=[4, 3]).encode(
+            x="date:T", tooltip=[alt.Tooltip("what:N", title="Marker")])
+        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="bottom", y=-2, fontSize=10, color="#555").encode(
+            x="date:T", text="what:N")
+        layers = [rule, text, *layers]
+    chart = alt.layer(*layers).properties(width=charts.WIDTH - 250, height=17 * len(data))
+    return charts.titled(alt.vconcat(chart, confidence_key(list(data["confidence"]))), title, subtitle, SOURCE_FACTS)
+
+
+def confidence_key(present: list[str]) -> alt.Chart:
+    """A legend for the confidence shapes, drawn as a small chart (Vega's own legend drops the symbols
+    when colour encodes another field)."""
+    shapes, _ = confidence_scale(present)
+    key = pd.DataFrame({"confidence": shapes.domain, "i": range(len(shapes.domain))})
+    key["col"], key["row"] = key["i"] % 3, key["i"] // 3
+    key["meaning"] = key["confidence"].map(CONFIDENCE_TEXT)
+    base = alt.Chart(key).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
+                                 tooltip=[alt.Tooltip("confidence:N", title="Label"), alt.Tooltip("meaning:N", title="Means")])
+    pts = base.mark_point(filled=True, size=90, color="#555").encode(shape=alt.Shape("confidence:N", scale=shapes, legend=None))
+    txt = base.mark_text(align="left", dx=9, fontSize=11).encode(text="confidence:N")
+    return alt.layer(pts, txt).properties(width=charts.WIDTH - 250, height=18 * (key["row"].max() + 1),
+                                           title=alt.TitleParams("Confidence of the source", fontSize=12, anchor="start"))
+
+
+def timeline_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The timeline as the page's table: number, date, event, confidence, date precision, source."""
+    return pd.DataFrame({"#": table["n"], "Date": table["date"].dt.strftime("%Y-%m-%d"), "Event": table["label"],
+                         "Who": table["region"], "Confidence": table["confidence"], "Date precision": table["precision"],
+                         "Source": table["source"].str.removeprefix("Source: ")})
+
+
+# ---------------------------------------------------------------------------------- capex
+
+
+def _number_in(text: str, pattern: str, fid: str) -> float:
+    """A number the facts table states in words (statement or note), found by ``pattern``'s first group."""
+    m = re.search(pattern, text)
+    if not m:
+        raise facts.FactsError(f"{fid}: the text no longer states the figure this chapter reads "
+                               f"(pattern {pattern!r}); check the facts table.")
+    return float(m.group(1).replace(",", ""))
+
+
+def capex_table() -> pd.DataFrame:
+    """2024 capital spending against 2025 plans for the four hyperscalers, from the facts (USD billion).
+
+    ``*_low``/``*_high`` hold ranges (equal for a point figure); NaN where the facts hold no figure.
+    """
+    f = facts.facts(["RSP-09", "RSP-10", "RSP-11", "RSP-12"])
+    meta_lo, meta_hi = f["RSP-10"].number(0, 0), f["RSP-10"].number(0, 1)
+    m24 = re.search(r"2024 capex guidance was \$(\d+)-(\d+)B", f["RSP-10"].note)
+    if not m24:
+        raise facts.FactsError("RSP-10: the note no longer gives Meta's 2024 guidance.")
+    amzn_q4 = f["RSP-12"].number(0)
+    rows = [
+        {"ticker": "MSFT", "company": "Microsoft", "fact": "RSP-09",
+         "y2024_low": np.nan, "y2024_high": np.nan, "y2024_basis": "no source in the book",
+         "y2025_low": f["RSP-09"].number(), "y2025_high": f["RSP-09"].number(),
+         "y2025_basis": "AI data centres, fiscal year to June 2025", "announced": f["RSP-09"].as_of},
+        {"ticker": "META", "company": "Meta", "fact": "RSP-10",
+         "y2024_low": float(m24.group(1)), "y2024_high": float(m24.group(2)),
+         "y2024_basis": "guidance for 2024, not the actual", "y2025_low": meta_lo, "y2025_high": meta_hi,
+         "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-10"].as_of},
+        {"ticker": "GOOGL", "company": "Alphabet", "fact": "RSP-11",
+         "y2024_low": _number_in(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
+         "y2024_high": _number_in(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
+         "y2024_basis": "calendar 2024", "y2025_low": f["RSP-11"].number(), "y2025_high": f["RSP-11"].number(),
+         "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-11"].as_of},
+        {"ticker": "AMZN", "company": "Amazon", "fact": "RSP-12",
+         "y2024_low": _number_in(f["RSP-12"].note, r"\$(\d+)-\d+B for 2024", "RSP-12"),
+         "y2024_high": _number_in(f["RSP-12"].note, r"\$([\d.]+)B in FY2024", "RSP-12"),
+         "y2024_basis": "net of proceeds (low) to cash-flow purchases (high): sources conflict",
+         "y2025_low": f["RSP-12"].number(1), "y2025_high": amzn_q4 * 4,
+         "y2025_basis": "implied: Q4 2024 rate x 4 (the CEO's 'representative' rate)", "announced": f["RSP-12"].as_of},
+    ]
+    out = pd.DataFrame(rows)
+    out["status"] = [f[i].status for i in out["fact"]]
+    out["reliability"] = [f[i].reliability for i in out["fact"]]
+    out["source"] = [facts.cite(f[i]) for i in out["fact"]]
+    return out
+
+
+def capex_totals(table: pd.DataFrame) -> dict:
+    """The four plans added up (low and high ends), against the reported combined figures (RSP-13)."""
+    r13 = facts.fact("RSP-13")
+    return {"plan_low": float(table["y2025_low"].sum()), "plan_high": float(table["y2025_high"].sum()),
+            "reported_2024": r13.number(0), "reported_2025_plan": r13.number(1), "reported_source": facts.cite(r13),
+            "mixed_bases": True}
+
+
+def stargate() -> dict:
+    """Stargate's announced terms (RSP-14) and the yearly average they imply."""
+    f = facts.fact("RSP-14")
+    total, initial = f.number(0), f.number(1)
+    m = re.search(r"over (\w+) years", f.statement)
+    words = {"two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+    if not m or not (m.group(1).isdigit() or m.group(1) in words):
+        raise facts.FactsError("RSP-14: the statement no longer gives Stargate's horizon in years.")
+    years = float(m.group(1)) if m.group(1).isdigit() else float(words[m.group(1)])
+    return {"total_bn": total, "initial_bn": initial, "years": years, "per_year_bn": total / years,
+            "date": f.as_of, "source": facts.cite(f), "funders": facts.fact("RSP-15").raw_value.replace(";", ",")}
+
+
+def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
+    """2024 against 2025 for each company (ranges as bars from low to high), and Stargate's yearly average."""
+    long = []
+    for _, r in table.iterrows():
+        for y in ("2024", "2025"):
+            lo, hi = r[f"y{y}_low"], r[f"y{y}_high"]
+            long.append({"company": r["company"], "year": y, "low": lo, "high": hi,
+                         "mid": (lo + hi) / 2 if not math.isnan(lo) else np.nan, "basis": r[f"y{y}_basis"],
+                         "source": r["source"], "confidence": r["reliability"]})
+    long.append({"company": "Stargate (average per year)", "year": "2025", "low": sg["per_year_bn"],
+                 "high": sg["per_year_bn"], "mid": sg["per_year_bn"],
+                 "basis": f"${sg['total_bn']:.0f}B over {sg['years']:.0f} years, announced {sg['date']}; intent, not committed capital",
+                 "source": sg["source"], "confidence": "derived"})
+    data = pd.DataFrame(long)
+    data["missing"] = np.where(data["low"].isna(), "no source", "")
+    order = [*table["company"], "Stargate (average per year)"]
+    tips = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("year:N", title="Year"),
+            alt.Tooltip("low:Q", title="Low ($bn)", format=",.1f"), alt.Tooltip("high:Q", title="High ($bn)", format=",.1f"),
+            alt.Tooltip("basis:N", title="Basis"), alt.Tooltip("confidence:N", title="Confidence"),
+            alt.Tooltip("source:N", title="Source")]
+    y = alt.Y("company:N", sort=order, title=None)
+    yoff = alt.YOffset("year:N", sort=["2024", "2025"])
+    color = alt.Color("year:N", title="Year", scale=alt.Scale(domain=["2024", "2025"], range=[charts.PALETTE[8], charts.PALETTE[0]]))
+    bars = alt.Chart(data).mark_bar(height=12).encode(
+        x=alt.X("low:Q", title="Capital spending (US$ billion)"), y=y, yOffset=yoff, color=color, tooltip=tips)
+    ranges = alt.Chart(data[data["high"] > data["low"]]).mark_bar(height=12, opacity=0.45).encode(
+        x="low:Q", x2="high:Q", y=y, yOffset=yoff, color=color, tooltip=tips)
+    none = alt.Chart(data[data["missing"] != ""]).mark_text(align="left", dx=4, fontSize=10, color="#555").encode(
+        x=alt.datum(0), y=y, yOffset=yoff, text="missing:N", tooltip=tips)
+    chart = alt.layer(bars, ranges, none).properties(width=charts.WIDTH - 190, height=44 * len(order))
+    return charts.titled(chart, "Capital spending: 2024 against the 2025 plans",
+                         "Solid: the low end; light: the range up to the high end. Bases differ; hover for each",
+                         SOURCE_FACTS)
+
+
+# ---------------------------------------------------------------------------------- announcement days
+
+
+def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date: str = KEY_EVENT) -> pd.DataFrame:
+    """Each company's move on the session of its capex announcement (the facts' date) and the next one.
+
+    The facts date each announcement but not its hour, so both sessions are shown, with the
+    benchmark's moves on the same sessions and the two-session excess return.
+    """
+    rows = []
+    for _, r in table.iterrows():
+        t, day = r["ticker"], pd.Timestamp(r["announced"])
+        p = cache.load_prices(t)[market.total_return_column(t)]
+        b = cache.load_prices(benchmark)["Close"]
+        if day not in p.index:
+            day = p.index[p.index > day][0]  # announced on a non-trading day: the next session
+        pos = p.index.get_loc(day)
+        d0, d1, dprev = p.index[pos], p.index[pos + 1], p.index[pos - 1]
+        same = (p.loc[d0] / p.loc[dprev] - 1) * 100
+        nxt = (p.loc[d1] / p.loc[d0] - 1) * 100
+        two = (p.loc[d1] / p.loc[dprev] - 1) * 100
+        bench_two = (b.loc[d1] / b.loc[dprev] - 1) * 100
+        rows.append({"ticker": t, "company": r["company"], "fact": r["fact"], "announced": r["announced"],
+                     "after_shock": pd.Timestamp(r["announced"]) > pd.Timestamp(shock_date),
+                     "session": f"{d0:%Y-%m-%d}", "next_session": f"{d1:%Y-%m-%d}",
+                     "same_day_pct": same, "next_day_pct": nxt, "two_day_pct": two,
+                     "benchmark_two_day_pct": bench_two, "excess_two_day_pct": two - bench_two,
+                     "source": r["source"]})
+    return pd.DataFrame(rows)
+
+
+def announcement_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Chart:
+    long = moves.melt(id_vars=["company", "session", "next_session", "after_shock", "announced"],
+                      value_vars=["same_day_pct", "next_day_pct", "benchmark_two_day_pct", "two_day_pct"],
+                      var_name="measure", value_name="pct")
+    names = {"same_day_pct": "Announcement session", "next_day_pct": "Next session",
+             "two_day_pct": "Both sessions", "benchmark_two_day_pct": f"{catalog.get(benchmark).name}, both sessions"}
+    long["measure"] = long["measure"].map(names)
+    long["when"] = np.where(long["after_shock"], "after the shock", "before the shock")
+    long["company"] = long["company"] + " (" + long["announced"] + ")"
+    order = list(names.values())
+    bars = alt.Chart(long).mark_bar().encode(
+        x=alt.X("pct:Q", title="Total return (%)"),
+        y=alt.Y("company:N", title=None, sort=list(moves["company"] + " (" + moves["announced"] + ")")),
+        yOffset=alt.YOffset("measure:N", sort=order),
+        color=alt.Color("measure:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[
+            charts.PALETTE[0], charts.PALETTE[5], charts.PALETTE[8], charts.PALETTE[1]]), legend=alt.Legend(columns=2)),
+        tooltip=[alt.Tooltip("company:N", title="Company (announced)"), alt.Tooltip("when:N", title="When"),
+                 alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("pct:Q", title="Return (%)", format="+.2f"),
+                 alt.Tooltip("session:N", title="Announcement session"), alt.Tooltip("next_session:N", title="Next session")],
+    ).properties(width=charts.WIDTH - 220, height=70 * len(moves))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    return charts.titled(alt.layer(zero, bars), "How the market took each capex plan",
+                         "Moves on the session of the announcement and the one after, against the S&P 500", SOURCE_US)
+
+
+# ---------------------------------------------------------------------------------- picks and shovels
+
+
+PICKS_AND_SHOVELS = ["Chips", "Chip equipment", "Networking and servers", "Power"]
+CHINESE_AI = ["China ADRs and ETFs", "Hong Kong", "China A-shares"]
+
+
+def members(group: str) -> list[str]:
+    """The traded stocks and ETFs of a group (index levels left out)."""
+    return [t for t in catalog.tickers(group) if not catalog.get(t).index]
+
+
+def group_market(group: str) -> str:
+    mkts = {catalog.get(t).market for t in members(group)}
+    if len(mkts) != 1:
+        raise ValueError(f"group {group!r} spans several markets ({sorted(mkts)}); its calendar is ambiguous.")
+    return mkts.pop()
+
+
+def group_path(group: str, event_date: str, end_date: str) -> pd.Series:
+    """Equal-weighted (buy-and-hold) total return of a group's members since the last close before
+    ``event_date`` on the group's own market calendar, in percent, to ``end_date``.
+
+    A member's missing session (a suspension) carries its last close; the path stops at the
+    earliest last date of any member, so every point has every member.
+    """
+    tick = members(group)
+    wide = pd.DataFrame({t: cache.load_prices(t)[market.total_return_column(t)] for t in tick}).sort_index()
+    last = min(cache.load_prices(t).index[-1] for t in tick)
+    wide = wide.loc[:min(last, pd.Timestamp(end_date))].ffill()
+    before = wide.loc[:pd.Timestamp(event_date) - pd.Timedelta(days=1)]
+    if before.empty:
+        raise ValueError(f"no {group} session before {event_date} in the cache.")
+    anchor = before.index[-1]
+    base = wide.loc[anchor]
+    ok = base.notna()
+    cum = (wide.loc[anchor:, ok] / base[ok] - 1).mean(axis=1) * 100
+    cum.name = group
+    cum.attrs.update(anchor=anchor, members=list(base[ok].index))
+    return cum
+
+
+def recovery(path: pd.Series, event_date: str, threshold_pct: float = 0.0, window_sessions: int = 10) -> dict:
+    """Drawdown and recovery of one path (percent since the pre-event close).
+
+    The group was *hit* if it closed below ``threshold_pct`` within ``window_sessions`` of its
+    market's sessions from the event on (so that a later, unrelated fall — April 2025's tariffs —
+    is not taken for the shock). It has *recovered* at its first later close at or above the
+    threshold. ``trough_pct`` is the lowest close from the event to the recovery (or to the end
+    of the data); ``sessions`` counts the market's own sessions from the first session on or
+    after the event to the recovery.
+    """
+    after = path.loc[pd.Timestamp(event_date):]
+    if after.empty:
+        raise ValueError("the path has no session on or after the event date.")
+    first = after.index[0]
+    window = after.iloc[:window_sessions]
+    below = window < threshold_pct
+    out = {"first_session": first, "fell_below": bool(below.any()), "peak_pct": float(after.max()),
+           "peak_date": after.idxmax(), "end_date": after.index[-1], "end_pct": float(after.iloc[-1])}
+    if not below.any():
+        return {**out, "trough_pct": float(window.min()), "trough_date": window.idxmin(), "recovered": True,
+                "recovery_date": pd.NaT, "sessions": 0, "calendar_days": 0}
+    later = after.loc[below.idxmax():]
+    back = later[later >= threshold_pct]
+    if back.empty:
+        return {**out, "trough_pct": float(after.min()), "trough_date": after.idxmin(), "recovered": False,
+                "recovery_date": pd.NaT, "sessions": np.nan, "calendar_days": np.nan}
+    rec = back.index[0]
+    seg = after.loc[:rec]
+    return {**out, "trough_pct": float(seg.min()), "trough_date": seg.idxmin(), "recovered": True,
+            "recovery_date": rec, "sessions": int(after.index.get_loc(rec) - after.index.get_loc(first)),
+            "calendar_days": int((rec - pd.Timestamp(event_date)).days)}
+
+
+def recovery_table(groups: list[str], event_date: str, end_date: str, threshold_pct: float = 0.0,
+                   window_sessions: int = 10) -> pd.DataFrame:
+    rows = []
+    for g in groups:
+        path = group_path(g, event_date, end_date)
+        r = recovery(path, event_date, threshold_pct, window_sessions)
+        rows.append({"group": g, "market": group_market(g), "members": len(path.attrs["members"]),
+                     "anchor": f"{path.attrs['anchor']:%Y-%m-%d}", **r})
+    out = pd.DataFrame(rows)
+    for c in ("first_session", "trough_date", "recovery_date", "peak_date", "end_date"):
+        out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
+    return out
+
+
+def paths_long(groups: list[str], event_date: str, end_date: str) -> pd.DataFrame:
+    frames = []
+    for g in groups:
+        p = group_path(g, event_date, end_date)
+        frames.append(pd.DataFrame({"date": p.index, "group": g, "market": group_market(g), "cum_pct": p.to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _side(group: str) -> str:
+    return "China and Hong Kong" if group_market(group) in ("HK", "CN") or group in CHINESE_AI else "United States"
+
+
+def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: float) -> alt.Chart:
+    data = paths.assign(side=paths["group"].map(_side))
+    groups = list(dict.fromkeys(data["group"]))
+    pick = alt.selection_point(fields=["group"], bind="legend")
+    color = alt.Color("group:N", title="Group (click to highlight)", scale=alt.Scale(domain=groups, range=charts.PALETTE),
+                      legend=alt.Legend(columns=3))
+    lines = alt.Chart(data).mark_line(strokeWidth=1.8).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("cum_pct:Q", title="Total return since the pre-shock close (%)"),
+        color=color, strokeDash=alt.StrokeDash("side:N", title=None, scale=alt.Scale(
+            domain=["United States", "China and Hong Kong"], range=[[1, 0], [5, 3]])),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.12)),
+        tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("market:N", title="Market calendar"),
+                 alt.Tooltip("date:T", title="Date", format="%d %b %Y"),
+                 alt.Tooltip("cum_pct:Q", title="Since the pre-shock close (%)", format="+.1f")],
+    ).add_params(pick)
+    done = rec[rec["recovered"] & rec["fell_below"]].copy()
+    done["date"] = pd.to_datetime(done["recovery_date"])
+    done["y"] = threshold_pct
+    marks = alt.Chart(done).mark_point(size=80, filled=True, shape="circle", stroke="white").encode(
+        x="date:T", y="y:Q", color=color, opacity=alt.condition(pick, alt.value(1), alt.value(0.12)),
+        tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("recovery_date:N", title="Recovered on"),
+                 alt.Tooltip("sessions:Q", title="Sessions after the shock"),
+                 alt.Tooltip("trough_pct:Q", title="Lowest close (%)", format="+.1f")])
+    rule = alt.Chart(pd.DataFrame({"y": [threshold_pct]})).mark_rule(color="#666", strokeDash=[4, 3]).encode(y="y:Q")
+    chart = alt.layer(rule, lines, marks).properties(width=charts.WIDTH - 40, height=charts.HEIGHT)
+    return charts.titled(chart, "The picks and shovels, and the Chinese AI names",
+                         f"Equal-weighted groups, each on its market's calendar; dots: back at {threshold_pct:+.0f}% of the pre-shock close",
+                         SOURCE_MIXED)
+
+
+def recovery_chart(rec: pd.DataFrame, threshold_pct: float) -> alt.Chart:
+    data = rec.copy()
+    data["side"] = data["group"].map(_side)
+    data["outcome"] = np.where(~data["fell_below"], "did not close below the threshold in the shock window",
+                               np.where(data["recovered"], "recovered", "not recovered by the end"))
+    data["label"] = np.where(~data["fell_below"], "never below in the first sessions",
+                             np.where(data["recovered"],
+                                      data["sessions"].map(lambda s: f"{s:.0f} sessions" if pd.notna(s) else "")
+                                      + " (" + data["recovery_date"].fillna("") + ")",
+                                      "not back by " + data["end_date"]))
+    order = list(data["group"])
+    tips = [alt.Tooltip("group:N", title="Group"), alt.Tooltip("market:N", title="Market"),
+            alt.Tooltip("trough_pct:Q", title="Lowest close (%)", format="+.1f"),
+            alt.Tooltip("trough_date:N", title="Lowest on"), alt.Tooltip("outcome:N", title="Outcome"),
+            alt.Tooltip("recovery_date:N", title="Recovered on"), alt.Tooltip("sessions:Q", title="Sessions to recover"),
+            alt.Tooltip("peak_pct:Q", title="Best close (%)", format="+.1f"), alt.Tooltip("peak_date:N", title="Best on")]
+    y = alt.Y("group:N", sort=order, title=None)
+    bars = alt.Chart(data).mark_bar(height=16).encode(
+        x=alt.X("trough_pct:Q", title="Lowest close before recovery, against the pre-shock close (%)"), y=y,
+        color=alt.Color("side:N", title=None, scale=alt.Scale(domain=["United States", "China and Hong Kong"],
+                                                              range=[charts.DOWN, charts.UP])),
+        tooltip=tips)
+    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=10, color="#333").encode(
+        x=alt.datum(0), y=y, text="label:N", tooltip=tips)
+    chart = alt.layer(bars, text).properties(width=charts.WIDTH - 200, height=30 * len(data))
+    return charts.titled(chart, "How deep, and how long",
+                         f"Lowest close before recovery; label: sessions until a close at {threshold_pct:+.0f}% or better",
+                         SOURCE_MIXED)
+
+
+# ---------------------------------------------------------------------------------- parameters
+
+
+def check_parameters(recovery_threshold_pct, shock_window_sessions, us_groups, china_groups, end_date) -> None:
+    """Fail early with a sentence that names the parameter and what is allowed."""
+    if isinstance(shock_window_sessions, bool) or not isinstance(shock_window_sessions, int):
+        raise ValueError(f"shock_window_sessions must be a whole number of trading days, e.g. 10; got {shock_window_sessions!r}.")
+    if not 1 <= shock_window_sessions <= 60:
+        raise ValueError(f"shock_window_sessions must lie between 1 and 60 trading days; got {shock_window_sessions}.")
+    if isinstance(recovery_threshold_pct, bool) or not isinstance(recovery_threshold_pct, (int, float)) \
+            or not math.isfinite(recovery_threshold_pct):
+        raise ValueError(f"recovery_threshold_pct must be a number of percent, e.g. 0 or -5; got {recovery_threshold_pct!r}.")
+    if not -50 <= recovery_threshold_pct <= 50:
+        raise ValueError(f"recovery_threshold_pct must lie between -50 and +50 (percent of the pre-shock close); "
+                         f"got {recovery_threshold_pct}.")
+    for name, groups in (("us_groups", us_groups), ("china_groups", china_groups)):
+        if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, str) for g in groups):
+            raise ValueError(f"{name} must be a non-empty list of group names, e.g. ['Chips', 'Power'].")
+        for g in groups:
+            if g not in catalog.GROUPS:
+                raise ValueError(f"{name}: unknown group {g!r}; groups are: {', '.join(catalog.GROUPS)}.")
+            if not members(g):
+                raise ValueError(f"{name}: group {g!r} holds only index levels, no traded series.")
+            try:
+                group_market(g)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+    if not isinstance(end_date, str):
+        raise ValueError(f"end_date must be a date written YYYY-MM-DD; got {end_date!r}.")
+    try:
+        end = pd.Timestamp(end_date)
+    except (ValueError, TypeError):
+        raise ValueError(f"end_date {end_date!r} is not a date; write it as YYYY-MM-DD.") from None
+    lo, hi = pd.Timestamp(KEY_EVENT) + pd.Timedelta(days=14), pd.Timestamp(catalog.END)
+    if not lo <= end <= hi:
+        raise ValueError(f"end_date must lie between {lo:%Y-%m-%d} and {hi:%Y-%m-%d} (the cache's end); got {end_date}.")
+
+
+def describe_recovery(row: pd.Series | dict, threshold_pct: float) -> str:
+    """One phrase for the prose: how far a group fell and when (if) it came back."""
+    def day(s):
+        return f"{pd.Timestamp(s):%d %B %Y}".lstrip("0")
+    if not row["fell_below"]:
+        return (f"never closed below {threshold_pct:+.0f}% of its pre-shock level in the first sessions after the shock "
+                f"(its best close was {row['peak_pct']:+.1f}%, on {day(row['peak_date'])})")
+    if not row["recovered"]:
+        return (f"fell as far as {row['trough_pct']:+.1f}% ({day(row['trough_date'])}) and had not closed at "
+                f"{threshold_pct:+.0f}% again by {day(row['end_date'])}")
+    return (f"fell as far as {row['trough_pct']:+.1f}% ({day(row['trough_date'])}) and first closed at "
+            f"{threshold_pct:+.0f}% or better on {day(row['recovery_date'])}, {row['sessions']:.0f} sessions after the shock")

@@ -1,0 +1,170 @@
+"""Tests for shockbook.response: the timeline, the capex table, announcement moves, recovery."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shockbook import catalog, facts
+from shockbook import response as R
+
+
+# ---------------------------------------------------------------------------------- timeline
+
+def test_timeline_dates_and_labels_come_from_facts_and_claims() -> None:
+    tl = R.timeline_table()
+    assert list(tl["n"]) == list(range(1, len(tl) + 1))
+    assert tl["date"].is_monotonic_increasing
+    row = tl.set_index("ref")
+    assert row.loc["RSP-01", "date"] == pd.Timestamp(facts.fact("RSP-01").value)
+    assert row.loc["RSP-14", "date"] == pd.Timestamp("2025-01-21")  # Stargate, from as_of
+    assert row.loc["CST-26", "date"] == pd.Timestamp("2025-02-06")  # first date of a range
+    # approximate dates are marked, and the reliability label is carried
+    assert row.loc["RSP-02", "precision"] == "approximate"
+    assert row.loc["RSP-02", "confidence"] == "UNVERIFIED"
+    assert row.loc["RSP-06", "precision"] == "on or before"
+    # events only an article reports are labelled as such, dated as the article dates them
+    assert row.loc["C34", "confidence"] == R.ARTICLE_ONLY
+    assert row.loc["C34", "date"] == pd.Timestamp("2025-02-06")
+    assert row.loc["C34", "status"] == "claim"
+    assert set(tl["confidence"]) <= set(R.CONFIDENCE_ORDER)
+
+
+def test_every_event_source_line_has_a_status() -> None:
+    tl = R.timeline_table()
+    assert tl["source"].str.match(r"^Source: .+\((fact|estimate|claim|disputed)").all()
+
+
+def test_confidence_scale_keeps_strength_order() -> None:
+    shapes, opac = R.confidence_scale(["MEDIUM", "Primary", R.ARTICLE_ONLY, "MEDIUM"])
+    assert shapes.domain == ["Primary", "MEDIUM", R.ARTICLE_ONLY]
+    assert opac.range[0] > opac.range[-1]
+
+
+def test_event_date_refuses_a_non_date_value() -> None:
+    with pytest.raises(facts.FactsError, match="not a date"):
+        R._event_date(facts.fact("RSP-09"), "value")
+
+
+def test_timeline_chart_builds() -> None:
+    spec = R.timeline_chart(R.timeline_table(), "t", "s").to_dict()
+    assert "Source:" in spec["title"]["subtitle"][-1]
+
+
+# ---------------------------------------------------------------------------------- capex
+
+def test_capex_table_reads_the_facts() -> None:
+    c = R.capex_table().set_index("ticker")
+    assert c.loc["MSFT", "y2025_low"] == 80 and math.isnan(c.loc["MSFT", "y2024_low"])
+    assert (c.loc["META", "y2025_low"], c.loc["META", "y2025_high"]) == (60, 65)
+    assert (c.loc["META", "y2024_low"], c.loc["META", "y2024_high"]) == (38, 40)
+    assert (c.loc["GOOGL", "y2024_low"], c.loc["GOOGL", "y2025_low"]) == (52.5, 75)
+    assert c.loc["AMZN", "y2025_high"] == pytest.approx(26.3 * 4)
+    assert (c.loc["AMZN", "y2024_low"], c.loc["AMZN", "y2024_high"]) == (77, 82.999)
+    assert c.loc["AMZN", "status"] == "disputed"
+
+
+def test_capex_totals_and_stargate() -> None:
+    t = R.capex_totals(R.capex_table())
+    assert t["plan_low"] == 80 + 60 + 75 + 100
+    assert t["plan_high"] == pytest.approx(80 + 65 + 75 + 105.2)
+    assert (t["reported_2024"], t["reported_2025_plan"]) == (246, 320)
+    sg = R.stargate()
+    assert (sg["total_bn"], sg["years"], sg["per_year_bn"], sg["initial_bn"]) == (500, 4, 125, 100)
+
+
+def test_number_in_text_fails_loudly_when_the_text_changes() -> None:
+    with pytest.raises(facts.FactsError, match="no longer states"):
+        R._number_in("nothing here", r"\$(\d+)", "RSP-99")
+
+
+def test_announcement_moves_are_close_to_close() -> None:
+    m = R.announcement_moves(R.capex_table()).set_index("ticker")
+    g = m.loc["GOOGL"]
+    assert (g["session"], g["next_session"]) == ("2025-02-04", "2025-02-05")
+    assert bool(g["after_shock"]) and not bool(m.loc["META", "after_shock"])
+    # two-session return compounds the two one-session returns
+    assert (1 + g["two_day_pct"] / 100) == pytest.approx((1 + g["same_day_pct"] / 100) * (1 + g["next_day_pct"] / 100))
+    assert g["excess_two_day_pct"] == pytest.approx(g["two_day_pct"] - g["benchmark_two_day_pct"])
+    assert g["next_day_pct"] < -5  # Alphabet's fall after its results
+
+
+# ---------------------------------------------------------------------------------- recovery
+
+def _path(values, start="2025-01-24"):
+    idx = pd.bdate_range(start, periods=len(values))
+    return pd.Series(values, index=idx, dtype=float)
+
+
+def test_recovery_on_a_made_up_path() -> None:
+    p = _path([0, -10, -20, -5, 1, 3])  # anchor, then event day at index 1
+    r = R.recovery(p, "2025-01-27", 0.0, 10)
+    assert r["fell_below"] and r["recovered"]
+    assert r["trough_pct"] == -20
+    assert r["recovery_date"] == p.index[4]
+    assert r["sessions"] == 3
+
+
+def test_recovery_not_hit_and_not_recovered() -> None:
+    up = R.recovery(_path([0, 2, 5, -3]), "2025-01-27", 0.0, 2)  # fall after the window is not the shock
+    assert not up["fell_below"] and up["sessions"] == 0 and pd.isna(up["recovery_date"])
+    down = R.recovery(_path([0, -2, -5, -3]), "2025-01-27", 0.0, 10)
+    assert down["fell_below"] and not down["recovered"] and down["trough_pct"] == -5 and np.isnan(down["sessions"])
+    lower = R.recovery(_path([0, -2, -5, -3]), "2025-01-27", -4.0, 10)  # a lower threshold: hit at -5, back at -3
+    assert lower["recovered"] and lower["sessions"] == 2
+
+
+def test_group_path_uses_each_market_calendar() -> None:
+    cn = R.group_path("China A-shares", R.KEY_EVENT, "2025-02-28")
+    assert cn.attrs["anchor"] == pd.Timestamp("2025-01-24")
+    # mainland markets were shut 28 January to 4 February: no such dates in the path
+    assert not any(pd.Timestamp("2025-01-28") <= d <= pd.Timestamp("2025-02-04") for d in cn.index)
+    us = R.group_path("Chips", R.KEY_EVENT, "2025-02-28")
+    assert pd.Timestamp("2025-01-29") in us.index
+    assert cn.iloc[0] == 0 and us.iloc[0] == 0
+    assert "000300.SS" not in cn.attrs["members"]  # index levels are left out
+
+
+def test_recovery_table_story() -> None:
+    rec = R.recovery_table([*R.PICKS_AND_SHOVELS, *R.CHINESE_AI], R.KEY_EVENT, "2025-07-31").set_index("group")
+    assert rec.loc["Networking and servers", "fell_below"] and rec.loc["Networking and servers", "recovered"]
+    assert not rec.loc["Hong Kong", "fell_below"]
+    assert rec.loc["China A-shares", "recovery_date"] == "2025-02-07"
+    assert rec.loc["Power", "trough_pct"] < rec.loc["Chip equipment", "trough_pct"]
+    assert "sessions after the shock" in R.describe_recovery(rec.loc["Chips"], 0.0)
+
+
+# ---------------------------------------------------------------------------------- parameters
+
+GOOD = dict(recovery_threshold_pct=0.0, shock_window_sessions=10, us_groups=["Chips"], china_groups=["Hong Kong"],
+            end_date="2025-07-31")
+
+
+def test_parameters_accept_the_defaults() -> None:
+    R.check_parameters(**GOOD)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("recovery_threshold_pct", "0", "must be a number"),
+    ("recovery_threshold_pct", float("nan"), "must be a number"),
+    ("recovery_threshold_pct", 80, "between -50 and \\+50"),
+    ("shock_window_sessions", 2.5, "whole number"),
+    ("shock_window_sessions", 0, "between 1 and 60"),
+    ("shock_window_sessions", True, "whole number"),
+    ("us_groups", [], "non-empty list"),
+    ("us_groups", ["Chipz"], "unknown group"),
+    ("china_groups", "Hong Kong", "non-empty list"),
+    ("end_date", "2025-13-01", "not a date"),
+    ("end_date", "2025-01-30", "between"),
+    ("end_date", 20250731, "YYYY-MM-DD"),
+])
+def test_parameters_reject_bad_values(name, value, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        R.check_parameters(**{**GOOD, name: value})
+
+
+def test_members_leave_out_indices() -> None:
+    assert "^HSI" not in R.members("Hong Kong")
+    assert all(not catalog.get(t).index for t in R.members("China A-shares"))
