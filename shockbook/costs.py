@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shockbook.facts import Fact, FactsError, fact, load_epoch
+from shockbook.facts import Fact, FactsError, fact, load_epoch, unit_scale
 
 HOURS_PER_DAY = 24
 DAYS_PER_YEAR = 365
 HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR
+MONTHS_PER_YEAR = 12
 PRICE_PER_TOKENS = 1_000_000  # API prices are quoted per million tokens ("USD per 1M tokens")
 
 # Allowed ranges: name -> (low, high, low inclusive?, high inclusive?, unit). The upper limits are
@@ -45,6 +46,9 @@ LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
     "total_usd": (0, 1e13, False, True, "USD"),
     "ratio": (0, 1e6, False, True, "x"),
     "percent_cheaper": (0, 100, True, False, "percent"),
+    "years": (0, 10, False, True, "years"),
+    "steps": (1, 200, True, True, "points (a whole number)"),
+    "steps_per_year": (1, 365, True, True, "points per year (a whole number)"),
 }
 
 
@@ -672,3 +676,200 @@ def run_vs_fleet() -> pd.DataFrame:
     df["low_x_v3_run"] = df["low_usd"] / v3_usd
     df["high_x_v3_run"] = df["high_usd"] / v3_usd
     return df
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 2 additions: the reader's run, R1's RL stage in hours, Epoch's costs in long form,
+# task costs across token mixes
+# --------------------------------------------------------------------------------------------
+
+def v3_cluster_gpus() -> float:
+    """GPUs in DeepSeek-V3's training cluster (CST-10)."""
+    return fact("CST-10").scaled(unit_contains="H800 GPUs")
+
+
+def v3_total_gpu_hours() -> float:
+    """DeepSeek-V3's reported GPU-hours, all stages (CST-01)."""
+    return fact("CST-01").scaled(unit_contains="H800 GPU-hours")
+
+
+def run_cost_summary(gpu_hours: float | None = None, rate_usd_per_gpu_hour: float | None = None,
+                     gpus: float | None = None) -> dict:
+    """A run of ``gpu_hours`` (default V3's, CST-01) at a rate (default $2, CST-05) on ``gpus`` (default 2,048).
+
+    Returns the cost, the wall-clock days around the clock, the multiple of V3's reported GPU-hours
+    and the multiple of the $5.576M DeepSeek reported (CST-06).
+    """
+    h = v3_total_gpu_hours() if gpu_hours is None else check("gpu_hours", gpu_hours)
+    rate = default_rate_usd_per_gpu_hour() if rate_usd_per_gpu_hour is None else check(
+        "rate_usd_per_gpu_hour", rate_usd_per_gpu_hour)
+    n = v3_cluster_gpus() if gpus is None else check("gpus", gpus)
+    cost = training_cost_usd(h, rate)
+    return {"gpu_hours": h, "rate_usd_per_gpu_hour": rate, "gpus": n, "cost_usd": cost,
+            "days": cluster_days(h, n), "x_v3_gpu_hours": h / v3_total_gpu_hours(),
+            "x_v3_reported_cost": cost / fact("CST-06").scaled(unit_contains="USD million")}
+
+
+def r1_rl_hours_check() -> pd.DataFrame:
+    """R1's RL stage two ways: wall-clock hours x 512 GPUs (CST-17) against the cost table (CST-18).
+
+    CST-17 gives about 198 hours (R1-Zero) and 80 hours (R1) on 512 H800s; CST-18's table sums
+    101K (R1-Zero) + 5K (SFT data) + 41K (R1) GPU-hours. The 101K and 41K parts are in the fact's
+    statement, not its value, so only the stage hours x GPUs and the 147K total are compared.
+    """
+    f = fact("CST-17")
+    if "GPUs" not in f.raw_value.split(";")[2]:
+        raise FactsError(f"CST-17: expected the GPU count third; got {f.raw_value!r}.")
+    zero_h, r1_h, gpus = f.number(0), f.number(1), f.number(2)
+    total = r1_rl_cost_check()["gpu_hours"]
+    rows = [
+        {"stage": "R1-Zero", "hours": zero_h, "gpus": gpus, "gpu_hours": zero_h * gpus},
+        {"stage": "R1", "hours": r1_h, "gpus": gpus, "gpu_hours": r1_h * gpus},
+    ]
+    df = pd.DataFrame(rows)
+    df.attrs["reported_total_gpu_hours"] = total
+    df.attrs["rest_gpu_hours"] = total - df["gpu_hours"].sum()  # SFT data generation, rounding
+    return df
+
+
+EPOCH_DEFINITIONS = {
+    "cost_amortised_usd": "amortised hardware and energy",
+    "cost_cloud_usd": "cloud rental",
+    "cost_upfront_usd": "upfront hardware purchase",
+}
+
+
+def epoch_costs_long() -> pd.DataFrame:
+    """Epoch AI's models with both compute and a cost, one row per model and cost definition."""
+    ep = epoch_comparison()
+    long = ep.melt(id_vars=["model", "organization", "published", "hardware", "hardware_quantity",
+                            "compute_flop", "confidence"],
+                   value_vars=list(EPOCH_DEFINITIONS), var_name="definition_key", value_name="cost_usd")
+    long = long.dropna(subset=["compute_flop", "cost_usd"])
+    long = long[long["cost_usd"] > 0].copy()
+    long["definition"] = long["definition_key"].map(EPOCH_DEFINITIONS)
+    long["flop_per_usd"] = long["compute_flop"] / long["cost_usd"]
+    order = {k: i for i, k in enumerate(EPOCH_DEFINITIONS)}
+    long = long.assign(_o=long["definition_key"].map(order)).sort_values(["_o", "published", "model"])
+    return long.drop(columns="_o").reset_index(drop=True)
+
+
+def epoch_definition_counts() -> dict[str, int]:
+    """How many Epoch models carry each cost definition (with compute)."""
+    long = epoch_costs_long()
+    return {d: int((long["definition_key"] == k).sum()) for k, d in EPOCH_DEFINITIONS.items()}
+
+
+def _whole(name: str, value) -> int:
+    x = check(name, value)
+    if not x.is_integer():
+        raise ValueError(f"{name} must be a whole number; got {value!r}")
+    return int(x)
+
+
+def task_cost_by_mix(total_tokens: float, cache_hit_share: float, keys, steps: int) -> pd.DataFrame:
+    """Cost of a task of ``total_tokens`` as its output share goes from 0 to 1, for each price.
+
+    One row per price and output share (``steps`` + 1 shares, ends included; the all-input end is
+    kept because a task of pure input is possible, the all-output end too).
+    """
+    t = check("total_tokens", total_tokens, "tokens")
+    if t == 0:
+        raise ValueError("total_tokens must be more than 0")
+    steps = _whole("steps", steps)
+    rows = []
+    for k in keys:
+        p = api_price(k)
+        for i in range(steps + 1):
+            share = i / steps
+            rows.append({"key": k, "model": p.model, "output_share": share,
+                         "input_tokens": t * (1 - share), "output_tokens": t * share,
+                         "cost_usd": task_cost_usd(t * (1 - share), t * share, cache_hit_share, p)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 3 additions: fleets, capex per GPU, buying against renting over time
+# --------------------------------------------------------------------------------------------
+
+def semianalysis_fleet() -> pd.DataFrame:
+    """SemiAnalysis' ~50,000 Hopper GPUs (SKP-03) by type (SKP-04); the H20 count is the remainder."""
+    total_f, parts_f = fact("SKP-03"), fact("SKP-04")
+    if "Hopper GPUs" not in total_f.unit:
+        raise FactsError(f"SKP-03: unit is {total_f.unit!r}, expected Hopper GPUs.")
+    labels = [p.strip().split()[0] for p in parts_f.raw_value.split(";")]
+    if labels[:3] != ["H800", "H100", "H20"]:
+        raise FactsError(f"SKP-04: expected H800; H100; H20 parts, got {parts_f.raw_value!r}.")
+    total = total_f.scaled()
+    h800, h100 = parts_f.number(0), parts_f.number(1)
+    h20 = total - h800 - h100
+    if h20 < 0:
+        raise FactsError("SKP-03/SKP-04: the H800 and H100 counts exceed the total.")
+    return pd.DataFrame([
+        {"gpu": "H800", "count": h800, "facts": "SKP-04", "status": parts_f.status, "how": "stated"},
+        {"gpu": "H100", "count": h100, "facts": "SKP-04", "status": parts_f.status, "how": "stated"},
+        {"gpu": "H20", "count": h20, "facts": "SKP-03, SKP-04", "status": parts_f.status,
+         "how": "remainder of the total"},
+    ])
+
+
+def fleet_scenarios() -> pd.DataFrame:
+    """The GPU fleets the chapter compares, one row per (fleet, GPU type), with the status of each."""
+    rows = []
+    v3 = fact("CST-10")
+    rows.append(("DeepSeek-V3's training cluster (disclosed)", "H800", v3_cluster_gpus(), "CST-10", v3.status))
+    r1 = fact("CST-17")
+    rows.append(("R1's reinforcement-learning stage (disclosed)", "H800", r1.number(2), "CST-17", r1.status))
+    a100 = fact("SKP-05")
+    if "A100" not in a100.raw_value.split(";")[0]:
+        raise FactsError(f"SKP-05: expected the A100 count first; got {a100.raw_value!r}.")
+    rows.append(("High-Flyer's A100s, bought in 2021 (reported)", "A100", a100.number(0), "SKP-05", a100.status))
+    for _, r in semianalysis_fleet().iterrows():
+        rows.append(("SemiAnalysis' estimate of the whole fleet", r["gpu"], r["count"], r["facts"], r["status"]))
+    wang = fact("SKP-01")
+    rows.append(("Alexandr Wang's claim", "H100", wang.scaled(unit_contains="H100 GPUs"), "SKP-01", wang.status))
+    return pd.DataFrame(rows, columns=["fleet", "gpu", "count", "facts", "status"])
+
+
+def semianalysis_capex_per_gpu() -> dict:
+    """SemiAnalysis' server capex (SKP-07) over its fleet (SKP-03): all-in dollars per GPU.
+
+    Set beside the H100 price range (CST-42) and The Register's server estimate for the 2,048 V3
+    GPUs (SKP-09 / CST-10). Servers include CPUs, memory and networking, so all-in exceeds GPU-only.
+    """
+    capex = fact("SKP-07")
+    if capex.unit != "USD billion":
+        raise FactsError(f"SKP-07: unit is {capex.unit!r}, expected USD billion.")
+    capex_usd = capex.number(0) * unit_scale(capex.unit)
+    fleet = fact("SKP-03").scaled()
+    reg = fact("SKP-09").scaled(unit_contains="USD million")
+    lo, hi = grid_defaults()["unit_price_usd"]
+    return {"capex_usd": capex_usd, "opex_usd": capex.number(1) * unit_scale(capex.unit), "gpus": fleet,
+            "capex_per_gpu_usd": implied_unit_price_usd(capex_usd, fleet),
+            "register_servers_usd": reg, "register_per_gpu_usd": implied_unit_price_usd(reg, v3_cluster_gpus()),
+            "h100_price_low_usd": lo, "h100_price_high_usd": hi,
+            "facts": "SKP-03, SKP-07, SKP-09, CST-10, CST-42"}
+
+
+def cost_over_time(gpus: float, unit_price_usd: float, rates, years: float, utilisation: float = 1.0,
+                   overhead_multiplier: float = 1.0, steps_per_year: int = MONTHS_PER_YEAR) -> pd.DataFrame:
+    """Cumulative cost of buying a fleet (paid upfront) against renting it, month by month.
+
+    One row per option and point in time: ``option`` ("buy" or "rent at $R/GPU-hour"), ``years``
+    elapsed, ``cost_usd`` to date. Renting pays ``rate x utilisation`` for every calendar hour.
+    Buying ignores power, staff and resale (no fact gives them): a lower bound of owning.
+    """
+    n = check("gpus", gpus)
+    y = check("years", years)
+    steps_per_year = _whole("steps_per_year", steps_per_year)
+    rs = _check_values("rates", rates, "rate_usd_per_gpu_hour")
+    buy = fleet_purchase_cost_usd(n, unit_price_usd, overhead_multiplier)
+    u = check("utilisation", utilisation)
+    k = int(math.ceil(y * steps_per_year))
+    times = [min(i / steps_per_year, y) for i in range(k + 1)]
+    rows = [{"option": "buy", "rate_usd_per_gpu_hour": float("nan"), "years": t, "cost_usd": buy} for t in times]
+    for r in rs:
+        label = f"rent at ${r:,.2f}/GPU-hour"
+        rows += [{"option": label, "rate_usd_per_gpu_hour": r, "years": t,
+                  "cost_usd": n * r * u * t * HOURS_PER_YEAR} for t in times]
+    return pd.DataFrame(rows)

@@ -341,7 +341,7 @@ def test_run_vs_fleet() -> None:
 
 # ---------------------------------------------------------------------------- no typed-in defaults
 
-ALLOWED_LITERALS = {0, 1, 2, 3, 24, 100, 365, 1_000_000, 1e12}  # indices, calendar, unit conversions
+ALLOWED_LITERALS = {0, 1, 2, 3, 12, 24, 100, 365, 1_000_000, 1e12}  # indices, calendar, unit conversions
 
 
 def test_no_fact_values_typed_into_costs() -> None:
@@ -357,3 +357,101 @@ def test_no_fact_values_typed_into_costs() -> None:
              if isinstance(n, ast.Constant) and isinstance(n.value, (int, float))
              and not isinstance(n.value, bool) and id(n) not in skip}
     assert found <= ALLOWED_LITERALS, sorted(found - ALLOWED_LITERALS)
+
+
+# ---------------------------------------------------------------------------- chapter 2 and 3 additions
+
+def test_run_cost_summary_defaults_to_v3() -> None:
+    s = C.run_cost_summary()
+    assert s["cost_usd"] == 5_576_000
+    assert s["x_v3_gpu_hours"] == s["x_v3_reported_cost"] == 1.0
+    assert s["days"] == pytest.approx(2_788_000 / 2048 / 24)
+    s3 = C.run_cost_summary(1_000_000, 3.0, 1000)
+    assert s3["cost_usd"] == 3_000_000 and s3["days"] == pytest.approx(1_000_000 / 1000 / 24)
+
+
+def test_r1_rl_hours_agree_with_cost_table() -> None:
+    df = C.r1_rl_hours_check().set_index("stage")
+    assert df.loc["R1-Zero", "gpu_hours"] == 198 * 512  # ~101K in DeepSeek's table
+    assert df.loc["R1", "gpu_hours"] == 80 * 512  # ~41K
+    assert df.attrs["reported_total_gpu_hours"] == 147_000
+    assert 0 < df.attrs["rest_gpu_hours"] < 10_000  # the 5K SFT-data step plus rounding
+
+
+def test_epoch_costs_long() -> None:
+    long = C.epoch_costs_long()
+    assert set(long["definition"]) == set(C.EPOCH_DEFINITIONS.values())
+    assert (long["cost_usd"] > 0).all() and long["compute_flop"].notna().all()
+    v3 = long[long["model"] == "DeepSeek-V3"]
+    assert list(v3["definition_key"]) == ["cost_amortised_usd"]  # Epoch gives V3 only the amortised cost
+    assert v3["cost_usd"].iloc[0] == pytest.approx(fact("CST-15").value * 1e6)
+    counts = C.epoch_definition_counts()
+    assert sum(counts.values()) == len(long)
+
+
+def test_task_cost_by_mix_ends_and_monotone() -> None:
+    mix = C.task_cost_by_mix(10_000, 0.0, ("R1", "o1"), 4)
+    r1 = mix[mix["key"] == "R1"].reset_index(drop=True)
+    assert len(r1) == 5
+    assert r1.loc[0, "cost_usd"] == pytest.approx(10_000 * 0.55 / 1e6)
+    assert r1.loc[4, "cost_usd"] == pytest.approx(10_000 * 2.19 / 1e6)
+    assert r1["cost_usd"].is_monotonic_increasing
+    o1 = mix[mix["key"] == "o1"]["cost_usd"].to_numpy()
+    assert o1[-1] / r1["cost_usd"].iloc[-1] == pytest.approx(60 / 2.19)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: C.task_cost_by_mix(0, 0.0, ["R1"], 4), "total_tokens"),
+    (lambda: C.task_cost_by_mix(-5, 0.0, ["R1"], 4), "total_tokens"),
+    (lambda: C.task_cost_by_mix(100, 0.0, ["R1"], 0), "steps"),
+    (lambda: C.task_cost_by_mix(100, 0.0, ["R1"], 2.5), "steps"),
+    (lambda: C.task_cost_by_mix(100, 1.5, ["R1"], 4), "cache_hit_share"),
+    (lambda: C.task_cost_by_mix(100, 0.0, ["nope"], 4), "key"),
+    (lambda: C.run_cost_summary(-1), "gpu_hours"),
+    (lambda: C.run_cost_summary(rate_usd_per_gpu_hour=0), "rate_usd_per_gpu_hour"),
+    (lambda: C.cost_over_time(100, 25_000, [2.0], 0), "years"),
+    (lambda: C.cost_over_time(100, 25_000, [2.0], 11), "years"),
+    (lambda: C.cost_over_time(100, 25_000, [], 4), "rates"),
+    (lambda: C.cost_over_time(100, 25_000, [2.0], 4, steps_per_year=0), "steps_per_year"),
+    (lambda: C.cost_over_time(100, -1, [2.0], 4), "unit_price_usd"),
+    (lambda: C.cost_over_time(100, 25_000, [2.0], 4, utilisation=0), "utilisation"),
+])
+def test_new_functions_reject_bad_inputs(call, name) -> None:
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_semianalysis_fleet_sums_to_total() -> None:
+    sa = C.semianalysis_fleet().set_index("gpu")
+    assert list(sa.index) == ["H800", "H100", "H20"]
+    assert sa["count"].sum() == fact("SKP-03").value == 50_000
+    assert sa.loc["H20", "count"] == 30_000  # the implied remainder
+    assert set(sa["status"]) == {"estimate"}
+
+
+def test_fleet_scenarios_statuses() -> None:
+    fl = C.fleet_scenarios()
+    by = fl.groupby("fleet")["status"].first()
+    assert by["Alexandr Wang's claim"] == "claim"
+    assert by["DeepSeek-V3's training cluster (disclosed)"] == "fact"
+    assert fl.loc[fl["fleet"] == "DeepSeek-V3's training cluster (disclosed)", "count"].item() == 2048
+    assert fl.loc[fl["fleet"].str.startswith("R1"), "count"].item() == 512
+
+
+def test_semianalysis_capex_per_gpu() -> None:
+    c = C.semianalysis_capex_per_gpu()
+    assert c["capex_per_gpu_usd"] == pytest.approx(1.6e9 / 50_000)
+    assert c["register_per_gpu_usd"] == pytest.approx(51e6 / 2048)
+    assert c["h100_price_low_usd"] < c["capex_per_gpu_usd"]  # servers add to the GPU price
+
+
+def test_cost_over_time_breakeven() -> None:
+    df = C.cost_over_time(1000, 17_520, [2.0], 2, steps_per_year=2)
+    buy = df[df["option"] == "buy"]["cost_usd"]
+    assert (buy == 17_520_000).all()
+    rent = df[df["option"] != "buy"].set_index("years")["cost_usd"]
+    # $17,520 / ($2 x 8,760 h) = exactly one year to break even
+    assert rent.loc[1.0] == pytest.approx(17_520_000)
+    assert rent.loc[0.0] == 0
+    half = C.cost_over_time(1000, 17_520, [2.0], 2, utilisation=0.5, steps_per_year=1)
+    assert half[half["option"] != "buy"].set_index("years").loc[2.0, "cost_usd"] == pytest.approx(17_520_000)
