@@ -69,14 +69,17 @@ def test_runs_are_byte_identical_and_skip_exactly_what_is_unchanged(tmp_path):
     unchanged = _run(root)
     assert set(_statuses(unchanged.stderr).values()) == {"skipped"}, unchanged.stderr
 
-    # A series only the appendix reads (through the manifest): only the appendix reruns.
-    _change_data_file(root, "prices/BABA.csv")
-    after = _statuses(_run(root).stderr)
-    assert after == {"01_shock": "skipped", "data_and_methods": "ran"} | {
-        k: v for k, v in after.items() if k not in ("01_shock", "data_and_methods")}
-    # A series chapter 1 reads: chapter 1 reruns.
-    _change_data_file(root, "prices/NVDA.csv")
-    assert _statuses(_run(root).stderr)["01_shock"] == "ran"
+    # Change one data file at a time (and its manifest entry, as a refresh would): exactly the
+    # chapters whose recorded reads include that file, or the manifest itself (the appendix), rerun.
+    state = json.loads((root / "chapters" / "_run_state.json").read_text())
+    for rel in ("prices/2330.TW.csv", "prices/BABA.csv"):
+        readers = {ch for ch, entry in state.items()
+                   if {f"data/market/{rel}", "data/market/manifest.json"} & set(entry["data"])}
+        assert readers and readers != set(state), f"{rel} should be read by some chapters, not all"
+        _change_data_file(root, rel)
+        statuses = _statuses(_run(root).stderr)
+        assert {ch for ch, st in statuses.items() if st == "ran"} == readers, (rel, statuses)
+        state = json.loads((root / "chapters" / "_run_state.json").read_text())
 
 
 def test_run_with_parameters_goes_to_runs_and_leaves_the_chapter_alone(tmp_path):
@@ -102,8 +105,8 @@ def test_impossible_parameters_fail_with_a_clear_message(tmp_path):
 
 
 def test_unknown_parameter_and_unknown_chapter():
-    with pytest.raises(runner.RunError, match="has no parameter 'window'; its parameters are: event_date"):
-        runner.coerce_parameters(runner.find_chapter("01"), {"window": "250"})
+    with pytest.raises(runner.RunError, match="has no parameter 'horizon'; its parameters are: estimation_length, event_date"):
+        runner.coerce_parameters(runner.find_chapter("01"), {"horizon": "250"})
     with pytest.raises(runner.RunError, match="'nope' is not a chapter; the chapters are: 01_shock"):
         runner.find_chapter("nope")
 
