@@ -354,8 +354,11 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _origin_path(path: Path) -> str:
-    """Path as recorded in the manifest: relative to the repository root, POSIX separators."""
-    return Path(os.path.relpath(Path(path).resolve(), _paths.ROOT.resolve())).as_posix()
+    """Path as recorded in the manifest: relative to the repository root, POSIX separators.
+
+    Symlinks are not resolved, so a ../shared that is a link gives the same manifest as a folder.
+    """
+    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(_paths.ROOT))).as_posix()
 
 
 def _read_source_csv(path: Path) -> pd.DataFrame:
@@ -780,3 +783,18 @@ def provenance(facts_dir: Path | None = None) -> pd.DataFrame:
                      "origin": origin.get("path", "").replace("../shared/", "shared/"),
                      "credit": entry.get("credit", "–"), "sha256": entry.get("sha256", "")[:16] + "…"})
     return pd.DataFrame(rows)
+
+
+def number_in_text(text: str, pattern: str, fid: str) -> float:
+    """A number a fact states only in words (its statement or note), found by ``pattern``'s first group.
+
+    A fact row carries one value; some rows state a second figure in their text (a 2024 capex beside
+    the 2025 plan, a threshold in a rule). A changed wording fails loudly rather than giving a number.
+    """
+    import re
+
+    m = re.search(pattern, text)
+    if not m:
+        raise FactsError(f"{fid}: the text no longer states the figure this chapter reads "
+                         f"(pattern {pattern!r}); check the facts table.")
+    return float(m.group(1).replace(",", ""))

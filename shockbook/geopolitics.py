@@ -7,7 +7,6 @@ series are dividend- (possibly forward-) adjusted, so only their returns are use
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import altair as alt
@@ -210,14 +209,6 @@ def reactions_chart(react: pd.DataFrame, sessions: int) -> alt.Chart:
 # ---------------------------------------------------------------------------------- the chips
 
 
-def _rx(text: str, pattern: str, fid: str) -> float:
-    m = re.search(pattern, text)
-    if not m:
-        raise facts.FactsError(f"{fid}: the text no longer states the figure this chapter reads "
-                               f"(pattern {pattern!r}); check the facts table.")
-    return float(m.group(1).replace(",", ""))
-
-
 SPEC_METRICS = [
     ("bf16", "BF16 tensor compute, dense", "TFLOPS"),
     ("fp8", "FP8 tensor compute, dense", "TFLOPS"),
@@ -240,14 +231,14 @@ def gpu_specs() -> pd.DataFrame:
     v = {
         "H100": {"bf16": (h100.number(1, 1), "as stated (dense)"), "fp8": (h100.number(0, 1), "as stated (dense)"),
                  "mem_bw": (h100.number(2), "as stated"), "nvlink": (h100.number(3), "as stated"),
-                 "memory": (_rx(h100.statement, r"(\d+)GB HBM3", "GEO-10"), "as stated")},
+                 "memory": (facts.number_in_text(h100.statement, r"(\d+)GB HBM3", "GEO-10"), "as stated")},
         "H800": {"bf16": (h100.number(1, 1), "same as H100, as the source describes it"),
                  "fp8": (h100.number(0, 1), "same as H100, as the source describes it"),
                  "mem_bw": (np.nan, "no source in the book"), "nvlink": (h800.number(0, 0), "as stated"),
                  "memory": (np.nan, "no source in the book")},
         "H20": {"bf16": (h20.number(2), "as stated"), "fp8": (h20.number(3), "as stated"),
                 "mem_bw": (h20.number(1), "as stated"), "nvlink": (h20.number(4), "as stated"),
-                "memory": (_rx(h20.raw_value, r"^(\d+)GB", "GEO-12"), "as stated")},
+                "memory": (facts.number_in_text(h20.raw_value, r"^(\d+)GB", "GEO-12"), "as stated")},
     }
     if h800.number(0, 1) != h100.number(3):
         raise facts.FactsError("GEO-11's H100 NVLink figure no longer matches GEO-10's.")
@@ -305,8 +296,8 @@ def rule_tests(specs: pd.DataFrame) -> pd.DataFrame:
     """
     g02, g03 = facts.fact("GEO-02"), facts.fact("GEO-03")
     tpp22, link22 = g02.number(0, 0), g02.number(0, 1)
-    tpp23 = _rx(g03.note, r"TPP >= (\d+), or", "GEO-03")
-    tpp23_low = _rx(g03.note, r"or TPP >= (\d+) and performance density", "GEO-03")
+    tpp23 = facts.number_in_text(g03.note, r"TPP >= (\d+), or", "GEO-03")
+    tpp23_low = facts.number_in_text(g03.note, r"or TPP >= (\d+) and performance density", "GEO-03")
     w = specs.pivot(index="chip", columns="key", values="value")
     rows = []
     for chip in ["H100", "H800", "H20"]:
@@ -447,4 +438,4 @@ def check_parameters(compare_tickers, start_date, end_date, reaction_sessions, u
 
 def entities_added() -> float:
     """How many entities the December 2024 rule added to the Entity List (GEO-04's statement)."""
-    return _rx(facts.fact("GEO-04").statement, r"added (\d+) entities", "GEO-04")
+    return facts.number_in_text(facts.fact("GEO-04").statement, r"added (\d+) entities", "GEO-04")

@@ -211,15 +211,6 @@ def timeline_display(table: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------- capex
 
 
-def _number_in(text: str, pattern: str, fid: str) -> float:
-    """A number the facts table states in words (statement or note), found by ``pattern``'s first group."""
-    m = re.search(pattern, text)
-    if not m:
-        raise facts.FactsError(f"{fid}: the text no longer states the figure this chapter reads "
-                               f"(pattern {pattern!r}); check the facts table.")
-    return float(m.group(1).replace(",", ""))
-
-
 def capex_table() -> pd.DataFrame:
     """2024 capital spending against 2025 plans for the four hyperscalers, from the facts (USD billion).
 
@@ -241,13 +232,13 @@ def capex_table() -> pd.DataFrame:
          "y2024_basis": "guidance for 2024, not the actual", "y2025_low": meta_lo, "y2025_high": meta_hi,
          "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-10"].as_of},
         {"ticker": "GOOGL", "company": "Alphabet", "fact": "RSP-11",
-         "y2024_low": _number_in(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
-         "y2024_high": _number_in(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
+         "y2024_low": facts.number_in_text(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
+         "y2024_high": facts.number_in_text(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
          "y2024_basis": "calendar 2024", "y2025_low": f["RSP-11"].number(), "y2025_high": f["RSP-11"].number(),
          "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-11"].as_of},
         {"ticker": "AMZN", "company": "Amazon", "fact": "RSP-12",
-         "y2024_low": _number_in(f["RSP-12"].note, r"\$(\d+)-\d+B for 2024", "RSP-12"),
-         "y2024_high": _number_in(f["RSP-12"].note, r"\$([\d.]+)B in FY2024", "RSP-12"),
+         "y2024_low": facts.number_in_text(f["RSP-12"].note, r"\$(\d+)-\d+B for 2024", "RSP-12"),
+         "y2024_high": facts.number_in_text(f["RSP-12"].note, r"\$([\d.]+)B in FY2024", "RSP-12"),
          "y2024_basis": "net of proceeds (low) to cash-flow purchases (high): sources conflict",
          "y2025_low": f["RSP-12"].number(1), "y2025_high": amzn_q4 * 4,
          "y2025_basis": "implied: Q4 2024 rate x 4 (the CEO's 'representative' rate)", "announced": f["RSP-12"].as_of},

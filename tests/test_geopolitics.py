@@ -109,8 +109,3 @@ def test_parameters_accept_the_defaults() -> None:
 def test_parameters_reject_bad_values(name, value, message) -> None:
     with pytest.raises(ValueError, match=message):
         G.check_parameters(**{**GOOD, name: value})
-
-
-def test_spec_reader_fails_loudly() -> None:
-    with pytest.raises(facts.FactsError):
-        G._rx("no figures", r"(\d+)GB", "GEO-99")

@@ -77,7 +77,8 @@ def test_capex_totals_and_stargate() -> None:
 
 def test_number_in_text_fails_loudly_when_the_text_changes() -> None:
     with pytest.raises(facts.FactsError, match="no longer states"):
-        R._number_in("nothing here", r"\$(\d+)", "RSP-99")
+        facts.number_in_text("nothing here", r"\$(\d+)", "RSP-99")
+    assert facts.number_in_text("up from $52.5 billion in 2024", r"up from \$([\d.]+) billion", "RSP-11") == 52.5
 
 
 def test_announcement_moves_are_close_to_close() -> None:
