@@ -10,6 +10,7 @@ existing cache byte-identical.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -146,11 +147,15 @@ def describe_file(data: bytes, df: pd.DataFrame | None = None) -> dict:
 # --------------------------------------------------------------------------- manifest
 
 
-def read_manifest(market_dir: Path | None = None) -> dict:
-    market_dir = Path(market_dir or paths.MARKET_DIR)
-    path = market_dir / "manifest.json"
-    if not path.exists():
-        raise CacheError(f"{_rel(path)} is missing: the cache has no manifest. {FIX}")
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """What identifies a file's content for the in-process memo: path, modification time, size."""
+    st = path.stat()
+    return str(path), st.st_mtime_ns, st.st_size
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_manifest(stamp: tuple[str, int, int]) -> dict:
+    path = Path(stamp[0])
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -158,6 +163,15 @@ def read_manifest(market_dir: Path | None = None) -> dict:
     if manifest.get("schema") != MANIFEST_SCHEMA or "files" not in manifest:
         raise CacheError(f"{_rel(path)} is not a schema-{MANIFEST_SCHEMA} manifest. {FIX}")
     return manifest
+
+
+def read_manifest(market_dir: Path | None = None) -> dict:
+    """The cache's manifest (parsed once per process while the file is unchanged; treat it as read-only)."""
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    path = market_dir / "manifest.json"
+    if not path.exists():
+        raise CacheError(f"{_rel(path)} is missing: the cache has no manifest. {FIX}")
+    return _parse_manifest(_stamp(path))
 
 
 def manifest_bytes(manifest: dict) -> bytes:
@@ -202,10 +216,27 @@ def _series(ticker: str) -> catalog.Series:
 
 
 def load_prices(ticker: str, market_dir: Path | None = None) -> pd.DataFrame:
-    """Daily prices of ``ticker`` (a yfinance symbol), indexed by trading date, validated."""
+    """Daily prices of ``ticker`` (a yfinance symbol), indexed by trading date, validated.
+
+    A chapter loads the same series many times; the file is hashed, parsed and checked once per
+    process while it is unchanged (same path, modification time and size), and a copy is returned.
+    """
     s = _series(ticker)
     market_dir = Path(market_dir or paths.MARKET_DIR)
-    rel = f"prices/{s.file_name}"
+    path = market_dir / f"prices/{s.file_name}"
+    manifest_path = market_dir / "manifest.json"
+    if not manifest_path.exists():
+        read_manifest(market_dir)  # raises the clear error
+    if not path.exists():
+        _verified_bytes(f"prices/{s.file_name}", market_dir, read_manifest(market_dir))  # raises
+    _note_read(path)
+    return _load_prices(str(market_dir), s.file_name, _stamp(path), _stamp(manifest_path)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _load_prices(market_dir: str, file_name: str, file_stamp: tuple, manifest_stamp: tuple) -> pd.DataFrame:
+    market_dir = Path(market_dir)
+    rel = f"prices/{file_name}"
     data = _verified_bytes(rel, market_dir, read_manifest(market_dir))
     df = _read_prices_csv(data, _rel(market_dir / rel))
     check_prices(df, _rel(market_dir / rel))

@@ -36,9 +36,13 @@ def yf_arguments() -> dict:
 
 def yf_fetch(ticker: str) -> pd.DataFrame:
     """Download one series with yfinance; may return an empty frame (that is yfinance's way of failing)."""
+    import warnings
+
     import yfinance as yf
 
-    return yf.download(ticker, **yf_arguments())
+    with warnings.catch_warnings():  # yfinance 1.7 uses pandas APIs pandas 3.1 deprecates: not ours to fix
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        return yf.download(ticker, **yf_arguments())
 
 
 def check_download(ticker: str, frame: pd.DataFrame | None, current: pd.DataFrame | None) -> pd.DataFrame:

@@ -100,3 +100,10 @@ def test_impossible_designs_are_refused(kwargs, message):
 def test_a_proxy_from_another_market_is_refused():
     with pytest.raises(ValueError, match="trades on the US calendar but the market proxy \\^HSI"):
         events.abnormal_returns("NVDA", "^HSI", events.Design())
+
+
+@pytest.mark.parametrize("t, df", [(-2.1, 30), (0.0, 5), (5.2, 248), (-1.5, 14)])
+def test_p_values_match_scipy_stats(t, df):
+    from scipy import stats
+
+    assert events._two_sided_p(t, df) == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-12)

@@ -139,3 +139,27 @@ def test_normalize_removes_what_changes_between_runs():
     out = runner.normalize(nb, "01_shock")
     assert out.metadata["papermill"] == {"parameters": {}}
     assert out.cells[0].id == "01-shock-00" and "papermill" not in out.cells[0].metadata
+
+
+def _glued(nb_path: Path) -> dict[str, str]:
+    """The plain-text value of every glued variable in an executed notebook."""
+    out = {}
+    for cell in nbformat.read(nb_path, as_version=4).cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                out[name] = o["data"].get("application/papermill.record/text/plain")
+    return out
+
+
+def test_a_different_rental_rate_changes_the_numbers_in_the_text(tmp_path):
+    """Chapter 2 rerun at $3 an hour: every cost the prose quotes at the chapter's rate scales by 3/2."""
+    root = _book_copy(tmp_path)
+    done = _run(root, "02", "-p", "rental_rate", "3.0")
+    assert done.returncode == 0, done.stderr
+    base = _glued(root / "chapters" / "02_costs.ipynb")
+    rerun = _glued(root / "runs" / "02_costs__rental_rate-3.0.ipynb")
+    assert float(rerun["rate"]) == 3.0 and float(base["rate"]) == 2.0
+    for name in ("v3_at_rate_musd", "rl_at_rate_kusd", "both_at_rate_musd"):
+        assert float(rerun[name]) == pytest.approx(1.5 * float(base[name])), name
+    assert rerun["fact_rate"] == base["fact_rate"]  # DeepSeek's own assumption is a fact, not a parameter
