@@ -7,6 +7,8 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import cache, catalog, runner
+
     parser = argparse.ArgumentParser(prog="python -m shockbook", description="The DeepSeek Shock: build tools.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -17,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--force", action="store_true", help="run even if nothing changed")
     p_run.add_argument("--out", type=Path, help="write executed notebooks here instead of in place")
     p_run.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    p_run.add_argument("--jobs", type=int, default=runner.DEFAULT_JOBS,
+                       help=f"chapters executed side by side (default {runner.DEFAULT_JOBS}, the number of CPUs up to 4)")
 
     sub.add_parser("import", help="rebuild data/market and data/facts from ../shared")
     p_ref = sub.add_parser("refresh", help="rebuild data/market from Yahoo Finance (needs the network)")
@@ -26,14 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("tickers", help="list the series in the cache")
 
     args = parser.parse_args(argv)
-    from . import cache, catalog, runner
 
     try:
         if args.command == "run":
             params = dict(args.parameter)
             if len(params) != len(args.parameter):
                 raise runner.RunError("a parameter was given twice.")
-            runner.run(args.chapters, params, force=args.force, out_dir=args.out, timeout=args.timeout)
+            runner.run(args.chapters, params, force=args.force, out_dir=args.out, timeout=args.timeout, jobs=args.jobs)
         elif args.command == "import":
             from . import facts, importer
 

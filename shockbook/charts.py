@@ -73,7 +73,3 @@ def titled(chart: alt.Chart, title: str, subtitle: str, source: str) -> alt.Char
     """Title, a one-line subtitle saying what is shown, and the source line every figure carries."""
     lines = [subtitle] if subtitle else []
     return chart.properties(title=alt.TitleParams(text=title, subtitle=lines + [f"Source: {source}"]))
-
-
-def pct_format(digits: int = 1) -> str:
-    return f"+.{digits}f"

@@ -98,12 +98,6 @@ def epoch_dollar_year() -> str:
     raise ValueError("no '(YYYY USD)' column among Epoch's cost columns")
 
 
-def claim_outlet(claim_id: str) -> str:
-    from . import claims
-
-    return str(claims.load_claims().set_index("id").loc[claim_id, "outlet"])
-
-
 # --------------------------------------------------------------------------------------------
 # Parameter checks
 # --------------------------------------------------------------------------------------------

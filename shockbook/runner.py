@@ -28,6 +28,7 @@ from . import paths
 
 STATE_FILE = paths.CHAPTERS_DIR / "_run_state.json"
 DEFAULT_TIMEOUT = 600  # seconds per cell
+DEFAULT_JOBS = min(os.cpu_count() or 1, 4)  # chapters executed side by side
 KERNEL = "python3"
 
 
@@ -224,33 +225,70 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
         return [line for line in log.read_text().splitlines() if line]
 
 
+def _timed_execute(nb_path: Path, params: dict, out: Path, timeout: int) -> tuple[list[str], float]:
+    t0 = time.perf_counter()
+    reads = execute(nb_path, params, out, timeout)
+    return reads, time.perf_counter() - t0
+
+
 def run(names: list[str] | None = None, params: dict[str, str] | None = None, force: bool = False,
-        out_dir: Path | None = None, timeout: int = DEFAULT_TIMEOUT, log=print) -> list[tuple[str, str, float]]:
-    """Run chapters (default: all); a progress line per chapter. Returns (chapter, status, seconds)."""
+        out_dir: Path | None = None, timeout: int = DEFAULT_TIMEOUT, jobs: int = DEFAULT_JOBS,
+        log=print) -> list[tuple[str, str, float]]:
+    """Run chapters (default: all), ``jobs`` at a time; a progress line per chapter.
+
+    Chapters are independent notebooks, each in its own kernel, so they can run side by side; the
+    outputs do not depend on the order. If a chapter fails, the others still finish and are kept,
+    and the first failure is raised at the end. Returns (chapter, status, seconds).
+    """
     targets = [find_chapter(n) for n in names] if names else chapters()
     if params and len(targets) != 1:
         raise RunError("parameters belong to one chapter: name exactly one chapter with -p.")
+    if jobs < 1:
+        raise RunError(f"jobs must be at least 1, not {jobs}.")
     typed = coerce_parameters(targets[0], params) if params else {}
     state = read_state()
-    results = []
+    results, todo = [], []
     for i, nb_path in enumerate(targets, 1):
         out = output_path(nb_path, typed, out_dir)
         prefix = f"[{i}/{len(targets)}] {nb_path.stem}"
-        in_place = out == nb_path
-        if in_place and not force and is_current(nb_path, typed, state):
+        if out == nb_path and not force and is_current(nb_path, typed, state):
             log(f"{prefix}: unchanged, skipped", file=sys.stderr)
             results.append((nb_path.stem, "skipped", 0.0))
-            continue
-        log(f"{prefix}: running…", file=sys.stderr)
-        t0 = time.perf_counter()
-        reads = execute(nb_path, typed, out, timeout)
-        seconds = time.perf_counter() - t0
-        if in_place:
+        else:
+            todo.append((prefix, nb_path, out))
+
+    def finished(prefix: str, nb_path: Path, out: Path, reads: list[str], seconds: float) -> None:
+        if out == nb_path:
             nb = nbformat.read(nb_path, as_version=4)
             state[nb_path.stem] = {"source": source_fingerprint(nb), "code": code_fingerprint(),
                                    "parameters": typed, "data": data_fingerprint(reads)}
             write_state(state)
-        where = "" if in_place else f" → {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}"
+        where = "" if out == nb_path else f" → {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}"
         log(f"{prefix}: done in {seconds:.1f} s{where}", file=sys.stderr)
         results.append((nb_path.stem, "ran", seconds))
+
+    failures = []
+    if jobs == 1 or len(todo) < 2:
+        for prefix, nb_path, out in todo:
+            log(f"{prefix}: running…", file=sys.stderr)
+            finished(prefix, nb_path, out, *_timed_execute(nb_path, typed, out, timeout))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        # spawn, not fork: a forked child would share the parent's ZeroMQ state with its kernel.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {}
+            for prefix, nb_path, out in todo:
+                log(f"{prefix}: running…", file=sys.stderr)
+                futures[pool.submit(_timed_execute, nb_path, typed, out, timeout)] = (prefix, nb_path, out)
+            for future in as_completed(futures):
+                prefix, nb_path, out = futures[future]
+                try:
+                    finished(prefix, nb_path, out, *future.result())
+                except RunError as exc:
+                    log(f"{prefix}: failed", file=sys.stderr)
+                    failures.append(exc)
+    if failures:
+        raise failures[0]
     return results
