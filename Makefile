@@ -42,9 +42,14 @@ $(VENDOR_OK): package.json package-lock.json
 run: env
 	$(PY) -m shockbook run
 
-site: env vendor
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --quiet
+# The site is rebuilt only when one of its sources is newer than the last build.
+SITE_OK := _build/html/.built
+SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/figdata/*.csv)
+site: $(SITE_OK)
 	@echo "The book: _build/html/index.html"
+$(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --quiet
+	touch $@
 
 test: book browser
 	$(PY) -m pytest

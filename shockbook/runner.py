@@ -167,6 +167,9 @@ def normalize(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step; an unchanged file is left alone (and its mtime with it)."""
+    if path.exists() and path.read_bytes() == data:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "wb") as fh:

@@ -46,7 +46,7 @@ def main() -> None:
         book = Path(tmp) / "book"
         copy_book(book)
         env = {**os.environ, "PYTHONPATH": str(book)}
-        build = [JB, "build", ".", "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
+        make = ["make", f"PY={PY}", f"VENV={Path(PY).parents[1]}"]  # the copy uses this environment
         rows = []
 
         nb = nbformat.v4.new_notebook()
@@ -70,8 +70,8 @@ def main() -> None:
                 name, rest = line.split("] ", 1)[1].split(": done in ")
                 rows.append((f"execute {name}", float(rest.split(" s")[0])))
         rows.append(("execute all chapters (one runner process)", execute))
-        site = timed(build, book, env)
-        rows.append(("site build from scratch", site))
+        site = timed(make + ["site"], book, env)
+        rows.append(("site build from scratch (make site)", site))
         full = execute + site
         rows.append(("full build: all chapters executed + site from scratch", full))
 
@@ -83,7 +83,7 @@ def main() -> None:
         empty_build = timed([JB, "build", str(empty), "--quiet"], empty, env)
         rows.append(("empty book build", empty_build))
 
-        nochange = timed(["make", "book", f"PY={PY}", f"VENV={Path(PY).parents[1]}"], book, env)
+        nochange = timed(make + ["book"], book, env)
         rows.append(("no-change rebuild (make book)", nochange))
 
         prices = book / "data" / "market" / "prices" / "NVDA.csv"
@@ -99,7 +99,7 @@ def main() -> None:
         manifest = json.loads(manifest_path.read_text())
         manifest["files"]["prices/NVDA.csv"]["sha256"] = cache.sha256_file(prices)
         manifest_path.write_bytes(cache.manifest_bytes(manifest))
-        onechange = timed(["make", "book", f"PY={PY}", f"VENV={Path(PY).parents[1]}"], book, env)
+        onechange = timed(make + ["book"], book, env)
         rows.append(("rebuild after NVDA.csv changed (make book)", onechange))
 
         suite = timed([PY, "-m", "pytest", "-q", "-x"], book, env)
