@@ -3,10 +3,12 @@
 Two steps, kept apart on purpose:
 
 ``import_facts(shared_dir, out_dir)``
-    Reads the hand-checked files in ``../shared/facts`` and writes the book's own copies to
-    ``data/facts/``: ``facts.csv`` (the source columns plus ``status`` and ``reliability``),
+    Reads the hand-checked files in ``../shared/facts`` (read-only) and the book's own sourced
+    additions, ``data/facts/additions.csv`` (same columns, ids in the separate range ``RSP-B01``…,
+    hand-maintained), and writes the book's own copies to ``data/facts/``: ``facts.csv`` (the source columns plus ``status`` and ``reliability``),
     ``epoch_models.csv`` (Epoch AI's rows, unchanged) and ``manifest.json`` (hash, rows, columns,
-    dtypes and origin of each file). Running it twice writes byte-identical files.
+    dtypes and origin of each file; the additions are a second origin of ``facts.csv``, placed after
+    the shared rows and labelled by the same rules). Running it twice writes byte-identical files.
 
 ``load_facts()`` / ``fact(id)`` / ``load_epoch()``
     What chapters use. Every load checks the file's sha256 against ``manifest.json`` and the
@@ -58,6 +60,7 @@ MANIFEST_FILE = "manifest.json"
 SOURCE_FACTS = "facts.csv"
 SOURCE_EPOCH = "epoch_selected_models.csv"
 SOURCE_README = "README.md"
+ADDITIONS_FILE = "additions.csv"  # the book's own sourced facts, hand-maintained in data/facts/
 
 SCHEMA_VERSION = 1
 FIX = "Restore it with `git checkout -- data/facts`, or rebuild it from ../shared with `python -m shockbook import`."
@@ -86,7 +89,14 @@ EPOCH_CREDIT = "Data: Epoch AI"
 EPOCH_LICENCE = "CC BY 4.0"
 
 CHAPTER_OF_PREFIX = {"SHK": 1, "CST": 2, "SKP": 3, "RSP": 4, "GEO": 5}
-_ID_RE = re.compile(r"^(SHK|CST|SKP|RSP|GEO)-\d{2}$")
+_ID_RE = re.compile(r"^(SHK|CST|SKP|RSP|GEO)-(?:\d{2}|B\d{2})$")
+#: Ids of the book's own additions (data/facts/additions.csv): a separate range, e.g. RSP-B01.
+_ADDITION_ID_RE = re.compile(r"^(SHK|CST|SKP|RSP|GEO)-B\d{2}$")
+
+
+def is_addition_id(fact_id: str) -> bool:
+    """True for the id range of the book's own additions (``RSP-B01``), never used by ../shared."""
+    return bool(_ADDITION_ID_RE.match(str(fact_id)))
 
 
 class FactsError(ValueError):
@@ -271,7 +281,7 @@ def parsed_reliability(row: Mapping[str, str]) -> str | None:
         return "LOW-MEDIUM"
     if re.search(r"\bMEDIUM\b", note) or re.search(r"medium reliability", note, re.IGNORECASE):
         return "MEDIUM"
-    if note.startswith("Primary"):
+    if note.startswith("Primary") or re.search(r"\breliability: Primary\b", note):
         return "Primary"
     if "Well-sourced" in note:
         return "Well-sourced"
@@ -398,12 +408,33 @@ def _check_ids_and_chapters(df: pd.DataFrame, path: Path) -> None:
                              f"chapter {CHAPTER_OF_PREFIX[fid[:3]]}.")
 
 
-def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None) -> dict:
-    """Build ``data/facts/`` from ``../shared/facts``. Returns the manifest written.
+def _read_additions(path: Path) -> pd.DataFrame:
+    """The book's own sourced facts: same columns as the shared file, ids ``XXX-Bnn``, each with a URL."""
+    if not path.is_file():
+        return pd.DataFrame(columns=list(SOURCE_COLUMNS), dtype=str)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if tuple(df.columns) != SOURCE_COLUMNS:
+        raise FactsError(f"{path}: columns are {list(df.columns)}, expected {list(SOURCE_COLUMNS)} "
+                         "(the columns of the shared facts.csv).")
+    wrong = [i for i in df["id"] if not is_addition_id(i)]
+    if wrong:
+        raise FactsError(f"{path}: ids {wrong[:5]} are outside the additions' range (e.g. RSP-B01).")
+    no_url = [i for i, u in zip(df["id"], df["source_url"]) if not str(u).startswith(("http://", "https://"))]
+    if no_url:
+        raise FactsError(f"{path}: rows {no_url[:5]} have no source URL; an addition must name its source.")
+    _check_ids_and_chapters(df, path)
+    return df
+
+
+def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None,
+                 additions: Path | None = None) -> dict:
+    """Build ``data/facts/`` from ``../shared/facts`` and the book's additions. Returns the manifest written.
 
     ``shared_dir`` is the shared facts folder (holding facts.csv, epoch_selected_models.csv and
-    README.md); a folder that contains ``facts/`` is accepted too. The output is deterministic:
-    running twice gives byte-identical files. Files are written atomically, the manifest last.
+    README.md); a folder that contains ``facts/`` is accepted too. ``additions`` is the book's
+    hand-maintained file (default ``data/facts/additions.csv``; absent means none); its rows follow
+    the shared rows. The output is deterministic: running twice gives byte-identical files. Files
+    are written atomically, the manifest last.
     """
     shared_dir = Path(shared_dir) if shared_dir is not None else SHARED_FACTS_DIR
     if not (shared_dir / SOURCE_FACTS).is_file() and (shared_dir / "facts" / SOURCE_FACTS).is_file():
@@ -412,8 +443,15 @@ def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None) ->
 
     src_facts, src_epoch, src_readme = (shared_dir / SOURCE_FACTS, shared_dir / SOURCE_EPOCH,
                                         shared_dir / SOURCE_README)
-    raw = _read_source_csv(src_facts)
-    _validate_source_facts(raw, src_facts)
+    shared = _read_source_csv(src_facts)
+    _validate_source_facts(shared, src_facts)
+    booked = [i for i in shared["id"] if is_addition_id(i)]
+    if booked:
+        raise FactsError(f"{src_facts}: ids {booked[:5]} are in the range reserved for the book's additions.")
+    src_add = Path(additions) if additions is not None else FACTS_DIR / ADDITIONS_FILE
+    added = _read_additions(src_add)
+    raw = pd.concat([shared, added], ignore_index=True) if len(added) else shared
+    _check_ids_and_chapters(raw, src_add)  # no id may repeat across the two origins
     unknown = sorted((set(STATUS_OVERRIDES) | set(RELIABILITY_OVERRIDES) | set(RELIABILITY_UNLABELLED))
                      - set(raw["id"]))
     if unknown:
@@ -452,6 +490,16 @@ def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None) ->
                                        "stored copies of public pages; as_of is the date each fact refers to."),
                     "readme": readme_origin,
                 },
+                "shared_rows": int(len(shared)),
+                "addition_rows": int(len(added)),
+                "additions_origin": ({
+                    "path": _origin_path(src_add),
+                    "sha256": sha256_file(src_add),
+                    "rows": int(len(added)),
+                    "ids": [str(i) for i in added["id"]],
+                    "retrieval_note": ("The book's own additions, looked up in stored copies of public pages; "
+                                       "each row's note gives the page, the look-up date and the reliability."),
+                } if src_add.is_file() else None),
             },
             EPOCH_FILE: {
                 "description": "Extract of Epoch AI's Notable AI Models dataset, rows and values unchanged.",
@@ -779,8 +827,12 @@ def provenance(facts_dir: Path | None = None) -> pd.DataFrame:
     rows = []
     for name, entry in read_manifest(facts_dir)["files"].items():
         origin = entry.get("origin", {})
+        where = origin.get("path", "").replace("../shared/", "shared/")
+        extra = entry.get("additions_origin")
+        if extra:
+            where += f" + {extra['path']} ({extra['rows']} book additions)"
         rows.append({"file": f"data/facts/{name}", "rows": entry.get("rows"),
-                     "origin": origin.get("path", "").replace("../shared/", "shared/"),
+                     "origin": where,
                      "credit": entry.get("credit", "–"), "sha256": entry.get("sha256", "")[:16] + "…"})
     return pd.DataFrame(rows)
 

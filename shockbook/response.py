@@ -574,3 +574,75 @@ def describe_recovery(row: pd.Series | dict, threshold_pct: float) -> str:
                 f"{threshold_pct:+.0f}% again by {day(row['end_date'])}")
     return (f"fell as far as {row['trough_pct']:+.1f}% ({day(row['trough_date'])}) and first closed at "
             f"{threshold_pct:+.0f}% or better on {day(row['recovery_date'])}, {row['sessions']:.0f} sessions after the shock")
+
+
+# ---------------------------------------------------------------------------------- earnings days
+
+#: The four hyperscalers' first results after the shock: ticker, company, fact dating the release,
+#: fact holding the capital-spending plan it carried or repeated.
+EARNINGS = [("MSFT", "Microsoft", "RSP-B01", "RSP-09"), ("META", "Meta", "RSP-B03", "RSP-10"),
+            ("GOOGL", "Alphabet", "RSP-B04", "RSP-11"), ("AMZN", "Amazon", "RSP-B05", "RSP-12")]
+
+
+def reaction_session(index: pd.DatetimeIndex, released: str, after_close: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(close before, reaction session) on a market's calendar: a release after the close is first
+    traded the next session; otherwise the session of the release day (or the next one)."""
+    day = pd.Timestamp(released)
+    later = index[index > day] if after_close else index[index >= day]
+    if later.empty:
+        raise ValueError(f"no session after {released} in the cache.")
+    session = later[0]
+    before = index[index < session]
+    if before.empty:
+        raise ValueError(f"no session before {session:%Y-%m-%d} in the cache.")
+    return before[-1], session
+
+
+def earnings_reactions(benchmark: str = "^GSPC", events=EARNINGS) -> pd.DataFrame:
+    """Each company's total return on the first session that could react to its results after the
+    shock (close to close), against the benchmark on the same session. Dates and timing from the facts."""
+    b = cache.load_prices(benchmark)["Close"]
+    rows = []
+    for ticker, company, fid, plan in events:
+        f = facts.fact(fid)
+        if f.kind != "date":
+            raise facts.FactsError(f"{fid}: value {f.raw_value!r} is not a date.")
+        after = "after the US close" in f.unit
+        p = cache.load_prices(ticker)[market.total_return_column(ticker)]
+        prev, session = reaction_session(p.index, f.value, after)
+        pct = (p.loc[session] / p.loc[prev] - 1) * 100
+        bench = (b.loc[session] / b.loc[prev] - 1) * 100
+        rows.append({"ticker": ticker, "company": company, "fact": fid, "plan_fact": plan,
+                     "released": f.value, "timing": "after the close" if after else "during or before the session",
+                     "previous_close": f"{prev:%Y-%m-%d}", "session": f"{session:%Y-%m-%d}",
+                     "pct": float(pct), "benchmark_pct": float(bench), "excess_pp": float(pct - bench),
+                     "reliability": f.reliability, "status": f.status, "source": facts.cite(f)})
+    return pd.DataFrame(rows)
+
+
+def earnings_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Chart:
+    """Each company's reaction-session return beside the benchmark's on the same session."""
+    bname = catalog.get(benchmark).name
+    data = pd.concat([
+        moves.assign(series=moves["company"], value=moves["pct"]),
+        moves.assign(series=bname + " (same session)", value=moves["benchmark_pct"]),
+    ], ignore_index=True)
+    data["label"] = data["company"] + " (" + pd.to_datetime(data["session"]).dt.strftime("%d %b") + ")"
+    order = list(moves["company"] + " (" + pd.to_datetime(moves["session"]).dt.strftime("%d %b") + ")")
+    kinds = ["Company", bname + " (same session)"]
+    data["kind"] = np.where(data["series"] == data["company"], kinds[0], kinds[1])
+    tips = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("kind:N", title="Series"),
+            alt.Tooltip("value:Q", title="Return (%)", format="+.2f"),
+            alt.Tooltip("released:N", title="Results released"), alt.Tooltip("timing:N", title="Timing"),
+            alt.Tooltip("session:N", title="Reaction session"), alt.Tooltip("previous_close:N", title="From the close of"),
+            alt.Tooltip("source:N", title="Date source")]
+    bars = alt.Chart(data).mark_bar(height=14).encode(
+        x=alt.X("value:Q", title="Total return on the reaction session (%)"),
+        y=alt.Y("label:N", sort=order, title=None), yOffset=alt.YOffset("kind:N", sort=kinds),
+        color=alt.Color("kind:N", title=None, sort=kinds,
+                        scale=alt.Scale(domain=kinds, range=[charts.PALETTE[0], charts.PALETTE[8]])),
+        tooltip=tips)
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    chart = alt.layer(zero, bars).properties(width=charts.WIDTH - 220, height=46 * len(moves))
+    return charts.titled(chart, "The first session after each set of results",
+                         "Results released after the US close are first traded the next session", SOURCE_US)

@@ -25,6 +25,7 @@ def source_dir(tmp_path: Path) -> Path:
     src = tmp_path / "shared_facts"
     src.mkdir()
     df = pd.read_csv(REPO_FACTS / F.FACTS_FILE, dtype=str, keep_default_na=False)
+    df = df[~df["id"].map(F.is_addition_id)]  # the book's additions come from data/facts/additions.csv
     df[list(F.SOURCE_COLUMNS)].to_csv(src / F.SOURCE_FACTS, index=False, lineterminator="\n")
     shutil.copy(REPO_FACTS / F.EPOCH_FILE, src / F.SOURCE_EPOCH)
     (src / F.SOURCE_README).write_text(
@@ -98,7 +99,12 @@ def test_manifest_describes_files() -> None:
     man = F.read_manifest()
     df, ep = load_facts(), load_epoch()
     entry = man["files"][F.FACTS_FILE]
-    assert entry["rows"] == len(df) == 127
+    # 127 rows from ../shared, then the book's own sourced additions (data/facts/additions.csv)
+    additions = pd.read_csv(REPO_FACTS / F.ADDITIONS_FILE, dtype=str, keep_default_na=False)
+    assert entry["shared_rows"] == 127 and entry["addition_rows"] == len(additions)
+    assert entry["rows"] == len(df) == 127 + len(additions)
+    assert entry["additions_origin"]["sha256"] == F.sha256_file(REPO_FACTS / F.ADDITIONS_FILE)
+    assert entry["additions_origin"]["path"] == "data/facts/additions.csv"
     assert [c["name"] for c in entry["columns"]] == list(F.FACTS_COLUMNS)
     assert {c["name"]: c["dtype"] for c in entry["columns"]}["chapter"] == "int64"
     assert entry["status_counts"] == {s: int((df["status"] == s).sum()) for s in F.STATUSES}
@@ -245,7 +251,56 @@ def test_status_examples() -> None:
 
 
 def test_status_counts() -> None:
-    assert F.status_counts() == {"fact": 90, "estimate": 24, "claim": 9, "disputed": 4}
+    df = load_facts()
+    added = df["id"].map(F.is_addition_id)
+    shared = df[~added]
+    assert {s: int((shared["status"] == s).sum()) for s in F.STATUSES} == {
+        "fact": 90, "estimate": 24, "claim": 9, "disputed": 4}
+    # the additions are dates and figures of record: all facts, by the same rules
+    assert df.loc[added, "status"].tolist() == ["fact"] * int(added.sum())
+    assert F.status_counts() == {"fact": 90 + int(added.sum()), "estimate": 24, "claim": 9, "disputed": 4}
+
+
+# ---------------------------------------------------------------------------- the book's additions
+
+def test_additions_follow_the_shared_rows_with_sources() -> None:
+    df = load_facts()
+    added = df[df["id"].map(F.is_addition_id)]
+    src = pd.read_csv(REPO_FACTS / F.ADDITIONS_FILE, dtype=str, keep_default_na=False)
+    assert list(src.columns) == list(F.SOURCE_COLUMNS)
+    assert list(added["id"]) == list(src["id"]) and len(added) >= 1
+    assert list(df["id"][-len(added):]) == list(src["id"])  # after the 127 shared rows
+    assert added["source_url"].str.match(r"^https?://").all()
+    assert added["note"].str.startswith("Book addition, looked up ").all()
+    assert added["reliability"].isin(F.RELIABILITIES).all()
+    assert fact("RSP-B01").value == "2025-01-29" and fact("RSP-B01").reliability == "Primary"
+    assert fact("RSP-B03").value == "2025-01-29" and "after the US close" in fact("RSP-B03").unit
+    assert fact("RSP-B02").number() == 22.6 and fact("RSP-B02").reliability == "MEDIUM"
+
+
+def test_addition_ids_are_a_separate_range() -> None:
+    assert F.is_addition_id("RSP-B01") and not F.is_addition_id("RSP-01")
+    assert not any(F.is_addition_id(i) for i in pd.read_csv(SHARED / F.SOURCE_FACTS, dtype=str)["id"]) \
+        if HAVE_SHARED else True
+
+
+@pytest.mark.usefixtures("data_untouched")
+def test_import_rejects_bad_additions(tmp_path: Path, source_dir: Path) -> None:
+    src = pd.read_csv(REPO_FACTS / F.ADDITIONS_FILE, dtype=str, keep_default_na=False)
+    bad = src.copy()
+    bad.loc[0, "id"] = "RSP-01"  # a shared-range id
+    bad.to_csv(tmp_path / "a.csv", index=False)
+    with pytest.raises(FactsError, match="outside the additions' range"):
+        import_facts(source_dir, tmp_path / "out", additions=tmp_path / "a.csv")
+    bad = src.copy()
+    bad.loc[0, "source_url"] = ""
+    bad.to_csv(tmp_path / "b.csv", index=False)
+    with pytest.raises(FactsError, match="no source URL"):
+        import_facts(source_dir, tmp_path / "out", additions=tmp_path / "b.csv")
+    bad = pd.concat([src, src.iloc[[0]]])
+    bad.to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(FactsError, match="duplicate ids"):
+        import_facts(source_dir, tmp_path / "out", additions=tmp_path / "c.csv")
 
 
 @pytest.mark.parametrize("unit,note,source,expected", [

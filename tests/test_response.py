@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shockbook import catalog, facts
+from shockbook import cache, catalog, facts, market
 from shockbook import response as R
 
 
@@ -169,3 +169,43 @@ def test_parameters_reject_bad_values(name, value, message) -> None:
 def test_members_leave_out_indices() -> None:
     assert "^HSI" not in R.members("Hong Kong")
     assert all(not catalog.get(t).index for t in R.members("China A-shares"))
+
+
+# ---------------------------------------------------------------------------------- earnings days
+
+def test_earnings_reactions_cover_the_four_companies() -> None:
+    m = R.earnings_reactions().set_index("ticker")
+    assert list(m.index) == ["MSFT", "META", "GOOGL", "AMZN"]
+    # every release date is a sourced fact with a URL, and all four came after the US close
+    for fid in m["fact"]:
+        f = facts.fact(fid)
+        assert f.source_url.startswith("http") and f.kind == "date"
+    assert (m["timing"] == "after the close").all()
+    # a release after the close is first traded the next session
+    assert (m.loc["MSFT", "previous_close"], m.loc["MSFT", "session"]) == ("2025-01-29", "2025-01-30")
+    assert m.loc["META", "session"] == "2025-01-30"
+    assert m.loc["GOOGL", "session"] == "2025-02-05"
+    assert m.loc["AMZN", "session"] == "2025-02-07"
+    assert np.allclose(m["excess_pp"], m["pct"] - m["benchmark_pct"])
+
+
+def test_earnings_move_is_close_to_close() -> None:
+    m = R.earnings_reactions().set_index("ticker")
+    p = cache.load_prices("MSFT")[market.total_return_column("MSFT")]
+    assert m.loc["MSFT", "pct"] == pytest.approx((p.loc["2025-01-30"] / p.loc["2025-01-29"] - 1) * 100)
+
+
+def test_reaction_session_rules() -> None:
+    idx = pd.DatetimeIndex(["2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03"])
+    assert R.reaction_session(idx, "2025-01-29", True) == (pd.Timestamp("2025-01-29"), pd.Timestamp("2025-01-30"))
+    # a release before or during a session is traded that session
+    assert R.reaction_session(idx, "2025-01-30", False) == (pd.Timestamp("2025-01-29"), pd.Timestamp("2025-01-30"))
+    # a release on a Saturday is first traded on Monday
+    assert R.reaction_session(idx, "2025-02-01", False)[1] == pd.Timestamp("2025-02-03")
+    with pytest.raises(ValueError, match="no session after"):
+        R.reaction_session(idx, "2025-02-03", True)
+
+
+def test_earnings_chart_builds() -> None:
+    spec = R.earnings_chart(R.earnings_reactions()).to_dict()
+    assert "Source:" in spec["title"]["subtitle"][-1]
