@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import cache, catalog, charts, facts, market
+from . import cache, catalog, charts, facts, market, params
 from .response import SOURCE_MIXED, confidence_scale
 
 ASIA = {"HK", "CN", "JP", "TW"}
@@ -387,35 +387,11 @@ def framing_sessions(events: pd.DataFrame, us_ticker: str, asia_tickers: list[st
 # ---------------------------------------------------------------------------------- parameters
 
 
-def _check_tickers(name: str, tickers) -> None:
-    if not isinstance(tickers, (list, tuple)) or not tickers or not all(isinstance(t, str) for t in tickers):
-        raise ValueError(f"{name} must be a non-empty list of tickers, e.g. ['NVDA', '688256.SS'].")
-    if len(tickers) > len(charts.PALETTE):
-        raise ValueError(f"{name} may hold at most {len(charts.PALETTE)} tickers (one colour each); got {len(tickers)}.")
-    for t in tickers:
-        try:
-            catalog.get(t)
-        except KeyError as exc:
-            raise ValueError(f"{name}: {exc.args[0]}") from None
-
-
-def _check_date(name: str, value) -> pd.Timestamp:
-    if not isinstance(value, str):
-        raise ValueError(f"{name} must be a date written YYYY-MM-DD; got {value!r}.")
-    try:
-        day = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD.") from None
-    if not pd.Timestamp(catalog.START) <= day <= pd.Timestamp(catalog.END):
-        raise ValueError(f"{name} must lie within the cache, {catalog.START} to {catalog.END}; got {value}.")
-    return day
-
-
 def check_parameters(compare_tickers, start_date, end_date, reaction_sessions, us_series, china_series) -> None:
     """Fail early with a sentence that names the parameter and what is allowed."""
-    _check_tickers("compare_tickers", compare_tickers)
-    _check_tickers("us_series", us_series)
-    _check_tickers("china_series", china_series)
+    params.tickers("compare_tickers", compare_tickers, most=len(charts.PALETTE))  # one colour each
+    params.tickers("us_series", us_series, most=len(charts.PALETTE))
+    params.tickers("china_series", china_series, most=len(charts.PALETTE))
     for t in us_series:
         if catalog.get(t).market != "US":
             raise ValueError(f"us_series: {t} trades on the {catalog.get(t).market} calendar, not in New York.")
@@ -423,7 +399,7 @@ def check_parameters(compare_tickers, start_date, end_date, reaction_sessions, u
         if catalog.get(t).market not in ("HK", "CN"):
             raise ValueError(f"china_series: {t} trades on the {catalog.get(t).market} calendar; "
                              "use Hong Kong (.HK, ^HSI) or mainland (.SS, .SZ) series.")
-    start, end = _check_date("start_date", start_date), _check_date("end_date", end_date)
+    start, end = params.date("start_date", start_date), params.date("end_date", end_date)
     if (end - start).days < 90:
         raise ValueError(f"end_date must come at least 90 days after start_date; got {start_date} to {end_date}.")
     if isinstance(reaction_sessions, bool) or not isinstance(reaction_sessions, int):

@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import cache, catalog, charts, claims, facts, market
+from . import cache, catalog, charts, claims, facts, market, params
 
 KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
 SOURCE_US = "daily closes from Yahoo Finance, cross-checked with Interactive Brokers (book cache)"
@@ -551,15 +551,8 @@ def check_parameters(recovery_threshold_pct, shock_window_sessions, us_groups, c
                 group_market(g)
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
-    if not isinstance(end_date, str):
-        raise ValueError(f"end_date must be a date written YYYY-MM-DD; got {end_date!r}.")
-    try:
-        end = pd.Timestamp(end_date)
-    except (ValueError, TypeError):
-        raise ValueError(f"end_date {end_date!r} is not a date; write it as YYYY-MM-DD.") from None
-    lo, hi = pd.Timestamp(KEY_EVENT) + pd.Timedelta(days=14), pd.Timestamp(catalog.END)
-    if not lo <= end <= hi:
-        raise ValueError(f"end_date must lie between {lo:%Y-%m-%d} and {hi:%Y-%m-%d} (the cache's end); got {end_date}.")
+    earliest = pd.Timestamp(KEY_EVENT) + pd.Timedelta(days=14)
+    params.date("end_date", end_date, lo=f"{earliest:%Y-%m-%d}", hi=catalog.END)
 
 
 def describe_recovery(row: pd.Series | dict, threshold_pct: float) -> str:

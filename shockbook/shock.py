@@ -5,7 +5,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import cache, catalog, charts, events, market
+from . import cache, catalog, charts, events, market, params
 
 KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
 
@@ -25,17 +25,9 @@ HORIZONS = {"1 day": 1, "1 week": 5, "1 month": 21, "3 months": 63, "6 months": 
 def check_parameters(event_date: str, tickers: list[str], market_proxy: str, estimation_length: int,
                      gap: int, window: list[int]) -> events.Design:
     """Fail early, in words a reader understands, before anything is computed; the study's design."""
-    if not isinstance(tickers, (list, tuple)) or not tickers:
-        raise ValueError("tickers must be a non-empty list of symbols, e.g. ['NVDA', 'AMD'].")
-    for t in [*tickers, market_proxy]:
-        try:
-            catalog.get(t)
-        except KeyError as exc:
-            raise ValueError(exc.args[0]) from None
-    try:
-        day = pd.Timestamp(event_date)
-    except (ValueError, TypeError):
-        raise ValueError(f"event_date {event_date!r} is not a date; write it as YYYY-MM-DD.") from None
+    params.tickers("tickers", tickers)
+    params.tickers("market_proxy", [market_proxy])
+    day = params.date("event_date", event_date)
     if not (isinstance(window, (list, tuple)) and len(window) == 2 and all(isinstance(w, int) for w in window)):
         raise ValueError(f"window {window!r} must be two whole numbers of trading days, e.g. [-5, 5].")
     for t in tickers:

@@ -107,3 +107,22 @@ def test_p_values_match_scipy_stats(t, df):
     from scipy import stats
 
     assert events._two_sided_p(t, df) == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"tickers": []}, "tickers must be a non-empty list"),
+    ({"tickers": ["NVDAA"]}, "tickers: unknown ticker 'NVDAA'"),
+    ({"market_proxy": "^FOO"}, "market_proxy: unknown ticker"),
+    ({"event_date": "27/01/2025"}, "event_date .27/01/2025. is not a date; write it as YYYY-MM-DD"),
+    ({"event_date": "2031-01-05"}, "event_date must lie between 2023-01-03 and 2025-12-31"),
+    ({"event_date": "2025-01-26"}, "did not trade on 2025-01-26"),
+    ({"window": [0, "5"]}, "two whole numbers"),
+    ({"estimation_length": 10}, "too short"),
+])
+def test_chapter_one_parameters_are_checked_before_anything_runs(kwargs, message):
+    from shockbook import shock
+
+    good = dict(event_date="2025-01-27", tickers=["NVDA", "AMD"], market_proxy="^GSPC",
+                estimation_length=250, gap=30, window=[-5, 5])
+    with pytest.raises(ValueError, match=message):
+        shock.check_parameters(**{**good, **kwargs})

@@ -98,7 +98,7 @@ def test_parameters_accept_the_defaults() -> None:
     ("compare_tickers", [], "non-empty list"),
     ("compare_tickers", ["NVDAX"], "unknown ticker"),
     ("compare_tickers", ["NVDA"] * 12, "at most"),
-    ("start_date", "2020-01-01", "within the cache"),
+    ("start_date", "2020-01-01", "must lie between 2023-01-03 and 2025-12-31"),
     ("end_date", "2023-02-01", "at least 90 days"),
     ("end_date", "soon", "not a date"),
     ("reaction_sessions", 0, "between 1 and 60"),
