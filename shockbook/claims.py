@@ -618,12 +618,9 @@ def verdict(claimed: "float | DateSpan", measured: "float | DateSpan", tolerance
 
 def check_close_factor(close_factor) -> float:
     """``close_factor`` as a float; ValueError unless it is a number from 1 to 100."""
-    if isinstance(close_factor, bool) or not isinstance(close_factor, (int, float)) or math.isnan(close_factor):
-        raise ValueError(f"close_factor must be a number from 1 to 100 (how many tolerances count as "
-                         f"'close'), not {close_factor!r}")
-    if not 1 <= close_factor <= 100:
-        raise ValueError(f"close_factor must be from 1 to 100 (how many tolerances count as 'close'; "
-                         f"1 means no claim is 'close'), not {close_factor}")
+    from . import params
+
+    params.number("close_factor", close_factor, 1, 100, "tolerances (1 means no claim is 'close')")
     return float(close_factor)
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from shockbook.facts import Fact, FactsError, fact, load_epoch, unit_scale
+from . import params
+from .facts import Fact, FactsError, fact, load_epoch, unit_scale
 
 HOURS_PER_DAY = 24
 DAYS_PER_YEAR = 365
@@ -52,28 +52,14 @@ LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
 }
 
 
-def _fmt(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
 def _interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
-    return f"{'[' if lo_inc else '('}{_fmt(lo)}, {_fmt(hi)}{']' if hi_inc else ')'}"
+    return f"{'[' if lo_inc else '('}{params._num(lo)}, {params._num(hi)}{']' if hi_inc else ')'}"
 
 
 def check(name: str, value, kind: str | None = None) -> float:
     """Return ``value`` as float if it is a finite number in the range for ``kind`` (default: name)."""
     lo, hi, lo_inc, hi_inc, unit = LIMITS[kind or name]
-    rng = _interval(lo, hi, lo_inc, hi_inc)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number in {rng} {unit}; got {value!r}")
-    x = float(value)
-    if math.isnan(x) or math.isinf(x):
-        raise ValueError(f"{name} must be a finite number in {rng} {unit}; got {value!r}")
-    ok_lo = x >= lo if lo_inc else x > lo
-    ok_hi = x <= hi if hi_inc else x < hi
-    if not (ok_lo and ok_hi):
-        raise ValueError(f"{name} must be in {rng} {unit}; got {value!r}")
-    return x
+    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc)
 
 
 def _check_values(name: str, values, kind: str | None = None) -> tuple[float, ...]:

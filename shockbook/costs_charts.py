@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import charts, costs
+from . import charts, costs, params
 from .facts import fact
 
 # --------------------------------------------------------------------------------------------
@@ -123,24 +123,9 @@ SKEPTICISM_LIMITS = {
 }
 
 
-def _num(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
 def _check_one(name: str, value, limits: dict) -> float:
     lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
-    rng = f"{'[' if lo_inc else '('}{_num(lo)}, {_num(hi)}{']' if hi_inc else ')'}"
-    what = "a whole number" if whole else "a number"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {what} in {rng} {unit}; got {value!r}")
-    x = float(value)
-    if math.isnan(x) or math.isinf(x):
-        raise ValueError(f"{name} must be a finite number in {rng} {unit}; got {value!r}")
-    if whole and not x.is_integer():
-        raise ValueError(f"{name} must be a whole number in {rng} {unit}; got {value!r}")
-    if not ((x >= lo if lo_inc else x > lo) and (x <= hi if hi_inc else x < hi)):
-        raise ValueError(f"{name} must be in {rng} {unit}; got {value!r}")
-    return x
+    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc, whole=whole)
 
 
 def check_costs_parameters(rental_rate, gpu_hours, input_tokens, output_tokens, cache_hit_share, tasks) -> dict:

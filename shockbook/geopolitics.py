@@ -402,10 +402,7 @@ def check_parameters(compare_tickers, start_date, end_date, reaction_sessions, u
     start, end = params.date("start_date", start_date), params.date("end_date", end_date)
     if (end - start).days < 90:
         raise ValueError(f"end_date must come at least 90 days after start_date; got {start_date} to {end_date}.")
-    if isinstance(reaction_sessions, bool) or not isinstance(reaction_sessions, int):
-        raise ValueError(f"reaction_sessions must be a whole number of trading days, e.g. 5; got {reaction_sessions!r}.")
-    if not 1 <= reaction_sessions <= 60:
-        raise ValueError(f"reaction_sessions must lie between 1 and 60 trading days; got {reaction_sessions}.")
+    params.number("reaction_sessions", reaction_sessions, 1, 60, "trading days", whole=True)
     for t in compare_tickers:
         idx = cache.load_prices(t).loc[start_date:end_date].index
         if len(idx) < 20:

@@ -5,6 +5,9 @@ rerun with a bad value stops in one line (the runner shows only that line).
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import pandas as pd
 
 from . import catalog
@@ -35,3 +38,26 @@ def date(name: str, value, lo: str = catalog.START, hi: str = catalog.END) -> pd
     if not pd.Timestamp(lo) <= day <= pd.Timestamp(hi):
         raise ValueError(f"{name} must lie between {lo} and {hi}; got {value}.")
     return day
+
+
+def _num(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def number(name: str, value, lo: float, hi: float, unit: str, *, lo_inc: bool = True, hi_inc: bool = True,
+           whole: bool = False) -> float:
+    """A finite number in the interval from ``lo`` to ``hi`` (bounds included unless said otherwise).
+
+    ``whole`` asks for an integer (a count of sessions, tokens, GPUs). The message shows the interval
+    in the usual notation — (0, 20] is "above 0, at most 20" — with the unit.
+    """
+    rng = f"{'[' if lo_inc else '('}{_num(lo)}, {_num(hi)}{']' if hi_inc else ')'}"
+    what = "a whole number" if whole else "a number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or (whole and not isinstance(value, numbers.Integral)):
+        raise ValueError(f"{name} must be {what} in {rng} {unit}; got {value!r}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number in {rng} {unit}; got {value!r}")
+    if not ((x >= lo if lo_inc else x > lo) and (x <= hi if hi_inc else x < hi)):
+        raise ValueError(f"{name} must be in {rng} {unit}; got {value!r}")
+    return x

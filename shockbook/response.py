@@ -529,16 +529,8 @@ def recovery_chart(rec: pd.DataFrame, threshold_pct: float) -> alt.Chart:
 
 def check_parameters(recovery_threshold_pct, shock_window_sessions, us_groups, china_groups, end_date) -> None:
     """Fail early with a sentence that names the parameter and what is allowed."""
-    if isinstance(shock_window_sessions, bool) or not isinstance(shock_window_sessions, int):
-        raise ValueError(f"shock_window_sessions must be a whole number of trading days, e.g. 10; got {shock_window_sessions!r}.")
-    if not 1 <= shock_window_sessions <= 60:
-        raise ValueError(f"shock_window_sessions must lie between 1 and 60 trading days; got {shock_window_sessions}.")
-    if isinstance(recovery_threshold_pct, bool) or not isinstance(recovery_threshold_pct, (int, float)) \
-            or not math.isfinite(recovery_threshold_pct):
-        raise ValueError(f"recovery_threshold_pct must be a number of percent, e.g. 0 or -5; got {recovery_threshold_pct!r}.")
-    if not -50 <= recovery_threshold_pct <= 50:
-        raise ValueError(f"recovery_threshold_pct must lie between -50 and +50 (percent of the pre-shock close); "
-                         f"got {recovery_threshold_pct}.")
+    params.number("shock_window_sessions", shock_window_sessions, 1, 60, "trading days", whole=True)
+    params.number("recovery_threshold_pct", recovery_threshold_pct, -50, 50, "percent of the pre-shock close")
     for name, groups in (("us_groups", us_groups), ("china_groups", china_groups)):
         if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, str) for g in groups):
             raise ValueError(f"{name} must be a non-empty list of group names, e.g. ['Chips', 'Power'].")

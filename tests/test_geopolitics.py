@@ -101,7 +101,7 @@ def test_parameters_accept_the_defaults() -> None:
     ("start_date", "2020-01-01", "must lie between 2023-01-03 and 2025-12-31"),
     ("end_date", "2023-02-01", "at least 90 days"),
     ("end_date", "soon", "not a date"),
-    ("reaction_sessions", 0, "between 1 and 60"),
+    ("reaction_sessions", 0, r"reaction_sessions must be in \[1, 60\] trading days"),
     ("reaction_sessions", 5.0, "whole number"),
     ("us_series", ["^HSI"], "not in New York"),
     ("china_series", ["NVDA"], "Hong Kong"),

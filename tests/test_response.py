@@ -149,10 +149,10 @@ def test_parameters_accept_the_defaults() -> None:
 
 @pytest.mark.parametrize("name, value, message", [
     ("recovery_threshold_pct", "0", "must be a number"),
-    ("recovery_threshold_pct", float("nan"), "must be a number"),
-    ("recovery_threshold_pct", 80, "between -50 and \\+50"),
+    ("recovery_threshold_pct", float("nan"), "must be a finite number"),
+    ("recovery_threshold_pct", 80, r"must be in \[-50, 50\] percent"),
     ("shock_window_sessions", 2.5, "whole number"),
-    ("shock_window_sessions", 0, "between 1 and 60"),
+    ("shock_window_sessions", 0, r"must be in \[1, 60\] trading days"),
     ("shock_window_sessions", True, "whole number"),
     ("us_groups", [], "non-empty list"),
     ("us_groups", ["Chipz"], "unknown group"),
