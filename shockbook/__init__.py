@@ -1,13 +1,16 @@
 """The DeepSeek Shock: the book's small library.
 
-Chapters are thin notebooks; what they compute lives here, with tests:
+Layers run downhill: ``chapters`` use ``analysis`` and ``site``; ``analysis`` uses ``data``;
+nothing imports upward, and no chapter module imports another.
 
-- ``catalog``  – which market series the book uses and where each comes from
-- ``cache``    – the validated data cache under ``data/`` (load, manifest, checks)
-- ``importer`` – builds the cache from the cross-checked raw files in ``../shared``
-- ``refresh``  – rebuilds the cache from yfinance when a machine is online
-- ``market``   – returns, market values, windows
-- ``events``   – the event study (MacKinlay 1997)
-- ``charts``   – one chart theme, offline rendering, source lines
-- ``runner``   – executes chapters with papermill, reproducibly
+- ``data``      – what the world gave us, verified: ``catalog`` (the series and their origin),
+                  ``cache`` (the verified store under ``data/``, its read log and ``CacheError``),
+                  ``importer`` and ``refresh`` (build it from ../shared or yfinance), ``facts``
+- ``analysis``  – what we compute from it: ``market`` (returns, market values), ``events`` (the
+                  event study), ``costs`` (training and inference economics), ``claims`` (the ledger)
+- ``chapters``  – one module per chapter (``ch1_shock`` … ``ch6_claims``): a ``Params`` and one
+                  function per section returning what the section shows
+- ``site``      – how it is shown: ``book`` (glue, tables, figures), ``charts`` (the one theme),
+                  ``sphinxext``, ``environment``, ``outputs`` (a chapter's outputs as data)
+- ``params``    – parameter checks; ``runner`` – executes chapters with papermill; ``paths``
 """

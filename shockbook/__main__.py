@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    from . import cache, catalog, runner
+    from shockbook import runner
+    from shockbook.data import cache, catalog
 
     parser = argparse.ArgumentParser(prog="python -m shockbook", description="The DeepSeek Shock: build tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,14 +39,14 @@ def main(argv: list[str] | None = None) -> int:
                 raise runner.RunError("a parameter was given twice.")
             runner.run(args.chapters, params, force=args.force, out_dir=args.out, timeout=args.timeout, jobs=args.jobs)
         elif args.command == "import":
-            from . import facts, importer
+            from shockbook.data import facts, importer
 
             out = importer.import_all()
             print(f"imported {len(catalog.SERIES)} series into {out}")
             manifest = facts.import_facts()
             print(f"imported {manifest['files'][facts.FACTS_FILE]['rows']} facts into {facts.FACTS_DIR}")
         elif args.command == "refresh":
-            from . import refresh
+            from shockbook.data import refresh
 
             out = refresh.refresh(args.tickers or None, into=args.into)
             print(f"refreshed: {out}")
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from .refresh import RefreshError
+        from shockbook.data.refresh import RefreshError
 
         if isinstance(exc, RefreshError):
             print(f"error: {exc}", file=sys.stderr)

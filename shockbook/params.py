@@ -10,7 +10,7 @@ import numbers
 
 import pandas as pd
 
-from . import catalog
+from shockbook.data import catalog
 
 
 def tickers(name: str, values, most: int | None = None) -> list[str]:

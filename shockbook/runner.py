@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import paths
+from shockbook import paths
 
 STATE_FILE = paths.CHAPTERS_DIR / "_run_state.json"
 DEFAULT_TIMEOUT = 600  # seconds per cell

@@ -93,7 +93,7 @@ def main() -> None:
         lines[1] = ",".join(fields) + "\n"
         prices.write_text("".join(lines))
         sys.path.insert(0, str(book))
-        from shockbook import cache
+        from shockbook.data import cache
 
         manifest_path = book / "data" / "market" / "manifest.json"
         manifest = json.loads(manifest_path.read_text())

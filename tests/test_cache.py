@@ -7,7 +7,9 @@ import os
 import pandas as pd
 import pytest
 
-from shockbook import cache, catalog, importer, market, paths
+from shockbook import paths
+from shockbook.analysis import market
+from shockbook.data import cache, catalog, importer
 from conftest import tree_digest
 
 

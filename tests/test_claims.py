@@ -1,4 +1,4 @@
-"""The claims ledger (data/claims.csv) and its evaluation (shockbook.claims).
+"""The claims ledger (data/claims.csv) and its evaluation (shockbook.analysis.claims).
 
 Data access is injected: most tests use small hand-made frames; the tests marked "real data"
 run against the book's cache and facts table and are skipped, with the reason, only when that
@@ -14,8 +14,10 @@ import re
 import pandas as pd
 import pytest
 
-from shockbook import catalog, claims, paths
-from shockbook.claims import (
+from shockbook import paths
+from shockbook.analysis import claims
+from shockbook.data import catalog
+from shockbook.analysis.claims import (
     CLOSE, CONFIRMED, CONTRADICTED, NOT_CHECKABLE, ClaimError, DateSpan, NotCheckable,
     evaluate, fact_value, load_claims, parse_date_span, parse_spec, summary, verdict,
 )
@@ -35,11 +37,11 @@ def facts_loader():
     """The book's facts table; the shared source table if the book's copy cannot be read."""
     errors = []
     try:
-        from shockbook.facts import load_facts
+        from shockbook.data.facts import load_facts
         load_facts()
         return load_facts
     except Exception as exc:  # noqa: BLE001 - any failure: fall back and say why if that fails too
-        errors.append(f"shockbook.facts.load_facts: {exc}")
+        errors.append(f"shockbook.data.facts.load_facts: {exc}")
     if (paths.SHARED_DIR / "facts" / "facts.csv").exists():
         return _shared_facts
     pytest.skip("no facts table: " + "; ".join(errors) + f"; and {paths.SHARED_DIR}/facts/facts.csv is absent")
@@ -48,7 +50,7 @@ def facts_loader():
 @pytest.fixture(scope="module")
 def real_cache():
     """The book's price cache, verified; skipped with the reason if it cannot be read."""
-    from shockbook import cache
+    from shockbook.data import cache
     try:
         cache.verify()
     except Exception as exc:  # noqa: BLE001

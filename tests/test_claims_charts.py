@@ -1,4 +1,4 @@
-"""Chapter 6's tables and charts (shockbook.claims_charts), on hand-made evaluated ledgers and on
+"""Chapter 6's tables and charts (shockbook.chapters.ch6_claims), on hand-made evaluated ledgers and on
 the real one. Nothing here writes under data/."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from shockbook import claims
-from shockbook import claims_charts as cc
+from shockbook.analysis import claims
+from shockbook.chapters import ch6_claims as cc
 
 FILES = list(claims.ARTICLES)
 

@@ -1,4 +1,4 @@
-"""Tests for shockbook.costs: the V3 cost rebuilt, cluster days, API price ratios, fleet economics."""
+"""Tests for shockbook.analysis.costs: the V3 cost rebuilt, cluster days, API price ratios, fleet economics."""
 from __future__ import annotations
 
 import ast
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shockbook import costs as C
-from shockbook.facts import fact
+from shockbook.analysis import costs as C
+from shockbook.data.facts import fact
 
 NAN, INF = float("nan"), float("inf")
 

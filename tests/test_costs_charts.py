@@ -1,4 +1,4 @@
-"""Tests for shockbook.costs_charts: chapters 2 and 3's parameter checks, tables and charts."""
+"""Tests for shockbook.chapters.ch2_costs: chapters 2 and 3's parameter checks, tables and charts."""
 from __future__ import annotations
 
 import ast
@@ -7,9 +7,11 @@ import json
 import pandas as pd
 import pytest
 
-from shockbook import charts, costs, paths
-from shockbook import costs_charts as K
-from shockbook.facts import fact
+from shockbook import paths
+from shockbook.analysis import costs
+from shockbook.chapters import ch2_costs as K
+from shockbook.data.facts import fact
+from shockbook.site import charts
 
 COSTS_OK = dict(rental_rate=2.0, gpu_hours=2_788_000.0, input_tokens=3000, output_tokens=6000,
                 cache_hit_share=0.0, tasks=1000)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from shockbook import events
+from shockbook.analysis import events
 
 
 def test_hand_computable_fixture():
@@ -120,7 +120,7 @@ def test_p_values_match_scipy_stats(t, df):
     ({"estimation_length": 10}, "too short"),
 ])
 def test_chapter_one_parameters_are_checked_before_anything_runs(kwargs, message):
-    from shockbook import shock
+    from shockbook.chapters import ch1_shock as shock
 
     good = dict(event_date="2025-01-27", tickers=["NVDA", "AMD"], market_proxy="^GSPC",
                 estimation_length=250, gap=30, window=[-5, 5])

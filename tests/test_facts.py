@@ -1,4 +1,4 @@
-"""Tests for shockbook.facts: import, verification on load, status rules, value parsing, citations."""
+"""Tests for shockbook.data.facts: import, verification on load, status rules, value parsing, citations."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shockbook import facts as F
-from shockbook.facts import FactsError, cite, fact, import_facts, load_epoch, load_facts
+from shockbook.data import facts as F
+from shockbook.data.facts import FactsError, cite, fact, import_facts, load_epoch, load_facts
 
 REPO_FACTS = F.FACTS_DIR
 SHARED = F.SHARED_FACTS_DIR

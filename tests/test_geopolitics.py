@@ -1,4 +1,4 @@
-"""Tests for shockbook.geopolitics: policy timeline, market-calendar reactions, chip specs, rule tests."""
+"""Tests for shockbook.chapters.ch5_geopolitics: policy timeline, market-calendar reactions, chip specs, rule tests."""
 from __future__ import annotations
 
 import math
@@ -6,8 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from shockbook import facts
-from shockbook import geopolitics as G
+from shockbook.chapters import ch5_geopolitics as G
+from shockbook.data import facts
 
 
 def test_export_control_timeline_is_the_facts() -> None:

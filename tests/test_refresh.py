@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from shockbook import cache, catalog, refresh
+from shockbook.data import cache, catalog, refresh
 from conftest import tree_digest
 
 

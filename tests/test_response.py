@@ -1,4 +1,4 @@
-"""Tests for shockbook.response: the timeline, the capex table, announcement moves, recovery."""
+"""Tests for shockbook.chapters.ch4_response: the timeline, the capex table, announcement moves, recovery."""
 from __future__ import annotations
 
 import math
@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shockbook import cache, catalog, facts, market
-from shockbook import response as R
+from shockbook.analysis import market
+from shockbook.chapters import ch4_response as R
+from shockbook.data import cache, catalog, facts
 
 
 # ---------------------------------------------------------------------------------- timeline

@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from shockbook import cache, paths, runner
+from shockbook import paths, runner
+from shockbook.data import cache
 
 
 def _book_copy(tmp_path: Path) -> Path:

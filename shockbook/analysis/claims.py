@@ -4,8 +4,8 @@
 (``kind``, one of :data:`CLAIM_KINDS`), the value the article states (``claimed_value``), its
 unit, the date and market convention it refers to, a machine-readable ``check`` that says how
 to measure it from the book's data, and a ``tolerance``. It holds **no measured value and no verdict**: :func:`evaluate` computes
-both at every build, from the price cache (:mod:`shockbook.cache`) and the facts table
-(:mod:`shockbook.facts`), so a change in the data changes the verdicts.
+both at every build, from the price cache (:mod:`shockbook.data.cache`) and the facts table
+(:mod:`shockbook.data.facts`), so a change in the data changes the verdicts.
 
 Check specs
 -----------
@@ -24,7 +24,7 @@ Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
 ``mcap_change_bn:T:D0:D1``
     Change in market value in USD billions: shares × (Close D1 − Close D0) / 1e9. The share
     count is the SEC cover-page count with the latest ``as_of_date`` on or before D1 (the
-    first one after D1 if there is none before, as in :mod:`shockbook.market`); balance-sheet
+    first one after D1 if there is none before, as in :mod:`shockbook.analysis.market`); balance-sheet
     counts are skipped and an ADS is converted with ``market.ADS_RATIO``. The series must be
     ``unadjusted``.
 ``last_larger_move:T:D``
@@ -102,7 +102,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import paths
+from shockbook import paths
 
 CLAIMS_FILE = paths.DATA_DIR / "claims.csv"
 
@@ -395,16 +395,16 @@ def fact_value(value: str, unit: str, k: int = 0) -> "float | DateSpan":
 
 def _default(name: str):
     if name == "prices":
-        from .cache import load_prices
+        from shockbook.data.cache import load_prices
         return load_prices
     if name == "series_info":
-        from .cache import series_info
+        from shockbook.data.cache import series_info
         return series_info
     if name == "shares":
-        from .cache import load_shares
+        from shockbook.data.cache import load_shares
         return load_shares
     if name == "facts":
-        from .facts import load_facts
+        from shockbook.data.facts import load_facts
         return load_facts
     raise KeyError(name)
 
@@ -481,7 +481,7 @@ def _need_level(ctx: _Context, ticker: str, what: str, allowed=LEVEL_BASES) -> N
 
 
 def _shares_at(ctx: _Context, ticker: str, day: str) -> float:
-    from .market import ADS_RATIO  # a constant; importing it does not read the cache
+    from shockbook.analysis.market import ADS_RATIO  # a constant; importing it does not read the cache
     sh = ctx.shares()
     rows = sh[sh["ticker"] == ticker]
     if "share_class" in rows.columns:
@@ -618,7 +618,7 @@ def verdict(claimed: "float | DateSpan", measured: "float | DateSpan", tolerance
 
 def check_close_factor(close_factor) -> float:
     """``close_factor`` as a float; ValueError unless it is a number from 1 to 100."""
-    from . import params
+    from shockbook import params
 
     params.number("close_factor", close_factor, 1, 100, "tolerances (1 means no claim is 'close')")
     return float(close_factor)
@@ -694,7 +694,7 @@ def validate(df: pd.DataFrame, source: str = "claims") -> pd.DataFrame:
     extra = [c for c in df.columns if c not in COLUMNS]
     if extra:
         raise ClaimError(f"{source}: unexpected column(s) {', '.join(extra)} (measured values and verdicts are "
-                         "computed by shockbook.claims.evaluate, never stored)")
+                         "computed by shockbook.analysis.claims.evaluate, never stored)")
     problems = []
     seen = {}
     for i, row in df.reset_index(drop=True).iterrows():
@@ -761,7 +761,7 @@ def load_claims(path: "str | Path | None" = None) -> pd.DataFrame:
     path = Path(path or CLAIMS_FILE)
     if not path.exists():
         raise ClaimError(f"{path} is missing")
-    from .cache import _note_read  # the runner reruns the chapters that read a changed file
+    from shockbook.data.cache import _note_read  # the runner reruns the chapters that read a changed file
 
     _note_read(path)
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")

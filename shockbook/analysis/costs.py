@@ -1,7 +1,7 @@
 """Training costs, API prices (chapter 2) and fleet economics (chapter 3).
 
 Pure functions. Every default number is read from ``data/facts/facts.csv`` by id (see
-:mod:`shockbook.facts`); the only literals here are calendar and unit conversions and the
+:mod:`shockbook.data.facts`); the only literals here are calendar and unit conversions and the
 validation limits below. Each function checks its inputs and raises ``ValueError`` naming the
 parameter and its allowed range.
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import params
-from .facts import Fact, FactsError, fact, load_epoch, unit_scale
+from shockbook import params
+from shockbook.data.facts import Fact, FactsError, fact, load_epoch, unit_scale
 
 HOURS_PER_DAY = 24
 DAYS_PER_YEAR = 365

@@ -17,9 +17,12 @@ from typing import Callable
 
 import pandas as pd
 
-from . import cache, catalog, paths
+from shockbook.data import cache
 
 # How far a refreshed series may fall short of the current cache at either end (calendar days)
+
+from shockbook import paths
+from shockbook.data import catalog
 # before it counts as a partial download.
 EDGE_SLACK_DAYS = 7
 
@@ -130,5 +133,5 @@ def refresh(tickers: list[str] | None = None, fetch: Callable[[str], pd.DataFram
         raise RefreshError(f"{market_dir} has no cache to take the share counts from; run `python -m shockbook import` first.")
     shares_entry = manifest["files"]["shares_outstanding.csv"]
     shares = ((market_dir / "shares_outstanding.csv").read_bytes(), shares_entry["origin"])
-    note = f"Refreshed with yfinance {yfinance.__version__} at {retrieved} by shockbook.refresh."
+    note = f"Refreshed with yfinance {yfinance.__version__} at {retrieved} by shockbook.data.refresh."
     return cache.write_cache(prices, shares, into or market_dir, note=note)

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtr  # Student's t CDF; scipy.stats would triple the import time
 
-from . import cache, catalog, market
+from shockbook.analysis import market
+from shockbook.data import cache, catalog
 
 
 def _two_sided_p(t: float, df: int) -> float:

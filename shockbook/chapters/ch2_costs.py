@@ -1,6 +1,6 @@
 """Chapters 2 ("Costs") and 3 ("Skepticism"): parameter checks, tables and charts.
 
-The arithmetic lives in :mod:`shockbook.costs` (tested there); this module arranges its results
+The arithmetic lives in :mod:`shockbook.analysis.costs` (tested there); this module arranges its results
 for the page. Every number shown comes from a fact (by id), from the claims ledger (the articles'
 figures, by claim id) or from a reader's parameter; the few assumed levels (utilisation) are
 named constants below and labelled as assumptions wherever they appear.
@@ -14,8 +14,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import charts, costs, params
-from .facts import fact
+from shockbook import params
+from shockbook.analysis import costs
+from shockbook.data.facts import fact
+from shockbook.site import charts
 
 # --------------------------------------------------------------------------------------------
 # Sources and labels
@@ -65,7 +67,7 @@ def money(x: float) -> str:
 
 def claimed(claim_id: str) -> float:
     """An article's figure from the claims ledger (data/claims.csv), as a number (sign dropped)."""
-    from . import claims
+    from shockbook.analysis import claims
 
     df = claims.load_claims().set_index("id")
     if claim_id not in df.index:
@@ -79,7 +81,7 @@ def claimed(claim_id: str) -> float:
 
 def claimed_range(claim_id: str) -> tuple[float, float]:
     """A ranged claim's ends: the ledger stores a range as its centre with tolerance = half-width."""
-    from . import claims
+    from shockbook.analysis import claims
 
     df = claims.load_claims().set_index("id")
     centre = claimed(claim_id)
@@ -545,7 +547,7 @@ def statements_table(ids) -> pd.DataFrame:
     """Facts by id: statement, value, status badge and short source (for the chapters' ledgers)."""
     from html import escape
 
-    from .facts import short_source
+    from shockbook.data.facts import short_source
 
     rows = []
     for fid in ids:

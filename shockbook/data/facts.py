@@ -46,7 +46,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from . import paths as _paths
+from shockbook import paths as _paths
 
 _DATA_DIR = _paths.DATA_DIR
 _SHARED_DIR = _paths.SHARED_DIR
@@ -303,7 +303,7 @@ def classify(rows: pd.DataFrame) -> pd.DataFrame:
             rel_basis = f"assigned (note has no label): {why}"
         if rel is None:
             raise FactsError(f"{fid}: the note carries no reliability label and none is assigned in "
-                             "shockbook.facts.RELIABILITY_UNLABELLED; add one after reading the row.")
+                             "shockbook.data.facts.RELIABILITY_UNLABELLED; add one after reading the row.")
         if is_derived(row):
             status, basis = None, "derived"
         elif fid in STATUS_OVERRIDES:
@@ -455,7 +455,7 @@ def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None,
     unknown = sorted((set(STATUS_OVERRIDES) | set(RELIABILITY_OVERRIDES) | set(RELIABILITY_UNLABELLED))
                      - set(raw["id"]))
     if unknown:
-        raise FactsError(f"{src_facts}: the editorial tables in shockbook.facts name ids that are not "
+        raise FactsError(f"{src_facts}: the editorial tables in shockbook.data.facts name ids that are not "
                          f"in the source: {unknown}. Update the tables.")
     labels = classify(raw)
     facts = raw.merge(labels[["id", "status", "reliability"]], on="id", how="left", validate="1:1")
@@ -474,7 +474,7 @@ def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None,
     readme_origin = {"path": _origin_path(src_readme), "sha256": sha256_file(src_readme)}
     manifest = {
         "schema_version": SCHEMA_VERSION,
-        "generated_by": "shockbook.facts.import_facts",
+        "generated_by": "shockbook.data.facts.import_facts",
         "files": {
             FACTS_FILE: {
                 "description": "Sourced facts for the chapters, with the book's status and reliability labels.",
@@ -559,7 +559,7 @@ def _verified_path(name: str, facts_dir: Path | None) -> tuple[Path, dict]:
     if actual != entry.get("sha256"):
         raise FactsError(f"{path}: sha256 {actual} does not match manifest.json ({entry.get('sha256')}); "
                          f"the file was changed after import. {FIX}")
-    from .cache import _note_read  # the runner reruns the chapters that read a changed file
+    from shockbook.data.cache import _note_read  # the runner reruns the chapters that read a changed file
 
     _note_read(path)
     return path, entry
@@ -820,7 +820,7 @@ def status_counts(facts_dir: Path | None = None) -> dict[str, int]:
 
 def provenance(facts_dir: Path | None = None) -> pd.DataFrame:
     """One row per facts file: rows, origin and sha256 (for the appendix)."""
-    from .cache import _note_read
+    from shockbook.data.cache import _note_read
 
     facts_dir = _facts_dir(facts_dir)
     _note_read(facts_dir / MANIFEST_FILE)

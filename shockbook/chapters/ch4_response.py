@@ -1,6 +1,6 @@
 """Chapter 4, "Industry response": the timeline, the capital-spending plans, the picks and shovels.
 
-Everything dated or counted here comes from the facts table (:mod:`shockbook.facts`) or, for events
+Everything dated or counted here comes from the facts table (:mod:`shockbook.data.facts`) or, for events
 that only a source article reports, from the claims ledger (``data/claims.csv``), and is marked as
 such. Market numbers come from the price cache, each market on its own calendar.
 """
@@ -14,7 +14,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import cache, catalog, charts, claims, facts, market, params
+from shockbook import params
+from shockbook.analysis import claims, market
+from shockbook.data import cache, catalog, facts
+from shockbook.site import charts
 
 KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
 SOURCE_US = "daily closes from Yahoo Finance, cross-checked with Interactive Brokers (book cache)"

@@ -1,6 +1,6 @@
 """Chapter 5, "Geopolitics": export controls against the market, the chips they shaped, the framing.
 
-Dates, specifications and policies come from the facts table (:mod:`shockbook.facts`) with their
+Dates, specifications and policies come from the facts table (:mod:`shockbook.data.facts`) with their
 reliability labels; prices from the cache, each market on its own calendar. A-share and Hong Kong
 series are dividend- (possibly forward-) adjusted, so only their returns are used, never levels.
 """
@@ -13,8 +13,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import cache, catalog, charts, facts, market, params
-from .response import SOURCE_MIXED, confidence_scale
+from shockbook import params
+from shockbook.analysis import market
+from shockbook.chapters.ch4_response import SOURCE_MIXED, confidence_scale
+from shockbook.data import cache, catalog, facts
+from shockbook.site import charts
 
 ASIA = {"HK", "CN", "JP", "TW"}
 

@@ -5,7 +5,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import cache, catalog, charts, events, market, params
+from shockbook import params
+from shockbook.analysis import events, market
+from shockbook.data import cache, catalog
+from shockbook.site import charts
 
 KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
 

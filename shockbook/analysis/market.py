@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import cache, catalog
+from shockbook.data import cache
 
 # TSMC's US listing is an ADS worth five common shares (TSMC 20-F for 2024, cover page).
+
+from shockbook.data import catalog
 ADS_RATIO = {"TSM": 5}
 
 

@@ -1,8 +1,8 @@
 """Chapter 6, "Checking the articles": the ledger's summary, full table and charts.
 
-Everything here works on the frame :func:`shockbook.claims.evaluate` returns (the ledger with
+Everything here works on the frame :func:`shockbook.analysis.claims.evaluate` returns (the ledger with
 ``measured``, ``difference``, ``verdict`` and ``reason``); nothing is typed in. The full table
-gives each claim's row the HTML id :func:`shockbook.claims.anchor` so the other chapters can
+gives each claim's row the HTML id :func:`shockbook.analysis.claims.anchor` so the other chapters can
 link to it.
 """
 from __future__ import annotations
@@ -14,7 +14,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import charts, claims
+from shockbook.analysis import claims
+from shockbook.site import charts
 
 SOURCE = "the book's claims ledger (data/claims.csv), evaluated on its price cache and facts"
 
@@ -87,7 +88,7 @@ def signed_tolerances(evaluated: pd.DataFrame) -> pd.Series:
     tolerances, signed by the direction of the error (measured above the claim is positive).
 
     For a bound (``atleast``/``atmost``) only the shortfall beyond the bound counts, as in
-    :func:`shockbook.claims.verdict`; NaN for unscored claims and for zero tolerances.
+    :func:`shockbook.analysis.claims.verdict`; NaN for unscored claims and for zero tolerances.
     """
     out = []
     for _, r in evaluated.iterrows():

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, paths
+from shockbook import paths
+from shockbook.data import catalog
 
 SCHEMA_COLUMNS = ["Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"]
 PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close"]

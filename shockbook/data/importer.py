@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import cache, catalog, paths
+from shockbook import paths
+from shockbook.data import cache, catalog
 
 RENAME = {"date": "Date", "open": "Open", "high": "High", "low": "Low", "close": "Close",
           "adj_close": "Adj Close", "volume": "Volume"}
@@ -136,5 +137,5 @@ def import_all(shared_dir: Path | None = None, market_dir: Path | None = None) -
         prices[s.ticker] = (frame, origin)
     shares = import_shares(raw_dir, raw_manifest)
     note = ("Imported from ../shared/data/raw (public repositories, cross-checked; see SOURCES.md there) "
-            "by shockbook.importer.")
+            "by shockbook.data.importer.")
     return cache.write_cache(prices, shares, market_dir, note=note)
