@@ -61,3 +61,133 @@ def number(name: str, value, lo: float, hi: float, unit: str, *, lo_inc: bool = 
     if not ((x >= lo if lo_inc else x > lo) and (x <= hi if hi_inc else x < hi)):
         raise ValueError(f"{name} must be in {rng} {unit}; got {value!r}")
     return x
+
+
+# --------------------------------------------------------------------------- one spec per chapter
+#
+# A chapter's parameters are declared once, as a frozen dataclass whose fields are made with
+# :func:`param`. The same declaration checks the values a notebook passes, reads the strings a
+# reader types after ``-p`` on the command line, and writes the "Rerun this chapter" box.
+
+import ast  # noqa: E402
+from dataclasses import dataclass, field, fields  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a parameter is written on the command line, and what it must be."""
+
+    name: str
+    parse: Callable[[str], Any]
+    example: str
+
+
+def _as_list(raw: str) -> list:
+    text = raw.strip()
+    if text.startswith("["):  # a Python list, as a reader may copy it from the parameters cell
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise ValueError(f"{raw!r} is not a list; write it as A,B,C or ['A', 'B', 'C']") from None
+        if not isinstance(value, list):
+            raise ValueError(f"{raw!r} is not a list")
+        return value
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+def _as_int_list(raw: str) -> list[int]:
+    try:
+        return [int(v) for v in _as_list(raw)]
+    except (TypeError, ValueError):
+        raise ValueError(f"{raw!r} is not a list of whole numbers; write it as -5,5") from None
+
+
+def _as_number(cast):
+    def parse(raw: str):
+        try:
+            return cast(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not {'a whole number' if cast is int else 'a number'}") from None
+    return parse
+
+
+def _as_bool(raw: str) -> bool:
+    if raw.lower() not in ("true", "false"):
+        raise ValueError(f"{raw!r} is not true or false")
+    return raw.lower() == "true"
+
+
+DATE = Kind("date", str, "2025-01-27")
+TEXT = Kind("text", str, "^GSPC")
+TICKERS = Kind("tickers", _as_list, "NVDA,AMD")
+WHOLE = Kind("whole number", _as_number(int), "250")
+NUMBER = Kind("number", _as_number(float), "2.0")
+WHOLES = Kind("list of whole numbers", _as_int_list, "-5,5")
+NUMBERS = Kind("list of numbers", lambda raw: [float(v) for v in _as_list(raw)], "1,2")
+FLAG = Kind("true or false", _as_bool, "true")
+
+
+def param(default, kind: Kind, help: str, check: Callable[[str, Any], Any], valid: "str | Callable[[], str]") -> Any:
+    """A field of a chapter's ``Params``: its default, how it is typed, what it is for, and its check.
+
+    ``check(name, value)`` returns the value as the chapter uses it or raises ValueError in one
+    line; ``valid`` says in words which values pass ("a New York trading day from … to …").
+    """
+    if isinstance(default, list):
+        default = tuple(default)
+    return field(default=default, metadata={"kind": kind, "help": help, "check": check, "valid": valid})
+
+
+class ChapterParams:
+    """Base of every chapter's frozen ``Params``: checks each value once, when it is made."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            checked = f.metadata["check"](f.name, list(value) if isinstance(value, tuple) else value)
+            object.__setattr__(self, f.name, tuple(checked) if isinstance(checked, list) else checked)
+        self.check_together()
+
+    def check_together(self) -> None:
+        """Checks that involve several parameters (override where a chapter needs them)."""
+
+    @classmethod
+    def specs(cls) -> dict[str, dict]:
+        return {f.name: {"default": f.default, **f.metadata} for f in fields(cls)}
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {f.name: (list(f.default) if isinstance(f.default, tuple) else f.default) for f in fields(cls)}
+
+    @classmethod
+    def from_namespace(cls, namespace: dict) -> "ChapterParams":
+        """The notebook's parameters (its globals after papermill injected a reader's values)."""
+        return cls(**{name: namespace[name] for name in cls.specs()})
+
+    @classmethod
+    def parse_cli(cls, given: dict[str, str]) -> dict[str, Any]:
+        """Strings typed after ``-p`` turned into values; one line naming the parameter otherwise."""
+        specs = cls.specs()
+        out = {}
+        for name, raw in given.items():
+            if name not in specs:
+                raise ValueError(f"no parameter {name!r}; the parameters are: {', '.join(specs)}.")
+            kind = specs[name]["kind"]
+            try:
+                out[name] = kind.parse(raw)
+            except ValueError as exc:
+                raise ValueError(f"parameter {name}: {exc} (a {kind.name}, e.g. {kind.example}).") from None
+        cls(**{**cls.defaults(), **out})  # check them all now, before anything runs
+        return out
+
+    @classmethod
+    def table(cls) -> list[dict[str, str]]:
+        """One row per parameter: name, default, what it is for, which values are valid."""
+        rows = []
+        for name, s in cls.specs().items():
+            d = s["default"]
+            shown = ",".join(map(str, d)) if isinstance(d, tuple) else str(d)
+            valid = s["valid"]() if callable(s["valid"]) else s["valid"]
+            rows.append({"name": name, "default": shown, "help": s["help"], "valid": valid})
+        return rows

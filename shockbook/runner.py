@@ -40,12 +40,16 @@ class RunError(RuntimeError):
 
 
 def chapters() -> list[Path]:
-    return sorted(p for p in paths.CHAPTERS_DIR.glob("*.ipynb"))
+    """The book's notebooks; ``_template`` and other names starting with ``_`` are not chapters."""
+    return sorted(p for p in paths.CHAPTERS_DIR.glob("*.ipynb") if not p.name.startswith("_"))
 
 
 def find_chapter(name: str) -> Path:
     """A chapter by file name, stem, number or unique part of its name: '01', 'shock', '01_shock'."""
     all_ = chapters()
+    template = paths.CHAPTERS_DIR / "_template.ipynb"
+    if name in ("_template", template.name) and template.exists():
+        return template
     exact = [p for p in all_ if name in (p.name, p.stem)]
     hits = exact or [p for p in all_ if p.stem.startswith(name) or name in p.stem]
     if len(hits) != 1:
@@ -69,7 +73,18 @@ def _literal(text: str):
 
 
 def coerce_parameters(nb_path: Path, given: dict[str, str]) -> dict:
-    """Strings from the command line, typed like the chapter's defaults; a clear error otherwise."""
+    """Strings from the command line, typed and checked by the chapter's ``Params``; a clear error otherwise.
+
+    A notebook without a chapter module (the appendix) has its strings typed like its defaults.
+    """
+    from shockbook import chapters as chapter_modules
+
+    module = chapter_modules.module_for(nb_path.stem)
+    if module is not None and hasattr(module, "Params"):
+        try:
+            return module.Params.parse_cli(given)
+        except ValueError as exc:
+            raise RunError(f"{nb_path.stem}: {exc}") from None
     declared = declared_parameters(nb_path)
     out = {}
     for name, raw in given.items():

@@ -49,7 +49,6 @@ def figure(name: str, chart, data) -> None:
 
 def day(date, year: bool = True) -> str:
     """'5 February 2025' (no leading zero), for dates in prose."""
-    import pandas as pd
+    from shockbook.site import words
 
-    d = pd.Timestamp(date)
-    return f"{d.day} {d:%B}" + (f" {d.year}" if year else "")
+    return words.day(date, year=year)

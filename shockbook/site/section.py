@@ -1,0 +1,103 @@
+"""What a chapter's section shows, as one object: its numbers, its tables, its figures.
+
+A chapter module has one function per section; each returns a :class:`Section`. The notebook
+shows it with ``section.show()`` in one small cell, which glues every value under the name the
+prose refers to. Keeping the values apart from how they are shown lets the same section be shown
+in another language (dates and data-dependent words are formatted at show time, from
+:mod:`shockbook.site.words`) and in a reader's rerun.
+
+Values in ``numbers`` are kept raw: floats and ints as computed (the prose's format spec, e.g.
+``{glue:text}`nvda_drop:.2f```, decides the digits), :class:`Day` for dates, :class:`Word` for
+words chosen from the data ("fell" or "rose"), and plain strings for names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date shown in prose ('27 January 2025'; without the year if ``year`` is False)."""
+
+    date: Any
+    year: bool = True
+
+    def text(self, lang: str = "en") -> str:
+        from shockbook.site import words
+
+        return words.day(self.date, year=self.year, lang=lang)
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word the data choose (see :data:`shockbook.site.words.VOCABULARY`), e.g. ``Word("fell")``."""
+
+    key: str
+
+    def text(self, lang: str = "en") -> str:
+        from shockbook.site import words
+
+        return words.word(self.key, lang)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with its own column labels and number formats ({column: '{:+.1f}'})."""
+
+    frame: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    index: bool = False
+
+    def html(self, name: str):
+        from shockbook.site import book
+
+        return book.table(self.frame, name, self.formats, self.labels, index=self.index)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart and the data it shows (written beside the chapter as figdata/<name>.csv)."""
+
+    chart: Any
+    data: pd.DataFrame
+
+
+@dataclass
+class Section:
+    """One section's numbers, tables and figures, each under the name the prose uses.
+
+    ``tables`` are keyed by their glue name (``tbl-…-table``), ``figures`` by theirs
+    (``fig-…-chart``). ``shown`` holds what the section's cell displays directly (e.g. the claims
+    of the chapter), in order.
+    """
+
+    numbers: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+    shown: list[Any] = field(default_factory=list)
+
+    def value(self, name: str, lang: str = "en"):
+        """A number as glued: Day and Word become text in ``lang``; numpy scalars, Python numbers."""
+        v = self.numbers[name]
+        if isinstance(v, (Day, Word)):
+            return v.text(lang)
+        return v
+
+    def show(self, lang: str = "en") -> None:
+        """Glue every figure, table and number (in that order), then display what is shown."""
+        from IPython.display import display
+
+        from shockbook.site import book
+
+        for name, fig in self.figures.items():
+            book.figure(name, fig.chart, fig.data)
+        for name, tab in self.tables.items():
+            book.glue(name, tab.html(name.removesuffix("-table").removeprefix("tbl-")))
+        for name in self.numbers:
+            book.glue(name, self.value(name, lang))
+        for item in self.shown:
+            display(item)

@@ -1,0 +1,46 @@
+"""Words and dates as the prose shows them, in each of the book's languages.
+
+The analysis never writes English: it returns a key ("fell", "rose", …) or a date, and this
+module turns it into text for the edition being built.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+LANGUAGES = ("en",)
+
+#: Words the data choose. Keys are the English words; add a language by adding a column.
+VOCABULARY: dict[str, dict[str, str]] = {
+    "fell": {"en": "fell"},
+    "rose": {"en": "rose"},
+    "was unchanged": {"en": "was unchanged"},
+    "lower": {"en": "lower"},
+    "higher": {"en": "higher"},
+    "down": {"en": "down"},
+    "up": {"en": "up"},
+    "deepened": {"en": "deepened"},
+    "eased": {"en": "eased"},
+    "reversed": {"en": "reversed"},
+    "lost": {"en": "lost"},
+    "gained": {"en": "gained"},
+}
+
+
+def word(key: str, lang: str = "en") -> str:
+    try:
+        return VOCABULARY[key][lang]
+    except KeyError:
+        raise KeyError(f"no word {key!r} in {lang!r}: add it to shockbook.site.words.VOCABULARY") from None
+
+
+def direction(x: float, down: str = "fell", up: str = "rose", flat: str = "was unchanged") -> str:
+    """The key of the word for a signed change: ``down`` below zero, ``up`` above, ``flat`` at zero."""
+    return down if x < 0 else up if x > 0 else flat
+
+
+def day(date, year: bool = True, lang: str = "en") -> str:
+    """'5 February 2025' (no leading zero) in English."""
+    d = pd.Timestamp(date)
+    if lang == "en":
+        return f"{d.day} {d:%B}" + (f" {d.year}" if year else "")
+    raise KeyError(f"no date format for {lang!r}")
