@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtr  # Student's t CDF; scipy.stats would triple the import time
 
-from shockbook.analysis import market
+from shockbook.analysis import calendar, market
 from shockbook.data import cache, catalog
 
 
@@ -99,7 +99,7 @@ def abnormal_returns(ticker: str, market_ticker: str, design: Design) -> tuple[p
     if s.market != m.market:
         raise ValueError(f"{ticker} trades on the {s.market} calendar but the market proxy {market_ticker} is on "
                          f"the {m.market} calendar; choose a proxy from the same market.")
-    day0 = market.trading_day(ticker, design.event_date)
+    day0 = calendar.trading_day(ticker, design.event_date)
     both = pd.concat([simple_returns(ticker), simple_returns(market_ticker)], axis=1, join="inner").dropna()
     both.columns = ["r", "rm"]
     if day0 not in both.index:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from shockbook.data import cache
+from shockbook.analysis.calendar import trading_day
+from shockbook.data import cache, catalog
 
 # TSMC's US listing is an ADS worth five common shares (TSMC 20-F for 2024, cover page).
-
-from shockbook.data import catalog
 ADS_RATIO = {"TSM": 5}
 
 
@@ -19,21 +18,6 @@ def closes(tickers: list[str], column: str = "Close") -> pd.DataFrame:
 def total_return_column(ticker: str) -> str:
     """'Adj Close' (dividends reinvested) where the series has it, else 'Close'."""
     return "Adj Close" if "Adj Close" in cache.series_info(ticker)["columns_present"] else "Close"
-
-
-def trading_day(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
-    """``date`` if ``ticker`` traded that day, else a clear error that names the nearest sessions."""
-    prices = cache.load_prices(ticker)
-    day = pd.Timestamp(date)
-    idx = prices.index
-    if day < idx[0] or day > idx[-1]:
-        raise ValueError(f"{day:%Y-%m-%d} is outside the data for {ticker} ({idx[0]:%Y-%m-%d}..{idx[-1]:%Y-%m-%d}).")
-    if day not in idx:
-        before, after = idx[idx < day][-1], idx[idx > day][0]
-        raise ValueError(f"{ticker} did not trade on {day:%Y-%m-%d} (a holiday on its market, "
-                         f"{catalog.get(ticker).market}); the sessions around it are "
-                         f"{before:%Y-%m-%d} and {after:%Y-%m-%d}.")
-    return day
 
 
 def day_move(ticker: str, date: str) -> dict:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.analysis import events, market
+from shockbook.analysis import calendar, events, market
 from shockbook.data import cache, catalog
 from shockbook.site import charts
 
@@ -34,7 +34,7 @@ def check_parameters(event_date: str, tickers: list[str], market_proxy: str, est
     if not (isinstance(window, (list, tuple)) and len(window) == 2 and all(isinstance(w, int) for w in window)):
         raise ValueError(f"window {window!r} must be two whole numbers of trading days, e.g. [-5, 5].")
     for t in tickers:
-        market.trading_day(t, day)
+        calendar.trading_day(t, day)
     design = events.Design(event_date=f"{day:%Y-%m-%d}", estimation_length=estimation_length, gap=gap,
                            window=(window[0], window[1]))
     design.check()
@@ -122,7 +122,7 @@ def after_table(event_date: str, groups: list[str] | None = None) -> pd.DataFram
     """Equal-weighted average total return of each US group from the close before the event to later horizons."""
     groups = groups or [g for g in catalog.GROUPS if catalog.tickers(g, "US") and g != "US indices and ETFs"]
     closes = cache.load_prices("^GSPC")["Close"]  # the US session calendar
-    day0 = market.trading_day("^GSPC", event_date)
+    day0 = calendar.trading_day("^GSPC", event_date)
     pos = closes.index.get_loc(day0)
     anchor = closes.index[pos - 1]
     rows = []
@@ -144,7 +144,7 @@ def after_table(event_date: str, groups: list[str] | None = None) -> pd.DataFram
 def group_paths(event_date: str, end: str) -> pd.DataFrame:
     """Long frame: date, group, equal-weighted cumulative return since the close before the event (%)."""
     closes = cache.load_prices("^GSPC")["Close"]
-    day0 = market.trading_day("^GSPC", event_date)
+    day0 = calendar.trading_day("^GSPC", event_date)
     anchor = closes.index[closes.index.get_loc(day0) - 1]
     frames = []
     for g in catalog.GROUPS:
