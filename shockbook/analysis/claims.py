@@ -808,7 +808,9 @@ def chapter_claims(chapter: int, evaluated: pd.DataFrame | None = None):
 
     from IPython.display import HTML
 
-    evaluated = evaluate(load_claims()) if evaluated is None else evaluated
+    if evaluated is None:  # evaluate only this chapter's rows, so the chapter reads only what they use
+        ledger = load_claims()
+        evaluated = evaluate(ledger[ledger["chapter"].astype(int) == chapter].reset_index(drop=True))
     rows = evaluated[evaluated["chapter"].astype(int) == chapter]
     items = []
     for _, r in rows.iterrows():
