@@ -322,7 +322,7 @@ def test_fact_ratio_product_calc_sign_and_bounds():
     assert one("ratio:fact:CST-05/fact:CST-21", 3.636, unit="ratio", tolerance=0.0005)["verdict"] == CONFIRMED
     r = one("calc:( fact:CST-21 / fact:CST-05 - 1 ) * 100", -72.5, tolerance=0.05)
     assert r["measured"] == pytest.approx(-72.5)
-    assert one("calc:fact:CST-42:1 * 2 / 1e9", 5.5e-5, unit="usd_billion", tolerance=1e-9)["verdict"] == CONFIRMED
+    assert one("calc:fact:CST-42:1:mid * 2 / 1e9", 5.5e-5, unit="usd_billion", tolerance=1e-9)["verdict"] == CONFIRMED
     assert one("fact:RSP-10", 62.5, unit="usd_billion", tolerance=2.5)["verdict"] == CONFIRMED
     assert one("fact:SHK-05", "2025-01-27", unit="date", tolerance=1)["verdict"] == CONFIRMED
     assert one("fact:SHK-05", "2025-01-27", unit="date", tolerance=0)["verdict"] == CONTRADICTED
@@ -390,9 +390,14 @@ def test_bad_specs_are_rejected_with_a_reason(bad, message):
 
 
 def test_fact_values_are_read_as_documented():
-    assert fact_value("60-65", "USD billion") == 62.5
+    assert fact_value("60-65", "USD billion") == 60
+    assert fact_value("60-65", "USD billion", 0, "mid") == 62.5
     assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU") == 3320
-    assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU", 1) == 27500
+    assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU", 1, "mid") == 27500
+    assert fact_value("GPT-4 78", "score") == 78  # the model's name is not a number (it was read as 4)
+    assert fact_value("2664", "thousand H800 GPU-hours", 0, "scaled") == 2_664_000
+    with pytest.raises(ClaimError, match="not a range"):
+        fact_value("246 (2024)", "USD billion", 0, "mid")
     assert fact_value("R1-Zero 198 h; R1 80 h; 512 GPUs", "hours; GPUs") == 198
     assert fact_value("246 (2024); >320 (2025 plan)", "USD billion", 1) == 320
     assert fact_value("Marvell -19; Oracle -13.8", "percent", 1) == -13.8
