@@ -74,8 +74,10 @@ def real():
 def test_opening_counts_every_verdict_and_they_add_up(real):
     s = cc.opening(cc.Params())
     n = s.numbers
-    assert n["n_claims"] == len(real) == n["n_confirmed"] + n["n_close"] + n["n_contradicted"] + n["n_uncheckable"]
-    assert n["n_checkable"] == n["n_claims"] - n["n_uncheckable"]
+    assert n["n_claims"] == len(real) == (n["n_confirmed"] + n["n_close"] + n["n_contradicted"]
+                                          + n["n_attributed"] + n["n_uncheckable"])
+    assert n["n_checkable"] == n["n_claims"] - n["n_uncheckable"] - n["n_attributed"]
+    assert n["n_attributed"] == int((real["verdict"] == claims.ATTRIBUTED).sum()) >= 1  # Wang's 50,000 H100s
     assert n["n_articles"] == len(FILES)
     # JRJ's Beijing dates are the New York session plus one calendar day
     for cid in cc.BEIJING_DATED:

@@ -514,3 +514,30 @@ def test_close_factor_is_validated(bad):
         claims.check_close_factor(bad)
     with pytest.raises(ValueError, match="close_factor"):
         verdict(1, 1, 0.1, close_factor=bad)
+
+
+def test_wilson_interval_matches_its_formula_and_stays_in_zero_one():
+    from shockbook.analysis.claims import wilson_interval
+
+    lo, hi = wilson_interval(8, 10)
+    # by hand: p = .8, z = 1.96; centre = (.8 + z²/20)/(1 + z²/10); half = z·sqrt(.016 + z²/400)/(1 + z²/10)
+    z = 1.959963984540054
+    centre = (0.8 + z * z / 20) / (1 + z * z / 10)
+    half = z * (0.016 + z * z / 400) ** 0.5 / (1 + z * z / 10)
+    assert (lo, hi) == pytest.approx((centre - half, centre + half))
+    assert 0 <= wilson_interval(0, 3)[0] and wilson_interval(3, 3)[1] <= 1 + 1e-12
+    assert all(map(math.isnan, wilson_interval(0, 0)))
+
+
+def test_a_claim_that_only_quotes_someone_is_attributed_not_confirmed():
+    facts = pd.DataFrame([
+        {"id": "SKP-01", "value": "50000", "unit": "H100 GPUs (claimed)", "status": "claim"},
+        {"id": "CST-10", "value": "2048", "unit": "H800 GPUs", "status": "fact"},
+    ])
+    one = lambda check: evaluate(pd.DataFrame([{  # noqa: E731
+        "id": "C01", "claimed_value": "50000", "unit": "count", "check": check, "tolerance": 0.5}]),
+        facts=lambda: facts).iloc[0]
+    assert one("fact:SKP-01")["verdict"] == claims.ATTRIBUTED
+    assert one("fact:CST-10")["verdict"] == CONTRADICTED  # a true fact, a wrong number
+    assert one("calc:fact:SKP-01 * fact:CST-10 / fact:CST-10")["verdict"] == CONFIRMED  # rests on a fact too
+    assert claims.ATTRIBUTED not in claims.SCORED

@@ -136,9 +136,11 @@ CLAIM_KINDS = (
     "timeline", "rankings and adoption", "other",
 )
 
-CONFIRMED, CLOSE, CONTRADICTED, NOT_CHECKABLE = (
-    "confirmed", "close", "contradicted", "not checkable from the data")
-VERDICTS = (CONFIRMED, CLOSE, CONTRADICTED, NOT_CHECKABLE)
+CONFIRMED, CLOSE, CONTRADICTED, ATTRIBUTED, NOT_CHECKABLE = (
+    "confirmed", "close", "contradicted", "attributed, not verified", "not checkable from the data")
+VERDICTS = (CONFIRMED, CLOSE, CONTRADICTED, ATTRIBUTED, NOT_CHECKABLE)
+#: The verdicts that judge whether a number is true: the accuracy scores count only these.
+SCORED = (CONFIRMED, CLOSE, CONTRADICTED)
 CLOSE_FACTOR = 3
 
 PRICE_FIELDS = ("Close", "Open", "High", "Low")
@@ -692,7 +694,27 @@ def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context, close_factor: float
     if spec.kind == "info":
         return _display(value), math.nan, NOT_CHECKABLE, "context only: the claim is not checkable from daily data"
     v, d = verdict(claimed, value, float(row["tolerance"]), bound, close_factor)
+    if v in (CONFIRMED, CLOSE) and _rests_on_claims_only(inner, ctx):
+        return (_display(value), d, ATTRIBUTED,
+                "the article reports correctly what someone said; the book has no evidence for it")
     return _display(value), d, v, ""
+
+
+def _fact_ids(spec: Spec) -> list[str]:
+    ids = [spec.args[0]] if spec.kind == "fact" else []
+    for part in spec.parts:
+        if isinstance(part, Spec):
+            ids += _fact_ids(part)
+    return ids
+
+
+def _rests_on_claims_only(spec: Spec, ctx: _Context) -> bool:
+    """True when a check reads only facts whose status is 'claim' (what someone said, unverified):
+    agreeing with such a fact shows that the article quotes correctly, not that the number is true."""
+    ids = _fact_ids(spec)
+    if not ids or "status" not in ctx.facts().columns:
+        return False
+    return all(str(ctx.facts().loc[i, "status"]) == "claim" for i in ids)
 
 
 # --------------------------------------------------------------------------- the ledger file
@@ -787,6 +809,17 @@ def load_claims(path: "str | Path | None" = None) -> pd.DataFrame:
     return validate(df, label)
 
 
+def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson's score interval for a share k/n (95% by default): honest for the small counts of one
+    article, where k/n ± z·se can leave [0, 1]. (nan, nan) when n is 0."""
+    if n == 0:
+        return math.nan, math.nan
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
 def summary(evaluated: pd.DataFrame) -> pd.DataFrame:
     """Counts of verdicts per article (rows, with a total row), one column per verdict plus 'claims'."""
     counts = pd.crosstab(evaluated["article_file"], evaluated["verdict"])
@@ -802,8 +835,8 @@ def summary(evaluated: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-VERDICT_CSS = {"confirmed": "verdict-confirmed", "close": "verdict-close", "contradicted": "verdict-contradicted",
-               "not checkable from the data": "verdict-uncheckable"}
+VERDICT_CSS = {CONFIRMED: "verdict-confirmed", CLOSE: "verdict-close", CONTRADICTED: "verdict-contradicted",
+               ATTRIBUTED: "verdict-attributed", NOT_CHECKABLE: "verdict-uncheckable"}
 
 
 def anchor(claim_id: str) -> str:

@@ -20,8 +20,9 @@ from shockbook.site import charts
 SOURCE = "the book's claims ledger (data/claims.csv), evaluated on its price cache and facts"
 
 VERDICT_COLORS = {claims.CONFIRMED: charts.UP, claims.CLOSE: charts.PALETTE[1],
-                  claims.CONTRADICTED: charts.DOWN, claims.NOT_CHECKABLE: charts.PALETTE[-1]}
-SCORED = (claims.CONFIRMED, claims.CLOSE, claims.CONTRADICTED)
+                  claims.CONTRADICTED: charts.DOWN, claims.ATTRIBUTED: charts.PALETTE[4],
+                  claims.NOT_CHECKABLE: charts.PALETTE[-1]}
+SCORED = claims.SCORED
 
 # How a value in each unit is written: (before the number, after it).
 UNIT_FORMS = {
@@ -107,12 +108,16 @@ def summary_table(evaluated: pd.DataFrame) -> pd.DataFrame:
     checkable = s[list(SCORED)].sum(axis=1)
     s["confirmed_share"] = np.where(checkable > 0, 100 * s[claims.CONFIRMED] / checkable.where(checkable > 0, 1),
                                     np.nan)
-    return s[["article", *claims.VERDICTS, "claims", "confirmed_share"]]
+    bounds = [claims.wilson_interval(int(k), int(n)) for k, n in zip(s[claims.CONFIRMED], checkable)]
+    s["interval"] = ["–" if math.isnan(lo) else f"{100 * lo:.0f}–{100 * hi:.0f}" for lo, hi in bounds]
+    return s[["article", *claims.VERDICTS, "claims", "confirmed_share", "interval"]]
 
 
 SUMMARY_LABELS = {"article": "Article", claims.CONFIRMED: "Confirmed", claims.CLOSE: "Close",
-                  claims.CONTRADICTED: "Contradicted", claims.NOT_CHECKABLE: "Not checkable",
-                  "claims": "Claims", "confirmed_share": "Confirmed of checkable (%)"}
+                  claims.CONTRADICTED: "Contradicted", claims.ATTRIBUTED: "Attributed, not verified",
+                  claims.NOT_CHECKABLE: "Not checkable",
+                  "claims": "Claims", "confirmed_share": "Confirmed of checkable (%)",
+                  "interval": "95% interval (%)"}
 SUMMARY_FORMATS = {"confirmed_share": "{:.0f}"}
 
 
@@ -469,6 +474,7 @@ def opening(p: Params) -> Section:
     numbers |= {"n_claims": n["claims"], "n_articles": n["articles"], "n_checkable": n["checkable"],
                 "n_confirmed": n[claims.CONFIRMED], "n_close": n[claims.CLOSE],
                 "n_contradicted": n[claims.CONTRADICTED], "n_uncheckable": n[claims.NOT_CHECKABLE],
+                "n_attributed": n[claims.ATTRIBUTED],
                 "close_factor": p.close_factor}
     for _, row in every[every["id"].isin(QUOTED)].iterrows():
         value = (f"{pd.Timestamp(row['claimed_value']):%B %Y}" if row["unit"] == "date"
