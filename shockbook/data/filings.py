@@ -162,3 +162,65 @@ def capex_2024(ticker: str, sec_dir: Path | None = None) -> tuple[str, float, St
     wanted.sort(key=lambda p: next(i for i, w in enumerate(order) if p.startswith(w)))
     period = wanted[0]
     return period, -st.value(period), st
+
+
+# --------------------------------------------------------------------------------------------
+# The capex lines as rows of the book's facts (data/facts/additions.csv)
+# --------------------------------------------------------------------------------------------
+
+#: EDGAR addresses of the stored filings. The stored texts carry neither a URL nor an accession
+#: number, so these come from search results in which several unrelated repositories give the same
+#: address (accession in the path); each was matched to the stored file by form, company and date.
+FILING_URLS: dict[str, str] = {
+    "AMZN": "https://www.sec.gov/Archives/edgar/data/1018724/000101872425000004/amzn-20241231.htm",
+    "GOOG": "https://www.sec.gov/Archives/edgar/data/1652044/000165204425000014/goog-20241231.htm",
+    "META": "https://www.sec.gov/Archives/edgar/data/1326801/000132680125000017/meta-20241231.htm",
+    "MSFT": "https://www.sec.gov/Archives/edgar/data/789019/000095017025010491/msft-20241231.htm",
+}
+_COMPANY = {"AMZN": "Amazon", "GOOG": "Alphabet", "META": "Meta", "MSFT": "Microsoft"}
+_FORM = {"AMZN": "Form 10-K for 2024", "GOOG": "Form 10-K for 2024", "META": "Form 10-K for 2024",
+         "MSFT": "Form 10-Q for the quarter to 31 December 2024 (fiscal 2025 Q2)"}
+#: (fact id, ticker, column of the statement) -> the book's addition rows, in this order.
+CAPEX_FACTS: tuple[tuple[str, str, str], ...] = (
+    ("RSP-B07", "META", "Year ended December 31 2024"),
+    ("RSP-B08", "GOOG", "Year ended December 31 2024"),
+    ("RSP-B09", "AMZN", "Year ended December 31 2024"),
+    ("RSP-B10", "MSFT", "Six months ended December 31 2024"),
+    ("RSP-B11", "MSFT", "Three months ended December 31 2024"),
+)
+_RETIRES = {
+    "META": "It gives the 2024 actual where the book showed guidance (RSP-10's note, 'guidance $38-40B') and "
+            "replaces Meta's share of the aggregate RSP-13 (Online.ua)",
+    "GOOG": "It confirms from the filing the 2024 figure RSP-11 states in words and replaces Alphabet's share of RSP-13 (Online.ua)",
+    "AMZN": "It settles RSP-12's conflict on the 2024 total (the gross line; net of proceeds the filing's "
+            "free-cash-flow table gives less) and replaces Amazon's share of RSP-13 (Online.ua)",
+    "MSFT": "Microsoft's fiscal year ends in June and the stored filing is a 10-Q, so no calendar-2024 total can be "
+            "read from it; the cash line is narrower than the $22.6 billion including finance leases in RSP-B02 (Kaohoon)",
+}
+
+
+def capex_fact_rows(sec_dir: Path | None = None) -> list[dict[str, str]]:
+    """The additions rows for :data:`CAPEX_FACTS`, every number read from the filing text now."""
+    rows = []
+    for fid, ticker, period in CAPEX_FACTS:
+        st = capex_line(ticker, sec_dir)
+        value = -st.value(period)
+        name, line = CAPEX_LINES[ticker]
+        end = "2024-12-31"
+        span = (period[0].lower() + period[1:]).replace("December 31 2024", "31 December 2024")
+        rows.append({
+            "id": fid, "chapter": "4",
+            "statement": (f"{_COMPANY[ticker]}'s cash-flow statement reports its cash capital expenditure for the "
+                          f"{span} on the line '{line}' (finance leases not included)."),
+            "value": f"{value:.0f}",
+            "unit": f"USD million ({span}, cash paid, from the filing)",
+            "as_of": end,
+            "source_title": (f"{_COMPANY[ticker]} {_FORM[ticker]} (SEC EDGAR), consolidated cash-flow statement, "
+                             f"line '{line}'"),
+            "source_url": FILING_URLS[ticker],
+            "note": (f"Primary: read by shockbook.data.filings from the filing's own text, "
+                     f"../shared/data/raw/heliar-k_market-base/sec/{name} (the statement's column '{period}'); "
+                     f"reliability: Primary. The stored text records no URL or accession number; the EDGAR address "
+                     f"is the one several independent listings give for this filing. {_RETIRES[ticker]}."),
+        })
+    return rows
