@@ -218,7 +218,7 @@ def capex_fact_rows(sec_dir: Path | None = None) -> list[dict[str, str]]:
             "source_title": (f"{_COMPANY[ticker]} {_FORM[ticker]} (SEC EDGAR), consolidated cash-flow statement, "
                              f"line '{line}'"),
             "source_url": FILING_URLS[ticker],
-            "note": (f"Primary: read by shockbook.data.filings from the filing's own text, "
+            "note": (f"Book addition, looked up 2026-11-30 in the filing's own text by shockbook.data.filings, "
                      f"../shared/data/raw/heliar-k_market-base/sec/{name} (the statement's column '{period}'); "
                      f"reliability: Primary. The stored text records no URL or accession number; the EDGAR address "
                      f"is the one several independent listings give for this filing. {_RETIRES[ticker]}."),
