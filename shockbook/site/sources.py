@@ -47,10 +47,6 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{html.escape(url, quote=True)}">{html.escape(label, quote=False)}</a>'
 
 
-def _host(url: str) -> str:
-    return re.sub(r"^https?://(www\.)?", "", url).split("/", 1)[0]
-
-
 def link_cell(row) -> str:
     """The link column: the best source, the stored copy it replaced, or the input rows of a derived fact."""
     if row["kind"] == "derived":
@@ -59,12 +55,12 @@ def link_cell(row) -> str:
         return "from " + " ".join(F.marker(i) for i in inputs)
     if not row["url"]:
         return "no address (see note)"
-    cell = _link(row["url"], _host(row["url"]))
+    # short labels keep the column narrow; the address shows on hover and in sources.csv
+    cell = _link(row["url"], "source")
     if row["upgrade_note"]:
-        article = "an" if row["stored_kind"][0] in "aeiou" else "a"
         stored = re.search(r"(https?://\S+)$", row["upgrade_note"])
-        where = _link(stored.group(1), _host(stored.group(1))) if stored else "no address was stored"
-        cell += f" (replaces {article} {md_text(row['stored_kind'])}: {where})"
+        where = _link(stored.group(1), f"stored {row['stored_kind']}") if stored else f"no stored address"
+        cell += f" (was: {where})"
     return cell
 
 
@@ -101,16 +97,17 @@ def page_markdown(facts_dir: Path | None = None) -> str:
         lines += ["", "Facts with no address at all: " + ", ".join(F.marker(i) for i in no_url)
                   + " (the note in facts.csv says why)."]
     lines += ["", "## All facts", "",
-              "| fact | value | status | reliability | source kind | outlet | date | link |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+              "| fact | value | status (reliability) | source: kind, outlet, date | link |",
+              "| --- | --- | --- | --- | --- |"]
     for row in src.to_dict("records"):
         f = facts.loc[row["id"]]
         date = row["published"] or f"{f['as_of']} (date of the fact)"
         value = f"{f['value']} {f['unit']}".strip()
         lines.append("| " + " | ".join([
-            f'<span id="{F.anchor(row["id"])}"></span>{row["id"]}',
-            md_text(value), md_text(f["status"]), md_text(f["reliability"]), md_text(row["kind"]),
-            md_text(row["outlet"]), md_text(date), link_cell(row),
+            f'<span id="{F.anchor(row["id"])}" style="white-space:nowrap">{row["id"]}</span>',
+            md_text(value), md_text(f"{f['status']} ({f['reliability']})"),
+            f"**{md_text(row['kind'])}**: " + md_text(f"{row['outlet']}, {date}"),
+            link_cell(row),
         ]) + " |")
     return "\n".join(lines) + "\n"
 
