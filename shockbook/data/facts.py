@@ -10,6 +10,12 @@ Two steps, kept apart on purpose:
     dtypes and origin of each file; the additions are a second origin of ``facts.csv``, placed after
     the shared rows and labelled by the same rules). Running it twice writes byte-identical files.
 
+``load_sources()`` / ``kind_counts()`` / ``marker(id)``
+    The source-kind table ``data/facts/sources.csv`` (hand-maintained, one row per fact: the kind
+    of the stored source, the best source found with its kind, outlet, date and URL, and what it
+    replaced) and the compact citation chapters put in prose: a superscript link to the fact's row
+    on the Sources page (``chapters/sources.md``, written by ``python -m shockbook.site.sources``).
+
 ``load_facts()`` / ``fact(id)`` / ``load_epoch()``
     What chapters use. Every load checks the file's sha256 against ``manifest.json`` and the
     schema, and raises :class:`FactsError` with the file, the problem and the fix.
