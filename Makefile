@@ -13,7 +13,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run site test browser refresh import verify bench clean
+.PHONY: book env vendor run site test browser refresh import verify bench clean sources
 
 book: env vendor run site
 
@@ -44,12 +44,16 @@ run: env
 
 # The site is rebuilt only when one of its sources is newer than the last build.
 SITE_OK := _build/html/.built
-SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/figdata/*.csv)
+SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv data/facts/*.csv)
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html"
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
 	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --quiet
 	touch $@
+
+# The Sources page is generated from data/facts/ (facts.csv + sources.csv); a test fails when it is stale.
+sources: env
+	$(PY) -m shockbook.site.sources
 
 test: book browser
 	$(PY) -m pytest
