@@ -13,7 +13,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run site test browser refresh import verify bench clean
+.PHONY: book env vendor run site test browser refresh import verify bench clean sources
 
 book: env vendor run site
 
@@ -46,8 +46,8 @@ run: env
 # Both editions are built from the same executed chapters, side by side: the English site at the
 # root, the Chinese edition (zh/, generated from translations/zh by shockbook.site.edition) under zh/.
 SITE_OK := _build/html/.built
-SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/figdata/*.csv \
-                 zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
+SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv \
+                 data/facts/*.csv zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
 JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --quiet
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
@@ -59,6 +59,10 @@ $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
 	  [ $$en = 0 ] && [ $$zh = 0 ]
 	rm -rf _build/html/zh && cp -r _build/zh/_build/html _build/html/zh
 	touch $@
+
+# The Sources page is generated from data/facts/ (facts.csv + sources.csv); a test fails when it is stale.
+sources: env
+	$(PY) -m shockbook.site.sources
 
 test: book browser
 	$(PY) -m pytest

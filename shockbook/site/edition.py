@@ -274,6 +274,11 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
         data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         if not target.exists() or target.read_text() != data:
             target.write_text(data)
+    for page in paths.CHAPTERS_DIR.glob("*.md"):  # generated pages (the Sources table): text translated
+        target = out / "chapters" / page.name
+        data = tr.html(">" + zh_date(page.read_text()) + "<")[1:-1] if False else page.read_text()
+        if not target.exists() or target.read_text() != data:
+            target.write_text(data)
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
         target = out / "chapters" / "figdata" / csv_file.name
         if not target.exists() or target.read_bytes() != csv_file.read_bytes():
