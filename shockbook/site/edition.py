@@ -274,9 +274,9 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
         data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         if not target.exists() or target.read_text() != data:
             target.write_text(data)
-    for page in paths.CHAPTERS_DIR.glob("*.md"):  # generated pages (the Sources table): text translated
+    for page in paths.CHAPTERS_DIR.glob("*.md"):  # generated pages (the Sources table), as they are for now
         target = out / "chapters" / page.name
-        data = tr.html(">" + zh_date(page.read_text()) + "<")[1:-1] if False else page.read_text()
+        data = page.read_text()
         if not target.exists() or target.read_text() != data:
             target.write_text(data)
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
