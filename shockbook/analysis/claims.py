@@ -27,6 +27,10 @@ Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
     first one after D1 if there is none before, as in :mod:`shockbook.analysis.market`); balance-sheet
     counts are skipped and an ADS is converted with ``market.ADS_RATIO``. The series must be
     ``unadjusted``.
+``basket:T1+T2+...:D0:D1``
+    The equal-weighted mean of the tickers' close-to-close moves from D0 to D1, in percent:
+    the nearest thing the cache holds to a basket whose weights were not published (Goldman's
+    "Magnificent Seven"). Used as context (``info:``), never scored, because the weights differ.
 ``last_larger_move:T:D``
     A date: the latest session before D whose close-to-close move was at least as large as
     D's, in the same direction. Checks "the biggest fall since ..." claims.
@@ -87,6 +91,16 @@ the bound; for dates: the days between the two spans, 0 if they overlap):
 * ``not checkable from the data`` for ``none`` and ``info`` checks, and for checks the
   cached data cannot answer (a date outside a series' range); ``reason`` then says why.
 
+Not checkable, for a reason
+---------------------------------
+"Not checkable" is a reasoned verdict, never a default. Every row whose check is ``none`` or
+``info:`` carries in ``uncheckable`` one reason from :data:`UNCHECKABLE_REASONS`: the claim is
+intraday or pre-market (daily bars cannot settle it), a forecast, an opinion or a general rule,
+rests on a survey or a private document, or needs a series or fact the book does not hold — then
+written ``no series or fact in the book: WHAT IS MISSING``. A check the cached data cannot answer
+(a date before the cache begins) gets the last reason, naming the series, from the data itself.
+The evaluated ``reason`` begins with the reason; :func:`uncheckable_kind` returns its short name.
+
 A bad spec, a date that is inside a series' range but not one of its trading days, an
 unknown ticker or fact id raise :class:`ClaimError` naming the claim: those are errors in
 the ledger, not limits of the data.
@@ -109,8 +123,15 @@ CLAIMS_FILE = paths.DATA_DIR / "claims.csv"
 
 COLUMNS = [
     "id", "article_file", "outlet", "article_date", "chapter", "kind", "claim", "claimed_value", "unit",
-    "subject", "ref_date", "convention", "check", "tolerance", "note",
+    "subject", "ref_date", "convention", "check", "uncheckable", "tolerance", "note",
 ]
+
+#: Why a claim is not checkable: the ledger's ``uncheckable`` column holds one of these (the last
+#: followed by ': ' and what is missing, e.g. 'no series or fact in the book: a USD/CNY rate').
+INTRADAY, FORECAST, OPINION, SURVEY, MISSING = (
+    "intraday or pre-market", "a forecast", "an opinion or a general rule", "a survey or a private document",
+    "no series or fact in the book")
+UNCHECKABLE_REASONS = (INTRADAY, FORECAST, OPINION, SURVEY, MISSING)
 
 # The five source articles (../shared/sources/README.md): file -> (outlet, date as given there).
 ARTICLES = {
@@ -147,7 +168,7 @@ PRICE_FIELDS = ("Close", "Open", "High", "Low")
 LEVEL_BASES = ("unadjusted", "index")
 KINDS = (
     "pct_change", "points_change", "close", "open", "high", "low", "mcap_change_bn",
-    "last_larger_move", "fact", "ratio", "product", "calc", "sign", "atleast", "atmost",
+    "last_larger_move", "basket", "fact", "ratio", "product", "calc", "sign", "atleast", "atmost",
     "info", "none",
 )
 _WRAPPERS = ("sign", "atleast", "atmost", "info")
@@ -155,7 +176,7 @@ _TOP_ONLY = ("info", "atleast", "atmost", "none")
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-_FACT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
+_FACT_ID = re.compile(r"^[A-Z]{3}-B?\d{2}$")  # the book's own additions are SHK-B01 …
 _CLAIM_ID = re.compile(r"^C\d{2,3}$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
@@ -230,6 +251,8 @@ class Spec:
 
     def tickers(self) -> set[str]:
         out = {self.args[0]} if self.kind in _PRICE_KINDS else set()
+        if self.kind == "basket":
+            out = set(self.args[0].split("+"))
         for p in self.parts:
             if isinstance(p, Spec):
                 out |= p.tickers()
@@ -243,6 +266,8 @@ class Spec:
         return out
 
     def leaf_specs(self) -> list["Spec"]:
+        if self.kind == "basket":  # one close-to-close move per member
+            return [Spec("pct_change", args=(t, *self.args[1:])) for t in self.args[0].split("+")]
         if not self.parts:
             return [self]
         return [leaf for p in self.parts if isinstance(p, Spec) for leaf in p.leaf_specs()]
@@ -350,6 +375,18 @@ def parse_spec(text: str, _top: bool = True) -> Spec:
             raise ClaimError(f"check {whole!r}: the part index {args[1]!r} must be a whole number")
         if len(args) == 3 and args[2] not in FACT_READINGS:
             raise ClaimError(f"check {whole!r}: READING must be one of {', '.join(FACT_READINGS)}")
+        return Spec(kind, args=args)
+    if kind == "basket":
+        if len(args) != 3:
+            raise ClaimError(f"check {whole!r}: expected basket:T1+T2+...:D0:D1")
+        members = args[0].split("+")
+        if len(members) < 2 or len(set(members)) != len(members):
+            raise ClaimError(f"check {whole!r}: a basket needs two or more different tickers joined by '+'")
+        for t in members:
+            _check_ticker(t, whole)
+        d0, d1 = _check_day(args[1], whole), _check_day(args[2], whole)
+        if d0 >= d1:
+            raise ClaimError(f"check {whole!r}: D0 ({d0}) must be before D1 ({d1})")
         return Spec(kind, args=args)
     if kind in ("pct_change", "points_change", "mcap_change_bn"):
         n_ok = (3, 4) if kind == "pct_change" else (3,)
@@ -518,6 +555,9 @@ def _eval(spec: Spec, ctx: _Context) -> "float | DateSpan":
         r0, _ = _row(ctx, a[0], a[1])
         r1, _ = _row(ctx, a[0], a[2])
         return 100.0 * (_field(r1, field, a[0], a[2]) / _field(r0, "Close", a[0], a[1]) - 1.0)
+    if k == "basket":
+        moves = [_eval(Spec("pct_change", args=(t, a[1], a[2])), ctx) for t in a[0].split("+")]
+        return sum(moves) / len(moves)
     if k == "points_change":
         _need_level(ctx, a[0], "points_change")
         r0, _ = _row(ctx, a[0], a[1])
@@ -683,21 +723,44 @@ def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context, close_factor: float
         claimed = parse_claimed(row["claimed_value"], row["unit"])
     except ValueError as exc:
         raise ClaimError(f"claimed_value {row['claimed_value']!r}: {exc}") from None
+    stated = str(row.get("uncheckable", "") or "").strip()
     if spec.kind == "none":
-        return None, math.nan, NOT_CHECKABLE, "not checkable from the data: see the note"
+        return None, math.nan, NOT_CHECKABLE, stated
     bound = spec.kind if spec.kind in ("atleast", "atmost") else None
     inner = spec.parts[0] if spec.kind in ("info", "atleast", "atmost") else spec
     try:
         value = _eval(inner, ctx)
     except NotCheckable as exc:
-        return None, math.nan, NOT_CHECKABLE, str(exc)
+        return None, math.nan, NOT_CHECKABLE, stated or f"{MISSING}: {exc}"
     if spec.kind == "info":
-        return _display(value), math.nan, NOT_CHECKABLE, "context only: the claim is not checkable from daily data"
+        return _display(value), math.nan, NOT_CHECKABLE, f"{stated} (the value shown is context)"
     v, d = verdict(claimed, value, float(row["tolerance"]), bound, close_factor)
     if v in (CONFIRMED, CLOSE) and _rests_on_claims_only(inner, ctx):
         return (_display(value), d, ATTRIBUTED,
                 "the article reports correctly what someone said; the book has no evidence for it")
     return _display(value), d, v, ""
+
+
+def uncheckable_kind(reason: str) -> str:
+    """The short reason (one of :data:`UNCHECKABLE_REASONS`) a not-checkable claim's ``reason`` or
+    ``uncheckable`` text begins with; ValueError if it begins with none of them."""
+    text = str(reason).strip()
+    for r in UNCHECKABLE_REASONS:
+        if text == r or text.startswith(r + " (") or (r == MISSING and text.startswith(r + ": ")):
+            return r
+    raise ValueError(f"{reason!r} does not begin with a reason from: {'; '.join(UNCHECKABLE_REASONS)}")
+
+
+def check_uncheckable(text: str) -> str:
+    """A ledger ``uncheckable`` value, checked: one of the reasons, and for the last one what is
+    missing after ': '. ValueError in one line otherwise."""
+    text = str(text).strip()
+    if text in UNCHECKABLE_REASONS[:-1]:
+        return text
+    if text.startswith(MISSING + ": ") and len(text) > len(MISSING) + 4:
+        return text
+    raise ValueError(f"uncheckable {text!r} must be one of: {'; '.join(UNCHECKABLE_REASONS[:-1])}; or "
+                     f"'{MISSING}: WHAT IS MISSING'")
 
 
 def _fact_ids(spec: Spec) -> list[str]:
@@ -757,9 +820,9 @@ def validate(df: pd.DataFrame, source: str = "claims") -> pd.DataFrame:
             problems.append(f"{where}: chapter {row['chapter']!r} must be 1-5")
         if str(row["kind"]).strip() not in CLAIM_KINDS:
             problems.append(f"{where}: kind {row['kind']!r} must be one of: {', '.join(CLAIM_KINDS)}")
-        for col in ("claim", "unit", "subject", "convention", "note"):
+        for col in ("claim", "unit", "subject", "convention", "note", "uncheckable"):
             text = str(row[col]).strip()
-            if not text:
+            if not text and col != "uncheckable":  # empty for every scored claim
                 problems.append(f"{where}: {col} is empty")
             elif _CJK.search(text):
                 problems.append(f"{where}: {col} contains Chinese characters; the ledger is in English")
@@ -777,10 +840,20 @@ def validate(df: pd.DataFrame, source: str = "claims") -> pd.DataFrame:
                 raise ValueError
         except ValueError:
             problems.append(f"{where}: tolerance {row['tolerance']!r} must be a number >= 0")
+        spec = None
         try:
-            parse_spec(row["check"])
+            spec = parse_spec(row["check"])
         except ClaimError as exc:
             problems.append(f"{where}: {exc}")
+        why = str(row["uncheckable"]).strip()
+        if spec is not None and spec.kind in ("none", "info"):
+            try:
+                check_uncheckable(why)
+            except ValueError as exc:
+                problems.append(f"{where}: a '{spec.kind}' check needs a reason: {exc}")
+        elif spec is not None and why:
+            problems.append(f"{where}: uncheckable is {why!r} but the check {row['check']!r} is scored; "
+                            "leave it empty or make the check none/info")
     if problems:
         raise ClaimError(f"{source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
     out = df.copy()
