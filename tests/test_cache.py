@@ -232,7 +232,7 @@ def test_known_disagreements_are_recorded_not_hidden():
              for c in e["origin"].get("cross_checks", []) if c["max_abs_diff"] >= 0.05}
     assert set(loose) == {("^VIX", "FRED"), ("SOXX", "investing.com"), ("NVDA", "Interactive Brokers"),
                           ("DEXCHUS", "Yahoo CNY=X (next row)"), ("DEXJPUS", "Yahoo JPY=X (next row)")}
-    # Yahoo's VIX close of 2026-02-06 is 20.37, FRED's 17.76: the one day the two disagree.
+    # Yahoo's VIX close of 2026-02-06 is 20.37, FRED's 17.76 (two 2021 days differ by under 0.7%).
     assert loose["^VIX", "FRED"]["max_on"] == "2026-02-06" and loose["^VIX", "FRED"]["median_abs_diff"] < 1e-4
     # FX: FRED at noon in New York against Yahoo's bar at midnight London agree closely on a typical day.
     assert loose["DEXCHUS", "Yahoo CNY=X (next row)"]["median_abs_diff"] < 0.05
