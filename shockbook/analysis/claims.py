@@ -20,7 +20,8 @@ Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
 ``points_change:T:D0:D1``
     Close on D1 − Close on D0, in index points (needs a price level: unadjusted or index).
 ``close:T:D``, ``open:T:D``, ``high:T:D``, ``low:T:D``
-    A price level on D (unadjusted or index series only).
+    A price level on D (unadjusted, index or exchange-rate series only: ``close:DEXCHUS:D`` is
+    FRED's yuan per dollar at noon in New York on D).
 ``mcap_change_bn:T:D0:D1``
     Change in market value in USD billions: shares × (Close D1 − Close D0) / 1e9. The share
     count is the SEC cover-page count with the latest ``as_of_date`` on or before D1 (the
@@ -532,7 +533,8 @@ def _field(row: pd.Series, field: str, ticker: str, day: str) -> float:
 
 def _need_level(ctx: _Context, ticker: str, what: str, allowed=LEVEL_BASES) -> None:
     basis = ctx.basis(ticker)
-    if basis not in allowed:
+    # an exchange rate (FRED's DEXCHUS …) is a level too, wherever indices are allowed
+    if basis not in allowed and not (allowed == LEVEL_BASES and basis.startswith("exchange rate")):
         raise ClaimError(f"{what} needs a price level, but {ticker}'s prices are {basis!r} "
                          f"(allowed: {', '.join(allowed)}); use pct_change for returns")
 
@@ -941,3 +943,67 @@ def chapter_claims(chapter: int, evaluated: pd.DataFrame | None = None):
             f'{escape(r["claim"])} <span class="claim-source">({escape(r["outlet"])}, {escape(r["article_date"])}; '
             f'claimed {escape(_fmt(r["claimed_value"]))}, measured {escape(_fmt(r["measured"]))})</span></li>')
     return HTML(f'<ul class="shockbook-claims">{"".join(items)}</ul>')
+
+
+# --------------------------------------------------------------------------- numbers left out of the ledger
+
+EXCLUDED_FILE = paths.DATA_DIR / "claims_excluded.csv"
+EXCLUSION_COLUMNS = ["article_file", "number", "paraphrase", "reason", "note"]
+#: Why a number in an article is not a ledger row; 'duplicate of Cnn' names the row that holds it.
+EXCLUSION_REASONS = ("advertising", "page furniture", "not a claim", "duplicate of Cnn")
+TRANSLATION_MARK = "(our translation)"
+_DUPLICATE = re.compile(r"^duplicate of (C\d{2,3})$")
+
+
+def validate_exclusions(df: pd.DataFrame, ledger: pd.DataFrame | None = None,
+                        source: str = "claims_excluded") -> pd.DataFrame:
+    """Check the list of article numbers left out of the ledger; :class:`ClaimError` lists every
+    problem. Each row names its article, the number as written (in the original script: it is what
+    a reader searches the article for), an English paraphrase marked ``(our translation)``, and a
+    reason from :data:`EXCLUSION_REASONS`; a duplicate must name a ledger row of the same article."""
+    if list(df.columns) != EXCLUSION_COLUMNS:
+        raise ClaimError(f"{source}: columns must be {', '.join(EXCLUSION_COLUMNS)}, not {', '.join(df.columns)}")
+    by_id = {} if ledger is None else dict(zip(ledger["id"], ledger["article_file"]))
+    problems = []
+    for i, row in df.reset_index(drop=True).iterrows():
+        where = f"{source} line {i + 2}"
+        art = str(row["article_file"]).strip()
+        if art not in ARTICLES:
+            problems.append(f"{where}: unknown article file {art!r}")
+        if not str(row["number"]).strip():
+            problems.append(f"{where}: number is empty")
+        para = str(row["paraphrase"]).strip()
+        if not para.endswith(TRANSLATION_MARK) or len(para) <= len(TRANSLATION_MARK) + 2:
+            problems.append(f"{where}: paraphrase must be English text ending with {TRANSLATION_MARK!r}")
+        if _CJK.search(para) or _CJK.search(str(row["note"])):
+            problems.append(f"{where}: paraphrase and note are in English")
+        reason = str(row["reason"]).strip()
+        dup = _DUPLICATE.match(reason)
+        if dup:
+            cid = dup.group(1)
+            if ledger is not None and cid not in by_id:
+                problems.append(f"{where}: {reason!r} names no ledger row")
+            elif ledger is not None and by_id[cid] != art:
+                problems.append(f"{where}: {cid} belongs to another article ({by_id[cid]})")
+        elif reason not in EXCLUSION_REASONS[:-1]:
+            problems.append(f"{where}: reason {reason!r} must be one of {', '.join(EXCLUSION_REASONS)}")
+    if problems:
+        raise ClaimError(f"{source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    return df
+
+
+def load_exclusions(path: "str | Path | None" = None, ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and validate ``data/claims_excluded.csv`` (against the ledger, if given)."""
+    path = Path(path or EXCLUDED_FILE)
+    if not path.exists():
+        raise ClaimError(f"{path} is missing")
+    from shockbook.data.cache import _note_read
+
+    _note_read(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return validate_exclusions(df, ledger, path.name)
+
+
+def exclusion_reason_kind(reason: str) -> str:
+    """'duplicate of C75' -> 'duplicate'; other reasons as they are."""
+    return "duplicate" if _DUPLICATE.match(str(reason).strip()) else str(reason).strip()
