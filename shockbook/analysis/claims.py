@@ -59,9 +59,11 @@ Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
 ``info:SPEC``
     SPEC is computed and shown as ``measured`` for context, but the verdict is always "not
     checkable from the data": used for pre-market and intraday claims, which daily bars
-    cannot settle, and for figures that belong to another listing or a basket we lack.
+    cannot settle, and for figures that belong to another listing or a basket we lack. The
+    row's ``uncheckable`` column gives the reason (see below).
 ``none``
-    Not checkable from the data; the ``note`` says why.
+    Not checkable from the data; the ``uncheckable`` column gives the reason and the ``note``
+    the details.
 
 ``sign``, ``atleast``, ``atmost`` and ``info`` wrap a spec once, at the top (``info`` and the
 bounds cannot be nested; ``sign`` may sit inside them).
