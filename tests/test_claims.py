@@ -635,7 +635,14 @@ def test_audited_checks_against_the_cache_and_facts(evaluated, real_cache, nvda_
     assert m("C125") == pytest.approx(_fact_number("CST-B30") / _fact_number("CST-B32"))
     assert m("C126") == pytest.approx(_fact_number("CST-34", 1) * _fact_number("CST-05"))
     assert m("C127") == pytest.approx(sum(_fact_number(f) for f in ("RSP-B07", "RSP-B08", "RSP-B09", "RSP-B10")) / 1000)
+    assert m("C72") == _fact_number("RSP-B31")
+    from shockbook.data.facts import load_facts
+
+    values = load_facts().set_index("id")["value"]
+    for cid, fid in (("C34", "RSP-B30"), ("C130", "SHK-B31")):  # dates read from the new facts
+        assert _measured(evaluated, cid)["measured"] == values[fid]
     verdicts = evaluated.set_index("id")["verdict"]
+    assert verdicts["C72"] == claims.CONTRADICTED  # about $3B planned, not more than $5B
     assert verdicts["C77"] == claims.CONTRADICTED and m("C77") > 2  # more than two Alibabas, not one
     assert verdicts["C26"] == verdicts["C99"] == verdicts["C73"] == verdicts["C27"] == claims.CONFIRMED
     assert verdicts["C79"] == claims.NOT_CHECKABLE  # equal weight is context for Goldman's basket

@@ -764,6 +764,8 @@ def second_reading(p: Params) -> Section:
         "llama_gpuh": claims.measure("fact:CST-34:1"), "llama_rate": claims.measure("fact:CST-05"),
         "m_c126": _row(p, "C126")["measured"], "v_c126": _row(p, "C126")["verdict"],
         "llama_src": _marker("CST-34"), "epoch_rental": epoch_rental, "epoch_src": _marker("CST-35"),
+        "c_c72": float(_row(p, "C72")["claimed_value"]), "m_c72": _row(p, "C72")["measured"],
+        "v_c72": _row(p, "C72")["verdict"], "openai_src": _marker("RSP-B31"),
         "nvda_loss": -claims.measure("mcap_change_bn:NVDA:2025-01-24:2025-01-27"), "alibaba_bn": alibaba_bn,
         "m_c77": _row(p, "C77")["measured"], "v_c77": _row(p, "C77")["verdict"], "baba_src": _marker("SHK-B30"),
         "m_c26": _row(p, "C26")["measured"], "v_c26": _row(p, "C26")["verdict"],
