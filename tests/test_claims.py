@@ -636,6 +636,7 @@ def test_audited_checks_against_the_cache_and_facts(evaluated, real_cache, nvda_
     assert m("C126") == pytest.approx(_fact_number("CST-34", 1) * _fact_number("CST-05"))
     assert m("C127") == pytest.approx(sum(_fact_number(f) for f in ("RSP-B07", "RSP-B08", "RSP-B09", "RSP-B10")) / 1000)
     assert m("C72") == _fact_number("RSP-B31")
+    assert m("C91") == pytest.approx(100 * _fact_number("CST-06") / (_fact_number("CST-34") * _fact_number("CST-05")))
     from shockbook.data.facts import load_facts
 
     values = load_facts().set_index("id")["value"]
