@@ -960,7 +960,11 @@ _DUPLICATE = re.compile(r"^duplicate of (C\d{2,3})$")
 def validate_exclusions(df: pd.DataFrame, ledger: pd.DataFrame | None = None,
                         source: str = "claims_excluded") -> pd.DataFrame:
     """Check the list of article numbers left out of the ledger; :class:`ClaimError` lists every
-    problem. Each row names its article, the number as written (in the original script: it is what
+    problem.
+
+    Every number in the five articles is a ledger row or a row here. Digits inside names
+    (DeepSeek-V3, GPT-4o, H800, Llama 3.1, MI300X, Kimi k1.5) are part of the name, not numbers,
+    and are listed nowhere. Each row names its article, the number as written (in the original script: it is what
     a reader searches the article for), an English paraphrase marked ``(our translation)``, and a
     reason from :data:`EXCLUSION_REASONS`; a duplicate must name a ledger row of the same article."""
     if list(df.columns) != EXCLUSION_COLUMNS:
