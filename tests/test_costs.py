@@ -341,7 +341,7 @@ def test_run_vs_fleet() -> None:
 
 # ---------------------------------------------------------------------------- no typed-in defaults
 
-ALLOWED_LITERALS = {0, 1, 2, 3, 12, 24, 100, 365, 1_000_000, 1e12}  # indices, calendar, unit conversions
+ALLOWED_LITERALS = {0, 1, 2, 3, 12, 24, 100, 365, 3600, 1_000_000, 1e12}  # indices, calendar, unit conversions
 
 
 def test_no_fact_values_typed_into_costs() -> None:
@@ -455,3 +455,31 @@ def test_cost_over_time_breakeven() -> None:
     assert rent.loc[0.0] == 0
     half = C.cost_over_time(1000, 17_520, [2.0], 2, utilisation=0.5, steps_per_year=1)
     assert half[half["option"] != "buy"].set_index("years").loc[2.0, "cost_usd"] == pytest.approx(17_520_000)
+
+
+# ---------------------------------------------------------------------------- shared by chapters 2 and 3
+
+def test_claimed_values_from_the_ledger() -> None:
+    assert C.claimed("C94") == 1.3
+    assert C.claimed("C86") == 6
+    assert C.claimed("C71") == 98  # stored as -98 percent
+    assert C.claimed("C20") == 30
+    assert C.claimed_range("C91") == (5, 10)
+    with pytest.raises(ValueError, match="claim_id"):
+        C.claimed("C9999")
+    with pytest.raises(ValueError, match="not a number"):
+        C.claimed("C63")  # a date
+
+
+def test_epoch_dollar_year_is_read_from_the_column_name() -> None:
+    assert C.epoch_dollar_year() == "2023"
+
+
+def test_weakest_status_ranks_claim_last() -> None:
+    assert C.weakest_status(["fact", "estimate"]) == "estimate"
+    assert C.weakest_status(["disputed", "fact"]) == "disputed"
+    assert C.weakest_status(["estimate", "claim", "fact"]) == "claim"
+
+
+def test_breakeven_years() -> None:
+    assert C.breakeven_years(30_000, 2.0, 1.5, 0.5) == pytest.approx(30_000 * 1.5 / (2.0 * 0.5) / (365 * 24))

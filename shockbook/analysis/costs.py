@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.data.facts import Fact, FactsError, fact, load_epoch, unit_scale
+from shockbook.data.facts import _STATUS_WEAKNESS, Fact, FactsError, fact, load_epoch, unit_scale
 
+SECONDS_PER_HOUR = 3600
 HOURS_PER_DAY = 24
 DAYS_PER_YEAR = 365
 HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR
@@ -91,6 +93,38 @@ def _share(f: Fact, part: int) -> float:
     if "%" not in text:
         raise FactsError(f"{f.id}: part {part} of {f.raw_value!r} is not a percentage.")
     return f.number(part) / 100
+
+
+def weakest_status(statuses) -> str:
+    """The weakest of several statuses (claim > estimate > disputed > fact), as the facts table ranks them."""
+    return max(statuses, key=_STATUS_WEAKNESS.__getitem__)
+
+
+# --------------------------------------------------------------------------------------------
+# The articles' figures, from the claims ledger (data/claims.csv)
+# --------------------------------------------------------------------------------------------
+
+def claimed(claim_id: str) -> float:
+    """An article's figure from the claims ledger, as a number (sign dropped: "98% cheaper" is -98)."""
+    from shockbook.analysis import claims  # the ledger evaluator reads costs lazily too
+
+    df = claims.load_claims().set_index("id")
+    if claim_id not in df.index:
+        raise ValueError(f"claim_id must be an id in data/claims.csv; got {claim_id!r}")
+    row = df.loc[claim_id]
+    value = claims.parse_claimed(row["claimed_value"], row["unit"])
+    if not isinstance(value, numbers.Real):
+        raise ValueError(f"claim {claim_id} is not a number: {row['claimed_value']!r}")
+    return abs(float(value))
+
+
+def claimed_range(claim_id: str) -> tuple[float, float]:
+    """A ranged claim's ends: the ledger stores a range as its centre with tolerance = half-width."""
+    from shockbook.analysis import claims
+
+    centre = claimed(claim_id)
+    tol = float(claims.load_claims().set_index("id").loc[claim_id, "tolerance"])
+    return centre - tol, centre + tol
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,6 +532,12 @@ def breakeven_rental_hours(unit_price_usd: float, rate_usd_per_gpu_hour: float,
     return per_gpu / (check("rate_usd_per_gpu_hour", rate_usd_per_gpu_hour) * check("utilisation", utilisation))
 
 
+def breakeven_years(unit_price_usd: float, rate_usd_per_gpu_hour: float,
+                    overhead_multiplier: float = 1.0, utilisation: float = 1.0) -> float:
+    """Years after which renting a GPU has cost as much as buying it (see :func:`breakeven_rental_hours`)."""
+    return breakeven_rental_hours(unit_price_usd, rate_usd_per_gpu_hour, overhead_multiplier, utilisation) / HOURS_PER_YEAR
+
+
 def grid_defaults() -> dict:
     """Default axes of the sensitivity grid, each read from the facts, with the ids used.
 
@@ -641,10 +681,9 @@ def run_vs_fleet() -> pd.DataFrame:
     if not skp07.raw_value.split(";")[0].strip().endswith("capex"):
         raise FactsError(f"SKP-07: expected capex first; got {skp07.raw_value!r}.")
     st = {fid: fact(fid).status for fid in ("CST-10", "CST-42", "SKP-01", "CST-18")}
-    weakest = {"fact": 0, "disputed": 1, "estimate": 2, "claim": 3}
 
     def worst(*fids):
-        return max((st.get(f) or fact(f).status for f in fids), key=weakest.__getitem__)
+        return weakest_status(st.get(f) or fact(f).status for f in fids)
 
     rows = [
         ("V3 training run (rented GPU-hours)", v3_usd, v3_usd, "CST-06", v3.status),
@@ -716,6 +755,31 @@ def r1_rl_hours_check() -> pd.DataFrame:
     df.attrs["reported_total_gpu_hours"] = total
     df.attrs["rest_gpu_hours"] = total - df["gpu_hours"].sum()  # SFT data generation, rounding
     return df
+
+
+def v3_cost_share_of_bigger_models(reference: str = "DeepSeek-V3") -> dict:
+    """V3's amortised cost as a percentage of the other developers' models that used more compute.
+
+    The models in Epoch's data with more compute than V3, an amortised cost and a developer other
+    than DeepSeek: V3's cost is ``low_pct`` of the dearest of them and ``high_pct`` of the cheapest.
+    """
+    ep = epoch_comparison(reference)
+    bigger = ep[(ep["compute_ratio"] > 1) & ep["cost_amortised_ratio"].notna() & (ep["organization"] != "DeepSeek")]
+    if bigger.empty:
+        raise FactsError("Epoch's data hold no other model with more compute than V3 and an amortised cost.")
+    return {"low_pct": 100 / bigger["cost_amortised_ratio"].max(), "high_pct": 100 / bigger["cost_amortised_ratio"].min(),
+            "models": list(bigger["model"])}
+
+
+def epoch_dollar_year() -> str:
+    """The year of the constant dollars of Epoch's amortised cost column, read from its name."""
+    import re
+
+    for col in EPOCH_COST_COLUMNS:
+        m = re.search(r"\((\d{4}) USD\)", col)
+        if m:
+            return m.group(1)
+    raise ValueError("no '(YYYY USD)' column among Epoch's cost columns")
 
 
 EPOCH_DEFINITIONS = {
