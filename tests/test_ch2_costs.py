@@ -195,3 +195,44 @@ def test_epoch_chart_credits_epoch_and_lets_the_definition_be_picked() -> None:
     spec = _charts()["epoch"].to_dict()
     assert "Data: Epoch AI" in spec["title"]["subtitle"][-1]
     assert any(p.get("bind") for p in spec.get("params", []))
+
+
+# ---------------------------------------------------------------------------- the rerun matrix
+
+RERUNS = {
+    "defaults": {},
+    "cheap and tiny": dict(rental_rate=0.5, gpu_hours=1.0, input_tokens=0, output_tokens=1, cache_hit_share=1.0,
+                           tasks=1),
+    "dear and huge": dict(rental_rate=20.0, gpu_hours=1e9, input_tokens=10_000_000, output_tokens=0,
+                          cache_hit_share=0.5, tasks=1_000_000_000),
+    "the box's example": dict(rental_rate=3.0, output_tokens=20000),
+}
+
+
+@pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
+def rerun(request, tmp_path_factory):
+    from chapter_reruns import execute
+
+    given = RERUNS[request.param]
+    glued = execute("02_costs", given, tmp_path_factory.mktemp("ch2"))
+    return K.Params(**given), glued
+
+
+@pytest.mark.reruns
+def test_a_rerun_never_shows_nan_none_inf_or_nothing(rerun) -> None:
+    from chapter_reruns import bad_values
+
+    _, glued = rerun
+    assert bad_values(glued) == []
+
+
+@pytest.mark.reruns
+def test_a_reruns_words_agree_with_its_numbers(rerun) -> None:
+    from chapter_reruns import number, text
+
+    p, glued = rerun
+    word = text(glued["rate_vs_fact"])
+    diff = number(glued["rate"]) - number(glued["fact_rate"])
+    assert word == ("higher than" if diff > 0 else "lower than" if diff < 0 else "equal to")
+    assert number(glued["rate"]) == p.rental_rate and number(glued["p_gpuh"]) == p.gpu_hours
+    assert number(glued["t_in"]) == p.input_tokens and number(glued["t_out"]) == p.output_tokens

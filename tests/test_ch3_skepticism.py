@@ -183,3 +183,52 @@ def test_run_vs_fleet_colours_follow_the_one_status_order() -> None:
     spec = K.run_vs_fleet_chart(costs.run_vs_fleet()).to_dict()
     scale = spec["layer"][0]["encoding"]["color"]["scale"]
     assert scale["domain"] == list(facts.STATUSES) and scale["range"] == list(layout.STATUS_COLORS)
+
+
+# ---------------------------------------------------------------------------- the rerun matrix
+
+RERUNS = {
+    "defaults": {},
+    "one dear GPU, barely used": dict(rental_rate=0.5, gpu_unit_price=200_000.0, fleet_size=1, utilisation=0.0001,
+                                      overhead_multiplier=5.0, years=0.1),
+    "two million cheap GPUs": dict(rental_rate=20.0, gpu_unit_price=1.0, fleet_size=2_000_000, utilisation=1.0,
+                                   overhead_multiplier=1.0, years=10.0),
+    "the box's example": dict(rental_rate=3.0, gpu_unit_price=30000.0, utilisation=0.5),
+    # both articles' figures nearest the reader's fleet: 10,000 x $130,000 = $1.3B bought, and the
+    # same 10,000 rented at $2 for 3.42% of a year is about $6M
+    "one fleet nearest both figures": dict(fleet_size=10_000, gpu_unit_price=130_000.0, utilisation=0.0342),
+}
+
+
+@pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
+def rerun(request, tmp_path_factory):
+    from chapter_reruns import execute
+
+    given = RERUNS[request.param]
+    glued = execute("03_skepticism", given, tmp_path_factory.mktemp("ch3"))
+    return K.Params(**given), glued
+
+
+@pytest.mark.reruns
+def test_a_rerun_never_shows_nan_none_inf_or_nothing(rerun) -> None:
+    from chapter_reruns import bad_values
+
+    _, glued = rerun
+    assert bad_values(glued) == []
+
+
+@pytest.mark.reruns
+def test_a_reruns_words_agree_with_its_numbers(rerun) -> None:
+    from chapter_reruns import number, text
+
+    p, glued = rerun
+    big, small = number(glued["near_big_gpus"]), number(glued["near_small_gpus"])
+    assert text(glued["fleet_ratio_word"]) == ("more" if big > small else "fewer" if big < small else "as many")
+    assert number(glued["fleet_ratio_x"]) == pytest.approx(max(big / small, small / big))
+    v3_cell = small == raw("CST-10") and number(glued["near_small_util_pct"]) == pytest.approx(
+        100 * raw("CST-01") * 1e6 / raw("CST-10") / HOURS_PER_YEAR)
+    assert text(glued["near_small_is_v3"]).startswith("— V3's own run") == v3_cell
+    lo, hi = price_range()
+    inside = lo <= number(glued["c94_unit"]) <= hi
+    assert text(glued["c94_unit_in_range"]) == ("inside" if inside else "outside")
+    assert number(glued["fleet"]) == p.fleet_size and number(glued["util_pct"]) == pytest.approx(p.utilisation * 100)

@@ -54,6 +54,21 @@ LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
 }
 
 
+def limit_check(limits: dict, name: str, value) -> float:
+    """A chapter parameter checked against its row of ``limits``: (lo, hi, lo_inc, hi_inc, unit, whole)."""
+    lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
+    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc, whole=whole)
+
+
+def limit_text(limits: dict, name: str) -> str:
+    """The valid values of a chapter parameter in words, from the same row: 'a number above 0 and at most 20 (…)'."""
+    lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
+    what = "a whole number" if whole else "a number"
+    low = f"{'at least' if lo_inc else 'above'} {params._num(lo)}"
+    high = f"{'at most' if hi_inc else 'below'} {params._num(hi)}"
+    return f"{what} {low} and {high} ({unit})"
+
+
 def _interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
     return f"{'[' if lo_inc else '('}{params._num(lo)}, {params._num(hi)}{']' if hi_inc else ')'}"
 

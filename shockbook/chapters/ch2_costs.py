@@ -15,8 +15,8 @@ import pandas as pd
 from shockbook import params
 from shockbook.analysis import costs
 from shockbook.data import facts
-from shockbook.site import charts, layout
-from shockbook.site.section import Day, Figure, Section, Table
+from shockbook.site import charts, layout, params_box, words
+from shockbook.site.section import Day, Figure, Section, Table, Word
 from shockbook.site.usd import USD_LABEL, money
 
 SOURCE_V3 = "DeepSeek-V3 technical report (GPU-hours, $2/GPU-hour assumption); DeepSeek-R1 paper v2 (RL stage)"
@@ -29,6 +29,8 @@ MIX_STEPS = 20  # points along the output-share axis of the task-cost chart (eve
 TIER_LABELS = {"cache_hit": "input, cache hit", "cache_miss": "input, cache miss", "output": "output"}
 # Epoch's models set beside V3 in the prose, by their names in Epoch's data
 EPOCH_PEERS = (("llama", "Llama 3.1-405B"), ("gpt4", "GPT-4 (Mar 2023)"), ("grok", "Grok 3"))
+# The command the "Rerun this chapter" box shows (checked by Params before it is shown).
+RERUN_EXAMPLE = {"rental_rate": "3.0", "output_tokens": "20000"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -48,20 +50,8 @@ LIMITS = {
 }
 
 
-def _check(name: str, value) -> float:
-    lo, hi, lo_inc, hi_inc, unit, whole = LIMITS[name]
-    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc, whole=whole)
-
-
-def _valid(name: str) -> str:
-    lo, hi, lo_inc, hi_inc, unit, whole = LIMITS[name]
-    what = "a whole number" if whole else "a number"
-    return (f"{what} {'from' if lo_inc else 'above'} {params._num(lo)} {'to' if hi_inc else 'below'} "
-            f"{params._num(hi)} ({unit})")
-
-
 def _p(default, kind, help: str, name: str):
-    return params.param(default, kind, help, _check, _valid(name))
+    return params.param(default, kind, help, lambda n, v: costs.limit_check(LIMITS, n, v), costs.limit_text(LIMITS, name))
 
 
 @dataclass(frozen=True)
@@ -86,6 +76,11 @@ class Params(params.ChapterParams):
 # --------------------------------------------------------------------------------------------
 # Sections
 # --------------------------------------------------------------------------------------------
+
+def rerun_box(p: Params) -> Section:
+    """The parameters, their exact valid ranges and a command that works as shown."""
+    return Section(numbers={"costs_rerun": params_box.rerun_box(Params, "02", RERUN_EXAMPLE)})
+
 
 def opening(p: Params) -> Section:
     """The articles' headline figures (the claims ledger)."""
@@ -113,6 +108,7 @@ def headline(p: Params) -> Section:
             "v3_at_fact_musd": costs.training_cost_usd(bd.loc["total", "gpu_hours"], fact_rate) / 1e6,
             "v3_reported_musd": bd.loc["total", "reported_cost_usd"] / 1e6,
             "rate": p.rental_rate,
+            "rate_vs_fact": Word(words.direction(p.rental_rate - fact_rate, "lower than", "higher than", "equal to")),
             "v3_at_rate_musd": bd.loc["total", "cost_usd"] / 1e6,
             "v3_date": Day(facts.fact("CST-01").as_of),
             "r1_date": Day(facts.fact("SHK-01").value),

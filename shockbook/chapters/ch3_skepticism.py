@@ -18,8 +18,8 @@ import pandas as pd
 from shockbook import params
 from shockbook.analysis import costs
 from shockbook.data import facts
-from shockbook.site import charts, layout
-from shockbook.site.section import Day, Figure, Section, Table
+from shockbook.site import charts, layout, params_box, words
+from shockbook.site.section import Day, Figure, Section, Table, Word
 from shockbook.site.usd import USD_LABEL, money
 
 SOURCE_FLEET = ("DeepSeek-V3 report and R1 paper (disclosed); SemiAnalysis via Taiwan News and Tom's Hardware "
@@ -38,6 +38,8 @@ LEDGER_FACTS = ("CST-05", "CST-06", "CST-10", "CST-17", "CST-18", "CST-42", "CST
                 "SKP-04", "SKP-05", "SKP-06", "SKP-07", "SKP-08", "SKP-09", "SKP-10", "SKP-11", "SKP-12", "SKP-13",
                 "SKP-14", "SKP-15")
 STATEMENT_LABELS = {"id": "Fact", "statement": "Statement", "status": "Status", "source": "Source"}
+# The command the "Rerun this chapter" box shows (checked by Params before it is shown).
+RERUN_EXAMPLE = {"rental_rate": "3.0", "gpu_unit_price": "30000", "utilisation": "0.5"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -57,20 +59,8 @@ LIMITS = {
 }
 
 
-def _check(name: str, value) -> float:
-    lo, hi, lo_inc, hi_inc, unit, whole = LIMITS[name]
-    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc, whole=whole)
-
-
-def _valid(name: str) -> str:
-    lo, hi, lo_inc, hi_inc, unit, whole = LIMITS[name]
-    what = "a whole number" if whole else "a number"
-    return (f"{what} {'from' if lo_inc else 'above'} {params._num(lo)} {'to' if hi_inc else 'below'} "
-            f"{params._num(hi)} ({unit})")
-
-
 def _p(default, kind, help: str, name: str):
-    return params.param(default, kind, help, _check, _valid(name))
+    return params.param(default, kind, help, lambda n, v: costs.limit_check(LIMITS, n, v), costs.limit_text(LIMITS, name))
 
 
 @dataclass(frozen=True)
@@ -92,6 +82,11 @@ class Params(params.ChapterParams):
 # --------------------------------------------------------------------------------------------
 # Sections
 # --------------------------------------------------------------------------------------------
+
+def rerun_box(p: Params) -> Section:
+    """The parameters, their exact valid ranges and a command that works as shown."""
+    return Section(numbers={"skep_rerun": params_box.rerun_box(Params, "03", RERUN_EXAMPLE)})
+
 
 def opening(p: Params) -> Section:
     """The blog's figures for the doubters (the claims ledger)."""
@@ -144,7 +139,9 @@ def buy_or_rent(p: Params) -> Section:
             "critic_cite": facts.cite("SKP-08"),
             "reg_musd": cap["register_servers_usd"] / 1e6, "reg_cite": facts.cite("SKP-09"),
             "reg_per_gpu": cap["register_per_gpu_usd"],
-            "rate": p.rental_rate, "util": p.utilisation, "rent_bn": rent / 1e9, "breakeven": breakeven,
+            "rate": p.rental_rate, "util": p.utilisation, "util_pct": p.utilisation * 100,
+            "rent_bn": rent / 1e9, "breakeven": breakeven,
+            "c94_unit_in_range": Word("inside" if fc["within_price_range"] else "outside"),
             "h100_rate": h100.number(0), "h100_rate_cite": facts.cite(h100),
             "h100_asof": Month(h100.as_of),
         },
@@ -171,15 +168,20 @@ def sensitivity(p: Params) -> Section:
             "c86_musd": costs.claimed("C86"),
             "near_small_gpus": small["gpus"], "near_small_rate": small["rental_rate_usd_per_gpu_hour"],
             "near_small_util": small["utilisation"], "near_small_cost_musd": small["rental_cost_usd"] / 1e6,
+            "near_small_util_pct": small["utilisation"] * 100,
+            "near_small_is_v3": Word("V3's own run" if small["v3_run_share"] and small["gpus"] == costs.v3_cluster_gpus()
+                                      else "not V3's run"),
             "big_over_small": purchase.attrs["claim_usd"] / rental.attrs["claim_usd"],
             "fleet_ratio": big["gpus"] / small["gpus"],
+            "fleet_ratio_x": max(big["gpus"] / small["gpus"], small["gpus"] / big["gpus"]),
+            "fleet_ratio_word": Word(words.direction(big["gpus"] - small["gpus"], "fewer", "more", "as many")),
         },
         tables={"tbl-skep-sensitivity-table": Table(
             shown,
             {"gpus": "GPUs", "buy_low": f"Buy at ${lo:,.0f}", "buy_high": f"Buy at ${hi:,.0f}",
              "buy_yours": f"Buy at ${p.gpu_unit_price:,.0f} × {p.overhead_multiplier:.2f}",
              "rent_base_full": f"Rent a year at ${base_rate:,.2f}, all year",
-             "rent_yours": f"Rent a year at ${p.rental_rate:,.2f}, {p.utilisation:.0%} of it"},
+             "rent_yours": f"Rent a year at ${p.rental_rate:,.2f}, {percent(p.utilisation)} of it"},
             {"gpus": "{:,.0f}", "buy_low": "{:,.0f}", "buy_high": "{:,.0f}", "buy_yours": "{:,.0f}",
              "rent_base_full": "{:,.0f}", "rent_yours": "{:,.0f}"})},
         figures={"fig-skep-sensitivity-chart": Figure(sensitivity_chart(purchase, rental, p.rental_rate), data)},
@@ -247,6 +249,11 @@ class Month(Day):
         if lang != "en":
             raise KeyError(f"no month format for {lang!r}")
         return f"{pd.Timestamp(self.date):%B %Y}"
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with three significant digits: 100%, 15.5%, 0.05%."""
+    return f"{share * 100:.3g}%"
 
 
 def status_badge(status: str) -> str:

@@ -23,6 +23,19 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "reversed": {"en": "reversed"},
     "lost": {"en": "lost"},
     "gained": {"en": "gained"},
+    # chapters 2 and 3: comparisons of a rerun's values with the book's, and the grid's cells
+    "higher than": {"en": "higher than"},
+    "lower than": {"en": "lower than"},
+    "equal to": {"en": "equal to"},
+    "inside": {"en": "inside"},
+    "outside": {"en": "outside"},
+    "cheaper": {"en": "cheaper"},
+    "dearer": {"en": "dearer"},
+    "more": {"en": "more"},
+    "fewer": {"en": "fewer"},
+    "as many": {"en": "as many"},
+    "V3's own run": {"en": "— V3's own run"},
+    "not V3's run": {"en": "— a cell of this rerun's grid, not V3's own run"},
 }
 
 
