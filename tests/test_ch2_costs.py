@@ -56,8 +56,8 @@ def test_no_tokens_at_all_is_refused() -> None:
 
 def test_valid_ranges_are_stated_from_the_limits() -> None:
     rows = {r["name"]: r["valid"] for r in K.Params.table()}
-    assert rows["rental_rate"] == "a number above 0 to 20 (USD per GPU-hour)"
-    assert rows["tasks"].startswith("a whole number from 1 to ")
+    assert rows["rental_rate"] == "a number above 0 and at most 20 (USD per GPU-hour)"
+    assert rows["tasks"] == "a whole number at least 1 and at most 1,000,000,000 (tasks)"
 
 
 # ---------------------------------------------------------------------------- sections
