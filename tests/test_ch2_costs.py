@@ -134,6 +134,46 @@ def test_task_cost_from_the_price_facts() -> None:
     assert s.tables["tbl-costs-task-table"].labels["cost_tasks_usd"] == "10 tasks (US$)"
 
 
+def test_serving_at_the_chapters_rate() -> None:
+    s = K.serving(K.Params(rental_rate=20.0))
+    gpus = 226.75 * 8  # CST-31's statement: nodes of eight GPUs
+    assert "226.75" in RAW.loc["CST-31", "statement"]
+    assert s.numbers["srv_cost"] == pytest.approx(gpus * 24 * 20.0)
+    assert s.numbers["srv_margin"] == pytest.approx((s.numbers["srv_revenue"] / (gpus * 24 * 20.0) - 1) * 100)
+    assert s.value("srv_cover_word") == "below" and s.value("srv_margin_word") == "loss"
+    story = K.serving(P)
+    assert story.value("srv_cover_word") == "above" and story.value("srv_margin_word") == "profit"
+    assert story.numbers["srv_margin"] == pytest.approx(raw("CST-32", 1), abs=0.5)
+
+
+def test_capability_scores_and_cost_multiples() -> None:
+    s = K.capability(P)
+    assert s.numbers["cap_v3_mmlu"] == raw("CST-B01", 1) and s.numbers["cap_llama_mmlu"] == raw("CST-B04", 0)
+    cost = EPOCH["Training compute cost (2023 USD)"]
+    assert s.numbers["cap_llama_cost_x"] == pytest.approx(cost["Llama 3.1-405B"] / cost["DeepSeek-V3"])
+    r1 = [raw(f, 3) for f in ("CST-B01", "CST-B02", "CST-B03")] + [raw("CST-B11", 4)]
+    o1 = [raw(f, 2) for f in ("CST-B01", "CST-B02", "CST-B03")] + [raw("CST-B11", 3)]
+    assert s.numbers["cap_r1_o1_gap"] == pytest.approx(max(abs(a - b) for a, b in zip(r1, o1)))
+    assert s.numbers["cap_r1_better"] == sum(a > b for a, b in zip(r1, o1))
+    assert s.numbers["cap_o1_price_x"] == pytest.approx(raw("CST-28", 2) / raw("CST-22"))
+
+
+def test_r1_bill_sets_epochs_rl_guess_against_the_disclosure() -> None:
+    s = K.r1_bill(P)
+    epoch_r1 = float(str(RAW.loc["CST-16", "value"]).split(";")[1].split()[0])
+    assert s.numbers["epoch_rl_musd"] == pytest.approx(epoch_r1 - raw("CST-15"))
+    assert s.numbers["epoch_rl_x"] == pytest.approx((epoch_r1 - raw("CST-15")) * 1e6 / raw("CST-18", 1))
+
+
+def test_output_ratio_scales_openais_reasoning_models_only() -> None:
+    s = K.task_cost(K.Params(input_tokens=0, output_tokens=1000, output_ratio=2.0))
+    t = s.tables["tbl-costs-task-table"].frame.set_index("model")
+    assert s.numbers["t_o1"] == pytest.approx(2000 * raw("CST-28", 2) / 1e6)
+    assert s.numbers["t_r1"] == pytest.approx(1000 * raw("CST-22") / 1e6)
+    assert t.loc["OpenAI GPT-4o", "cost_usd"] == pytest.approx(1000 * raw("CST-30", 2) / 1e6)  # not scaled
+    assert s.value("t_o1_x_word") == "dearer"
+
+
 def test_articles_shows_only_chapter_two_claims() -> None:
     html = K.articles(P).shown[0].data
     assert "C86" in html and "C93" not in html
@@ -202,9 +242,9 @@ def test_epoch_chart_credits_epoch_and_lets_the_definition_be_picked() -> None:
 RERUNS = {
     "defaults": {},
     "cheap and tiny": dict(rental_rate=0.5, gpu_hours=1.0, input_tokens=0, output_tokens=1, cache_hit_share=1.0,
-                           tasks=1),
+                           tasks=1, output_ratio=0.1),
     "dear and huge": dict(rental_rate=20.0, gpu_hours=1e9, input_tokens=10_000_000, output_tokens=0,
-                          cache_hit_share=0.5, tasks=1_000_000_000),
+                          cache_hit_share=0.5, tasks=1_000_000_000, output_ratio=10.0),
     "the box's example": dict(rental_rate=3.0, output_tokens=20000),
 }
 
@@ -236,3 +276,7 @@ def test_a_reruns_words_agree_with_its_numbers(rerun) -> None:
     assert word == ("higher than" if diff > 0 else "lower than" if diff < 0 else "equal to")
     assert number(glued["rate"]) == p.rental_rate and number(glued["p_gpuh"]) == p.gpu_hours
     assert number(glued["t_in"]) == p.input_tokens and number(glued["t_out"]) == p.output_tokens
+    x = number(glued["srv_revenue_x"])
+    assert text(glued["srv_cover_word"]) == ("above" if x > 1 else "below" if x < 1 else "equal to")
+    assert text(glued["srv_margin_word"]) == ("profit" if number(glued["srv_margin"]) > 0 else "loss")
+    assert text(glued["t_o1_x_word"]) == ("dearer" if number(glued["t_o1_x"]) > 1 else "cheaper")

@@ -132,6 +132,42 @@ def test_statements_table_escapes_and_labels() -> None:
         K.status_badge("rumour")
 
 
+def test_chips_priced_one_by_one_with_the_china_premium() -> None:
+    s = K.chips(K.Params(china_premium=2.0))
+    lo, hi = price_range()
+    h800, h100 = raw("SKP-04", 0, 1), raw("SKP-04", 1, 1)
+    h20 = raw("SKP-03") - h800 - h100
+    h20_lo, h20_hi = (float(x.replace(",", "")) for x in str(RAW.loc["GEO-B02", "value"]).split("-"))
+    assert s.numbers["chip_total_lo_bn"] == pytest.approx((h800 * lo + h100 * lo * 2 + h20 * h20_lo) / 1e9)
+    assert s.numbers["chip_total_hi_bn"] == pytest.approx((h800 * hi + h100 * hi * 2 + h20 * h20_hi) / 1e9)
+    assert s.value("chip_vs_blog") == ("below" if s.numbers["chip_total_hi_bn"] < 1.3 else
+                                       "above" if s.numbers["chip_total_lo_bn"] > 1.3 else "around")
+    assert list(s.tables["tbl-skep-premium-table"].frame["premium"]) == [1.0, 1.5, 2.0]
+
+
+def test_ownership_against_deepseeks_rate() -> None:
+    p = K.Params(gpu_unit_price=30_000.0, overhead_multiplier=2.0, years=3.0, utilisation=0.5)
+    s = K.ownership(p)
+    assert s.numbers["own_gpus_only"] == pytest.approx(30_000 * 2 / (3 * HOURS_PER_YEAR * 0.5))
+    capex, opex = raw("SKP-07", 0) * 1e9, raw("SKP-07", 1) * 1e9
+    assert s.numbers["own_horizon"] == 4  # (capex + opex) / the critic's $640M a year
+    assert s.numbers["own_all_in"] == pytest.approx((capex / 3 + opex / 4) / (60_000 * HOURS_PER_YEAR * 0.5))
+    rate = raw("CST-05")
+    assert s.value("own_all_in_word") == ("below" if s.numbers["own_all_in"] < rate else "above")
+    assert s.value("own_method_word") == ("overstates" if s.numbers["own_all_in"] < rate else "understates")
+
+
+def test_plausibility_floor_and_power() -> None:
+    s = K.plausibility(K.Params(fleet_size=1000))
+    lo, _ = price_range()
+    assert s.numbers["pl_peak_gpus"] == 278 * 8 and "(peak 278)" in RAW.loc["CST-31", "statement"]
+    assert s.numbers["pl_floor_lo_m"] == pytest.approx(278 * 8 * lo / 1e6)
+    assert s.numbers["pl_all_h100_mw"] == pytest.approx(1000 * raw("GEO-B05") / 1e6)
+    h800, h100 = raw("SKP-04", 0, 1), raw("SKP-04", 1, 1)
+    assert s.numbers["pl_mix_mw"] == pytest.approx(((h800 + h100) * 700 + (raw("SKP-03") - h800 - h100) * 400) / 1e6)
+    assert s.value("pl_serving_word") == "more"
+
+
 def test_articles_shows_only_chapter_three_claims() -> None:
     html = K.articles(P).shown[0].data
     assert "C93" in html and "C86" not in html
@@ -190,7 +226,7 @@ def test_run_vs_fleet_colours_follow_the_one_status_order() -> None:
 RERUNS = {
     "defaults": {},
     "one dear GPU, barely used": dict(rental_rate=0.5, gpu_unit_price=200_000.0, fleet_size=1, utilisation=0.0001,
-                                      overhead_multiplier=5.0, years=0.1),
+                                      overhead_multiplier=5.0, years=0.1, china_premium=3.0),
     "two million cheap GPUs": dict(rental_rate=20.0, gpu_unit_price=1.0, fleet_size=2_000_000, utilisation=1.0,
                                    overhead_multiplier=1.0, years=10.0),
     "the box's example": dict(rental_rate=3.0, gpu_unit_price=30000.0, utilisation=0.5),
@@ -232,3 +268,9 @@ def test_a_reruns_words_agree_with_its_numbers(rerun) -> None:
     inside = lo <= number(glued["c94_unit"]) <= hi
     assert text(glued["c94_unit_in_range"]) == ("inside" if inside else "outside")
     assert number(glued["fleet"]) == p.fleet_size and number(glued["util_pct"]) == pytest.approx(p.utilisation * 100)
+    rate = number(glued["own_rate"])
+    for key in ("own_all_in", "own_gpus_only"):
+        v = number(glued[key])
+        assert text(glued[f"{key}_word"]) == ("below" if v < rate else "above" if v > rate else "equal to")
+    lo, hi, blog = (number(glued[k]) for k in ("chip_total_lo_bn", "chip_total_hi_bn", "chip_blog_bn"))
+    assert text(glued["chip_vs_blog"]) == ("below" if hi < blog else "above" if lo > blog else "around")

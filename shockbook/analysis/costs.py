@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.data.facts import _STATUS_WEAKNESS, Fact, FactsError, fact, load_epoch, unit_scale
+from shockbook.data.facts import _STATUS_WEAKNESS, Fact, FactsError, fact, load_epoch, number_in_text, unit_scale
 
 SECONDS_PER_HOUR = 3600
 HOURS_PER_DAY = 24
@@ -51,6 +51,7 @@ LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
     "years": (0, 10, False, True, "years"),
     "steps": (1, 200, True, True, "points (a whole number)"),
     "steps_per_year": (1, 365, True, True, "points per year (a whole number)"),
+    "china_premium": (1, 5, True, True, "x the price outside China"),
 }
 
 
@@ -938,3 +939,212 @@ def cost_over_time(gpus: float, unit_price_usd: float, rates, years: float, util
         rows += [{"option": label, "rate_usd_per_gpu_hour": r, "years": t,
                   "cost_usd": n * r * u * t * HOURS_PER_YEAR} for t in times]
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 2, the economics behind the numbers (issue 15): DeepSeek's own serving day, outside
+# estimates of the RL stage, and capability scores against cost
+# --------------------------------------------------------------------------------------------
+
+def deepseek_serving_fleet() -> dict:
+    """DeepSeek's V3/R1 serving fleet on its published day (CST-31): average and peak GPUs.
+
+    The statement gives nodes (average and peak); the GPUs per node follow from the day's cost,
+    nodes x GPUs x 24 hours x $2 = $87,072, and must come out whole.
+    """
+    f = fact("CST-31")
+    avg_nodes = number_in_text(f.statement, r"averaged ([\d.]+) eight-GPU", "CST-31")
+    peak_nodes = number_in_text(f.statement, r"\(peak (\d+)\)", "CST-31")
+    cost = f.scaled(unit_contains="USD per day")
+    per_node = cost / (avg_nodes * HOURS_PER_DAY * default_rate_usd_per_gpu_hour())
+    if not math.isclose(per_node, round(per_node), abs_tol=1e-6):
+        raise FactsError(f"CST-31: the day's cost does not give a whole number of GPUs per node ({per_node}).")
+    per_node = round(per_node)
+    return {"avg_nodes": avg_nodes, "peak_nodes": peak_nodes, "gpus_per_node": per_node,
+            "avg_gpus": avg_nodes * per_node, "peak_gpus": peak_nodes * per_node, "cost_usd_per_day": cost}
+
+
+def inference_economics(rate_usd_per_gpu_hour: float | None = None) -> dict:
+    """DeepSeek's served day at R1's list prices against its fleet's GPU rent at ``rate``.
+
+    At the default rate ($2, DeepSeek's own) this is DeepSeek's 545% theoretical margin (CST-32),
+    rebuilt; at another rate the same fleet costs rate/2 times as much. Only GPU rent is counted,
+    and revenue assumes every token billed at R1's price (DeepSeek's own caveat): an upper bound.
+    """
+    rate = default_rate_usd_per_gpu_hour() if rate_usd_per_gpu_hour is None else check(
+        "rate_usd_per_gpu_hour", rate_usd_per_gpu_hour)
+    fleet = deepseek_serving_fleet()
+    day = deepseek_day_check()
+    cost = fleet["avg_gpus"] * HOURS_PER_DAY * rate
+    revenue = day["revenue_at_r1_prices_usd"]
+    mix = deepseek_day_mix()
+    tokens_m = (mix["input_tokens"] + mix["output_tokens"]) / PRICE_PER_TOKENS
+    return {**fleet, "rate_usd_per_gpu_hour": rate, "fleet_cost_usd": cost, "revenue_usd": revenue,
+            "revenue_over_cost": revenue / cost, "margin_pct": theoretical_margin_pct(revenue, cost),
+            "reported_margin_pct": day["reported_margin_pct"],
+            "cost_per_million_tokens_usd": cost / tokens_m,
+            "revenue_per_million_tokens_usd": revenue / tokens_m}
+
+
+def epoch_rl_gap() -> dict:
+    """Epoch's R1 estimate minus its V3 estimate (CST-16 - CST-15): the RL cost it implies, against
+    the $294K DeepSeek later disclosed (CST-18). Epoch's figures are in 2023 dollars, DeepSeek's in
+    2024 dollars at $2 an hour; the gap dwarfs that difference."""
+    r1 = fact("CST-16")
+    if "USD million" not in r1.unit.split(";")[1]:
+        raise FactsError(f"CST-16: expected USD million second; got {r1.unit!r}.")
+    epoch_r1 = r1.number(1) * 1e6
+    epoch_v3 = fact("CST-15").scaled(unit_contains="USD million")
+    disclosed = r1_rl_cost_check()["reported_cost_usd"]
+    implied = epoch_r1 - epoch_v3
+    return {"epoch_r1_usd": epoch_r1, "epoch_v3_usd": epoch_v3, "implied_rl_usd": implied,
+            "disclosed_rl_usd": disclosed, "x_disclosed": implied / disclosed}
+
+
+# Benchmark scores as DeepSeek's own tables report them (self-reported estimates): fact id, the
+# benchmark, and the models in the order of the fact's value (checked against its unit text).
+BENCHMARK_FACTS = (
+    ("CST-B01", "MMLU", ("GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217", "DeepSeek-R1")),
+    ("CST-B02", "MATH-500", ("GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217", "DeepSeek-R1")),
+    ("CST-B03", "AIME 2024", ("GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217", "DeepSeek-R1")),
+    ("CST-B11", "Codeforces", ("Claude-3.5-Sonnet-1022", "GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217",
+                               "DeepSeek-R1")),
+)
+# One model, several benchmarks in the order of the value.
+BENCHMARK_MODEL_FACTS = (
+    ("CST-B04", "Llama 3.1 405B-Instruct", ("MMLU", "MATH-500", "AIME 2024")),
+    ("CST-B10", "Claude-3.5-Sonnet-1022", ("MMLU", "MATH-500", "AIME 2024")),
+)
+BENCHMARKS = ("MMLU", "MATH-500", "AIME 2024", "Codeforces")
+# The models as the book names them: table label -> (Epoch's name, API price key); None where absent.
+BENCHMARK_MODELS = {
+    "Claude-3.5-Sonnet-1022": ("Claude 3.5 Sonnet", "Claude 3.5 Sonnet", None),
+    "GPT-4o-0513": ("GPT-4o", None, "GPT-4o"),
+    "Llama 3.1 405B-Instruct": ("Llama 3.1 405B", "Llama 3.1-405B", None),
+    "DeepSeek-V3": ("DeepSeek-V3", "DeepSeek-V3", "V3"),
+    "OpenAI-o1-1217": ("OpenAI o1", "o1", "o1"),
+    "DeepSeek-R1": ("DeepSeek-R1", "DeepSeek-R1", "R1"),
+}
+
+
+def benchmark_scores() -> pd.DataFrame:
+    """Scores by model (rows, the book's names) and benchmark (columns); NaN where not reported."""
+    scores: dict[str, dict[str, float]] = {}
+    for fid, bench, models in BENCHMARK_FACTS:
+        f = fact(fid)
+        if [m for m in models if m not in f.unit] or len(f.parts) != len(models):
+            raise FactsError(f"{fid}: expected scores for {models} in that order; unit is {f.unit!r}.")
+        for i, m in enumerate(models):
+            scores.setdefault(m, {})[bench] = f.number(i)
+    for fid, model, benches in BENCHMARK_MODEL_FACTS:
+        f = fact(fid)
+        if model not in f.unit or len(f.parts) != len(benches):
+            raise FactsError(f"{fid}: expected {model}'s scores on {benches}; unit is {f.unit!r}.")
+        for i, b in enumerate(benches):
+            scores.setdefault(model, {})[b] = f.number(i)
+    df = pd.DataFrame.from_dict(scores, orient="index").reindex(columns=list(BENCHMARKS))
+    df = df.reindex([m for m in BENCHMARK_MODELS if m in df.index])
+    df.index = [BENCHMARK_MODELS[m][0] for m in df.index]
+    return df
+
+
+def capability_and_cost() -> pd.DataFrame:
+    """Each scored model with Epoch's amortised training cost and its API output price (NaN where none)."""
+    ep = epoch_comparison().set_index("model")
+    rows = benchmark_scores()
+    by_name = {v[0]: v for v in BENCHMARK_MODELS.values()}
+    rows["training_cost_usd"] = [ep["cost_amortised_usd"].get(by_name[m][1], np.nan) if by_name[m][1] else np.nan
+                                 for m in rows.index]
+    rows["output_price_usd"] = [api_price(by_name[m][2]).output if by_name[m][2] else np.nan for m in rows.index]
+    return rows
+
+
+def score_gaps(model: str, rival: str) -> pd.Series:
+    """``model``'s score minus ``rival``'s on every benchmark both report (points)."""
+    s = benchmark_scores()
+    return (s.loc[model] - s.loc[rival]).dropna()
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 3, the 50,000-GPU claim priced chip by chip (issue 15)
+# --------------------------------------------------------------------------------------------
+
+def chip_prices(china_premium: float = 1.0) -> pd.DataFrame:
+    """Price range per GPU of each chip in SemiAnalysis' fleet, with where it comes from.
+
+    H100: the analyst range (CST-42) times ``china_premium`` for chips bought on China's grey
+    market after the ban; H800: no sourced chip price exists, so the H100's range (the same die,
+    GEO-11) without the premium, since it was sold legally; H20: Reuters' distributor range (GEO-B02).
+    """
+    prem = check("china_premium", china_premium)
+    lo, hi = grid_defaults()["unit_price_usd"]
+    h20 = fact("GEO-B02")
+    if "H20" not in h20.unit:
+        raise FactsError(f"GEO-B02: expected a price per H20; unit is {h20.unit!r}.")
+    rows = [
+        {"gpu": "H800", "low_usd": lo, "high_usd": hi, "facts": "CST-42, GEO-11", "how": "the H100's range (same die)"},
+        {"gpu": "H100", "low_usd": lo * prem, "high_usd": hi * prem, "facts": "CST-42", "how": "analyst range x premium"},
+        {"gpu": "H20", "low_usd": h20.number(0, 0), "high_usd": h20.number(0, 1), "facts": "GEO-B02",
+         "how": "Reuters, distributor prices"},
+    ]
+    return pd.DataFrame(rows)
+
+
+def china_premiums() -> tuple[float, ...]:
+    """Grey-market premiums reported for restricted Nvidia chips in China (SKP-B11, SKP-B10), and none."""
+    return (1.0, fact("SKP-B11").number(0), fact("SKP-B10").number(0))
+
+
+def semianalysis_fleet_priced(china_premium: float = 1.0) -> pd.DataFrame:
+    """SemiAnalysis' fleet (SKP-03/04) bought chip by chip at :func:`chip_prices`; GPUs only."""
+    prices = chip_prices(china_premium).set_index("gpu")
+    fleet = semianalysis_fleet().set_index("gpu")
+    df = fleet[["count"]].join(prices)
+    df["cost_low_usd"] = df["count"] * df["low_usd"]
+    df["cost_high_usd"] = df["count"] * df["high_usd"]
+    return df.reset_index()
+
+
+def owned_gpu_hour_usd(unit_price_usd: float, years: float, utilisation: float = 1.0) -> float:
+    """A bought GPU's price written off over ``years`` of use, per hour it is used (GPUs only)."""
+    return (fleet_purchase_cost_usd(1, unit_price_usd)
+            / (check("years", years) * HOURS_PER_YEAR * check("utilisation", utilisation)))
+
+
+def semianalysis_tco() -> dict:
+    """SemiAnalysis' capex and opex (SKP-07) with the horizon and fleet its critic's reading implies.
+
+    The critic (SKP-08) turned the same table into about $640M a year for 60,000 GPUs; capex plus
+    opex over that yearly figure gives the table's horizon in whole years (four), which is how the
+    $944M of opex is read here: over that horizon, not per year.
+    """
+    capex = fact("SKP-07")
+    capex_usd, opex_usd = capex.number(0) * unit_scale(capex.unit), capex.number(1) * unit_scale(capex.unit)
+    critic = fact("SKP-08")
+    per_year = number_in_text(critic.raw_value, r"([\d.]+)M/yr \(60k", "SKP-08") * 1e6
+    gpus = number_in_text(critic.raw_value, r"\((\d+)k GPUs\)", "SKP-08") * 1e3
+    horizon = round((capex_usd + opex_usd) / per_year)
+    return {"capex_usd": capex_usd, "opex_usd": opex_usd, "critic_per_year_usd": per_year, "gpus": gpus,
+            "horizon_years": horizon, "opex_per_year_usd": opex_usd / horizon}
+
+
+def tco_gpu_hour_usd(years: float | None = None, utilisation: float = 1.0) -> float:
+    """All-in cost of an owned GPU-hour from SemiAnalysis' table: capex written off over ``years``
+    (default: the table's horizon) plus a year's opex, over the fleet's hours in use."""
+    t = semianalysis_tco()
+    y = t["horizon_years"] if years is None else check("years", years)
+    per_year = t["capex_usd"] / y + t["opex_per_year_usd"]
+    return per_year / (t["gpus"] * HOURS_PER_YEAR * check("utilisation", utilisation))
+
+
+def gpu_power_w() -> dict[str, float]:
+    """Maximum power per GPU: H100 SXM (GEO-B05), H800 as the H100 (same die, no datasheet), H20 (GEO-12)."""
+    h100 = fact("GEO-B05").scaled(unit_contains="W per GPU")
+    h20 = number_in_text(fact("GEO-12").statement, r"at (\d+)\s?W\b", "GEO-12")
+    return {"H800": h100, "H100": h100, "H20": h20}
+
+
+def fleet_power_mw(counts: dict[str, float]) -> float:
+    """The GPUs' own maximum draw in megawatts (servers, cooling and networking not counted)."""
+    w = gpu_power_w()
+    return sum(check("gpus", n) * w[g] for g, n in counts.items()) / 1e6

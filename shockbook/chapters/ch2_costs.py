@@ -25,6 +25,7 @@ SOURCE_PRICES = "DeepSeek API docs; OpenAI list prices for o1, o3-mini and GPT-4
 
 PRICE_KEYS = ("R1", "o1", "o3-mini", "V3 promo", "V3", "GPT-4o")
 TASK_KEYS = ("R1", "o1", "o3-mini", "V3", "GPT-4o")
+REASONING_RIVALS = ("o1", "o3-mini")  # the models whose output tokens output_ratio scales
 MIX_STEPS = 20  # points along the output-share axis of the task-cost chart (every 5 %)
 TIER_LABELS = {"cache_hit": "input, cache hit", "cache_miss": "input, cache miss", "output": "output"}
 # Epoch's models set beside V3 in the prose, by their names in Epoch's data
@@ -47,6 +48,9 @@ LIMITS = {
     "output_tokens": (0, 10_000_000, True, True, "tokens per task", True),
     "cache_hit_share": (0, 1, True, True, "share of input tokens served from cache", False),
     "tasks": (1, 1e9, True, True, "tasks", True),
+    # No source measures how many tokens o1 and R1 write on the same task; the range allows each
+    # to write up to ten times the other's.
+    "output_ratio": (0.1, 10, True, True, "output tokens of o1 and o3-mini per output token of R1", False),
 }
 
 
@@ -67,6 +71,9 @@ class Params(params.ChapterParams):
     cache_hit_share: float = _p(0.0, params.NUMBER, "share of the input served from the provider's context cache",
                                 "cache_hit_share")
     tasks: int = _p(1000, params.WHOLE, "how many such tasks to price", "tasks")
+    output_ratio: float = _p(1.0, params.NUMBER,
+                             "output tokens OpenAI's reasoning models write per output token of R1 (1 = equal; "
+                             "no source measures it)", "output_ratio")
 
     def check_together(self) -> None:
         if self.input_tokens + self.output_tokens == 0:
@@ -84,7 +91,16 @@ def rerun_box(p: Params) -> Section:
 
 def opening(p: Params) -> Section:
     """The articles' headline figures (the claims ledger)."""
-    return Section(numbers={"c14_musd": costs.claimed("C14"), "c86_musd": costs.claimed("C86")})
+    moe = facts.fact("CST-12")
+    return Section(numbers={
+        "c14_musd": costs.claimed("C14"), "c86_musd": costs.claimed("C86"),
+        "moe_total": moe.number(0), "moe_active": moe.number(1), "moe_cite": facts.cite(moe),
+        "base_cite": facts.cite("CST-B12"), "open_tokens_t": facts.fact("CST-11").number(),
+        "weights_cite": facts.cite("SHK-01"),
+        "azure_date": Day(facts.fact("RSP-01").value, year=False), "azure_cite": facts.cite("RSP-01"),
+        "aws_date": Day(facts.fact("RSP-02").value, year=False), "aws_cite": facts.cite("RSP-02"),
+        "nvidia_date": Day(facts.fact("RSP-03").value, year=False), "nvidia_cite": facts.cite("RSP-03"),
+    })
 
 
 def headline(p: Params) -> Section:
@@ -114,6 +130,8 @@ def headline(p: Params) -> Section:
             "r1_date": Day(facts.fact("SHK-01").value),
             "r1_cite": facts.cite("SHK-01"),
             "excl_cite": facts.cite("CST-08"),
+            "h800_ban_date": Day(facts.fact("GEO-03").value), "h800_ban_cite": facts.cite("GEO-03"),
+            "h800_rules_date": Day(facts.fact("GEO-01").value), "h800_rules_cite": facts.cite("GEO-01"),
         },
         tables={"tbl-costs-breakdown-table": Table(
             breakdown,
@@ -134,6 +152,7 @@ def r1_bill(p: Params) -> Section:
     cst19 = facts.fact("CST-19")
     epoch_r1 = facts.fact("CST-16")
     both = buildup_table(p.rental_rate).iloc[-1]["cost_usd"]
+    gap = costs.epoch_rl_gap()
     return Section(numbers={
         "rl_date": Day(cst19.value),
         "rl_date_cite": facts.cite(cst19),
@@ -151,6 +170,9 @@ def r1_bill(p: Params) -> Section:
         "both_at_rate_musd": both / 1e6,
         "epoch_r1_musd": epoch_r1.number(1),
         "epoch_r1_cite": facts.cite(epoch_r1),
+        "epoch_rl_musd": gap["implied_rl_usd"] / 1e6,
+        "epoch_v3_musd2": gap["epoch_v3_usd"] / 1e6,
+        "epoch_rl_x": gap["x_disclosed"],
     })
 
 
@@ -213,6 +235,7 @@ def against_others(p: Params) -> Section:
         numbers[f"{key}_cost_x"] = ep.loc[model, "cost_amortised_ratio"]
     numbers.update({
         "llama_gpuh_x": costs.llama_gpu_hours_ratio(), "llama_cite": facts.cite("CST-34"),
+        "h800_cite": facts.cite("GEO-11"),
         "share_lo": share["low_pct"], "c91_lo": c91_lo, "c91_hi": c91_hi,
         "epoch_year": year, "epoch_year2": year,
     })
@@ -278,7 +301,7 @@ def api_prices(p: Params) -> Section:
 
 def task_cost(p: Params) -> Section:
     """One task of the chapter's token mix on each model; the mix varied; DeepSeek's served day repriced."""
-    tt = task_table(p.input_tokens, p.output_tokens, p.cache_hit_share, p.tasks).set_index("model")
+    tt = task_table(p.input_tokens, p.output_tokens, p.cache_hit_share, p.tasks, p.output_ratio).set_index("model")
     r1m, o1m = costs.api_price("R1").model, costs.api_price("o1").model
     day = costs.deepseek_day_check()
     total = p.input_tokens + p.output_tokens
@@ -288,6 +311,10 @@ def task_cost(p: Params) -> Section:
             "t_in": p.input_tokens, "t_out": p.output_tokens, "t_hit": p.cache_hit_share,
             "t_r1": tt.loc[r1m, "cost_usd"], "t_o1": tt.loc[o1m, "cost_usd"], "t_o1_x": tt.loc[o1m, "x_r1"],
             "t_n": p.tasks, "t_r1_n": tt.loc[r1m, "cost_tasks_usd"], "t_o1_n": tt.loc[o1m, "cost_tasks_usd"],
+            "t_ratio": p.output_ratio, "t_o1_out": p.output_tokens * p.output_ratio,
+            "t_ratio_lo": LIMITS["output_ratio"][0], "t_ratio_hi": LIMITS["output_ratio"][1],
+            "t_o1_x_word": Word(words.direction(tt.loc[o1m, "x_r1"] - 1, "cheaper", "dearer", "equal to")),
+            "t_o1_x_abs": max(tt.loc[o1m, "x_r1"], 1 / tt.loc[o1m, "x_r1"]),
             "day_cite": facts.cite("CST-33"),
             "day_rev": day["revenue_at_r1_prices_usd"],
             "day_rev_rep": day["reported_revenue_usd"],
@@ -301,6 +328,55 @@ def task_cost(p: Params) -> Section:
             {"cost_usd": "{:,.5f}", "cost_tasks_usd": "{:,.2f}", "x_r1": "{:,.2f}"})},
         figures={"fig-costs-task-chart": Figure(
             task_chart(mix, p.output_tokens / total, total, p.cache_hit_share), mix)},
+    )
+
+
+def serving(p: Params) -> Section:
+    """DeepSeek's own serving day: its fleet's GPU rent at the chapter's rate against R1's list prices."""
+    e = costs.inference_economics(p.rental_rate)
+    return Section(numbers={
+        "srv_nodes": e["avg_nodes"], "srv_per_node": e["gpus_per_node"],
+        "srv_fact_rate": costs.default_rate_usd_per_gpu_hour(), "srv_peak_nodes": e["peak_nodes"], "srv_gpus": e["avg_gpus"],
+        "srv_peak_gpus": e["peak_gpus"], "srv_cite": facts.cite("CST-31"),
+        "srv_cost_fact": e["cost_usd_per_day"], "srv_rate": p.rental_rate, "srv_cost": e["fleet_cost_usd"],
+        "srv_revenue": e["revenue_usd"], "srv_revenue_cite": facts.cite("CST-32"),
+        "srv_reported_margin": e["reported_margin_pct"], "srv_margin": e["margin_pct"],
+        "srv_margin_abs": abs(e["margin_pct"]),
+        "srv_margin_word": Word("profit" if e["margin_pct"] > 0 else "loss"),
+        "srv_cover_word": Word(words.direction(e["revenue_over_cost"] - 1, "below", "above", "equal to")),
+        "srv_revenue_x": e["revenue_over_cost"],
+        "srv_revenue_x_story": costs.inference_economics()["revenue_over_cost"],
+        "srv_cost_per_m": e["cost_per_million_tokens_usd"], "srv_rev_per_m": e["revenue_per_million_tokens_usd"],
+    })
+
+
+def capability(p: Params) -> Section:
+    """Benchmark scores (DeepSeek's own tables) beside Epoch's training cost and the API output price."""
+    cc = costs.capability_and_cost()
+    v3_llama = costs.score_gaps("DeepSeek-V3", "Llama 3.1 405B")
+    r1_o1 = costs.score_gaps("DeepSeek-R1", "OpenAI o1")
+    shown = cc.reset_index().rename(columns={"index": "model"})
+    shown = shown.assign(training_cost_usd=shown["training_cost_usd"] / 1e6)
+    return Section(
+        numbers={
+            "cap_cite": facts.cite("CST-B01"), "cap_v3_cite": facts.cite("CST-B04"),
+            "cap_v3_mmlu": cc.loc["DeepSeek-V3", "MMLU"], "cap_llama_mmlu": cc.loc["Llama 3.1 405B", "MMLU"],
+            "cap_v3_math": cc.loc["DeepSeek-V3", "MATH-500"], "cap_llama_math": cc.loc["Llama 3.1 405B", "MATH-500"],
+            "cap_v3_aime": cc.loc["DeepSeek-V3", "AIME 2024"], "cap_llama_aime": cc.loc["Llama 3.1 405B", "AIME 2024"],
+            "cap_v3_better": int((v3_llama > 0).sum()), "cap_v3_n": len(v3_llama),
+            "cap_llama_cost_x": cc.loc["Llama 3.1 405B", "training_cost_usd"] / cc.loc["DeepSeek-V3", "training_cost_usd"],
+            "cap_claude_cost_x": cc.loc["Claude 3.5 Sonnet", "training_cost_usd"] / cc.loc["DeepSeek-V3", "training_cost_usd"],
+            "cap_r1_o1_gap": float(r1_o1.abs().max()), "cap_r1_o1_n": len(r1_o1),
+            "cap_r1_better": int((r1_o1 > 0).sum()),
+            "cap_o1_price_x": cc.loc["OpenAI o1", "output_price_usd"] / cc.loc["DeepSeek-R1", "output_price_usd"],
+        },
+        tables={"tbl-costs-capability-table": Table(
+            shown,
+            {"model": "Model", "MMLU": "MMLU", "MATH-500": "MATH-500", "AIME 2024": "AIME 2024",
+             "Codeforces": "Codeforces (percentile)", "training_cost_usd": "Training cost, Epoch ($M, amortised)",
+             "output_price_usd": "API output ($/M tokens)"},
+            {"MMLU": "{:.1f}", "MATH-500": "{:.1f}", "AIME 2024": "{:.1f}", "Codeforces": "{:.1f}",
+             "training_cost_usd": "{:,.1f}", "output_price_usd": "{:,.2f}"})},
     )
 
 
@@ -496,8 +572,14 @@ def ratio_table() -> pd.DataFrame:
 
 
 def task_table(input_tokens: float, output_tokens: float, cache_hit_share: float, tasks: float,
-               keys=TASK_KEYS) -> pd.DataFrame:
-    t = costs.task_costs(input_tokens, output_tokens, cache_hit_share, keys)
+               output_ratio: float = 1.0, keys=TASK_KEYS) -> pd.DataFrame:
+    """One task on each model; OpenAI's reasoning models write ``output_ratio`` times R1's output tokens."""
+    rows = []
+    for k in keys:
+        out = output_tokens * (output_ratio if k in REASONING_RIVALS else 1.0)
+        rows.append({"key": k, "model": costs.api_price(k).model,
+                     "cost_usd": costs.task_cost_usd(input_tokens, out, cache_hit_share, k)})
+    t = pd.DataFrame(rows)
     t["cost_tasks_usd"] = t["cost_usd"] * tasks
     r1 = t.set_index("key").loc["R1", "cost_usd"]
     t["x_r1"] = t["cost_usd"] / r1

@@ -39,7 +39,7 @@ LEDGER_FACTS = ("CST-05", "CST-06", "CST-10", "CST-17", "CST-18", "CST-42", "CST
                 "SKP-14", "SKP-15")
 STATEMENT_LABELS = {"id": "Fact", "statement": "Statement", "status": "Status", "source": "Source"}
 # The command the "Rerun this chapter" box shows (checked by Params before it is shown).
-RERUN_EXAMPLE = {"rental_rate": "3.0", "gpu_unit_price": "30000", "utilisation": "0.5"}
+RERUN_EXAMPLE = {"rental_rate": "3.0", "gpu_unit_price": "30000", "utilisation": "0.5", "china_premium": "2"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,6 +56,9 @@ LIMITS = {
     "utilisation": (0, 1, False, True, "share of the year the GPUs are rented and used", False),
     "overhead_multiplier": (1, 5, True, True, "x the GPU price (1 = GPUs only)", False),
     "years": (0, 10, False, True, "years", False),
+    # Reported grey-market premiums for restricted chips in China are 1.5x (SKP-B11) to 2x (SKP-B10);
+    # the range allows none (1) to half as much again as the highest.
+    "china_premium": (1, 3, True, True, "x the H100's price outside China, for smuggled H100s", False),
 }
 
 
@@ -76,7 +79,10 @@ class Params(params.ChapterParams):
     overhead_multiplier: float = _p(1.0, params.NUMBER,
                                     "servers and networking as a multiple of the GPU price, 1.0 for GPUs only (no source)",
                                     "overhead_multiplier")
-    years: float = _p(4.0, params.NUMBER, "horizon of the buy-or-rent comparison, in years", "years")
+    years: float = _p(4.0, params.NUMBER, "horizon of the buy-or-rent comparison, and the years an owned GPU is "
+                      "written off over", "years")
+    china_premium: float = _p(1.0, params.NUMBER, "what a smuggled H100 cost in China as a multiple of its price "
+                              "elsewhere (1.5-2 reported, facts SKP-B11, SKP-B10)", "china_premium")
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,6 +119,103 @@ def fleets(p: Params) -> Section:
         },
         figures={"fig-skep-fleets-chart": Figure(fleet_chart(fl), fl)},
     )
+
+
+def chips(p: Params) -> Section:
+    """SemiAnalysis' fleet priced chip by chip, against the blog's all-H100 $1.3B; the China premium."""
+    priced = costs.semianalysis_fleet_priced(p.china_premium)
+    by = priced.set_index("gpu")
+    lo, hi = priced["cost_low_usd"].sum(), priced["cost_high_usd"].sum()
+    blog = costs.claimed("C94") * 1e9
+    premiums = sorted(set(costs.china_premiums()) | {p.china_premium})
+    sens = pd.DataFrame([{"premium": x,
+                          "low_usd": costs.semianalysis_fleet_priced(x)["cost_low_usd"].sum(),
+                          "high_usd": costs.semianalysis_fleet_priced(x)["cost_high_usd"].sum()} for x in premiums])
+    shown = priced[["gpu", "count", "low_usd", "high_usd", "cost_low_usd", "cost_high_usd", "facts"]]
+    shown = shown.assign(cost_low_usd=shown["cost_low_usd"] / 1e6, cost_high_usd=shown["cost_high_usd"] / 1e6)
+    return Section(
+        numbers={
+            "chip_h800_lo": by.loc["H800", "low_usd"], "chip_h800_hi": by.loc["H800", "high_usd"],
+            "chip_h100_lo": by.loc["H100", "low_usd"], "chip_h100_hi": by.loc["H100", "high_usd"],
+            "chip_h20_lo": by.loc["H20", "low_usd"], "chip_h20_hi": by.loc["H20", "high_usd"],
+            "chip_h20_cite": facts.cite("GEO-B02"), "chip_h800_cite": facts.cite("GEO-11"),
+            "chip_premium": p.china_premium,
+            "chip_total_lo_bn": lo / 1e9, "chip_total_hi_bn": hi / 1e9,
+            "chip_blog_bn": blog / 1e9,
+            "chip_vs_blog": Word("below" if hi < blog else "above" if lo > blog else "around"),
+            "chip_prem_lo": costs.china_premiums()[1], "chip_prem_hi": costs.china_premiums()[2],
+            "chip_prem_lo_cite": facts.cite("SKP-B11"), "chip_prem_hi_cite": facts.cite("SKP-B10"),
+            "chip_total_prem_hi_bn": sens.set_index("premium").loc[costs.china_premiums()[2], "high_usd"] / 1e9,
+            "chip_capex_bn": costs.semianalysis_capex_per_gpu()["capex_usd"] / 1e9,
+        },
+        tables={
+            "tbl-skep-chips-table": Table(
+                shown,
+                {"gpu": "GPU", "count": "GPUs (SemiAnalysis)", "low_usd": "Price, low ($)", "high_usd": "Price, high ($)",
+                 "cost_low_usd": "Fleet, low ($M)", "cost_high_usd": "Fleet, high ($M)", "facts": "Facts"},
+                {"count": "{:,.0f}", "low_usd": "{:,.0f}", "high_usd": "{:,.0f}", "cost_low_usd": "{:,.0f}",
+                 "cost_high_usd": "{:,.0f}"}),
+            "tbl-skep-premium-table": Table(
+                sens.assign(low_usd=sens["low_usd"] / 1e6, high_usd=sens["high_usd"] / 1e6),
+                {"premium": "China premium on H100s (×)", "low_usd": "Fleet, low ($M)", "high_usd": "Fleet, high ($M)"},
+                {"premium": "{:.2f}", "low_usd": "{:,.0f}", "high_usd": "{:,.0f}"}),
+        },
+    )
+
+
+def ownership(p: Params) -> Section:
+    """DeepSeek's $2 per GPU-hour against what an owned GPU-hour costs: GPUs only, and all-in (SemiAnalysis)."""
+    tco = costs.semianalysis_tco()
+    rate = costs.default_rate_usd_per_gpu_hour()
+    gpus_only = costs.owned_gpu_hour_usd(p.gpu_unit_price * p.overhead_multiplier, p.years, p.utilisation)
+    all_in = costs.tco_gpu_hour_usd(p.years, p.utilisation)
+    story = costs.tco_gpu_hour_usd()
+    market = max(facts.fact("CST-43").numbers)
+    rows = pd.DataFrame([
+        {"basis": "owned, GPUs only (this run's price, overhead, years and utilisation)", "usd_per_gpu_hour": gpus_only,
+         "facts": "parameters"},
+        {"basis": "owned, all-in (SemiAnalysis' capex and opex, this run's years and utilisation)",
+         "usd_per_gpu_hour": all_in, "facts": "SKP-07, SKP-08"},
+        {"basis": "DeepSeek's assumed rental rate", "usd_per_gpu_hour": rate, "facts": "CST-05"},
+        {"basis": "on-demand H100 rental, October 2024", "usd_per_gpu_hour": market, "facts": "CST-43"},
+    ])
+    return Section(
+        numbers={
+            "own_capex_bn": tco["capex_usd"] / 1e9, "own_opex_m": tco["opex_usd"] / 1e6,
+            "own_critic_m": tco["critic_per_year_usd"] / 1e6, "own_gpus": tco["gpus"],
+            "own_horizon": tco["horizon_years"], "own_cite": facts.cite("SKP-07"), "own_critic_cite": facts.cite("SKP-08"),
+            "own_run_musd": facts.fact("CST-06").scaled(unit_contains="USD million") / 1e6, "own_years": p.years, "own_util_pct": p.utilisation * 100,
+            "own_gpus_only": gpus_only, "own_all_in": all_in, "own_story": story, "own_rate": rate,
+            "own_gpus_only_word": Word(words.direction(gpus_only - rate, "below", "above", "equal to")),
+            "own_all_in_word": Word(words.direction(all_in - rate, "below", "above", "equal to")),
+            "own_story_word": Word(words.direction(story - rate, "below", "above", "equal to")),
+            "own_method_word": Word(words.direction(all_in - rate, "overstates", "understates", "matches")),
+        },
+        tables={"tbl-skep-ownership-table": Table(
+            rows, {"basis": "Basis", "usd_per_gpu_hour": "US$ per GPU-hour", "facts": "Facts"},
+            {"usd_per_gpu_hour": "{:,.2f}"})},
+    )
+
+
+def plausibility(p: Params) -> Section:
+    """Two checks from the book's own facts: the serving fleet as a floor on the hardware; the fleet's power."""
+    srv = costs.deepseek_serving_fleet()
+    lo, hi = costs.grid_defaults()["unit_price_usd"]
+    sa = costs.semianalysis_fleet().set_index("gpu")["count"].to_dict()
+    watts = costs.gpu_power_w()
+    mix_mw = costs.fleet_power_mw(sa)
+    all_h100_mw = costs.fleet_power_mw({"H100": p.fleet_size})
+    return Section(numbers={
+        "pl_peak_gpus": srv["peak_gpus"], "pl_per_node": srv["gpus_per_node"], "pl_peak_nodes": srv["peak_nodes"], "pl_cite": facts.cite("CST-31"),
+        "pl_v3_gpus": costs.v3_cluster_gpus(),
+        "pl_serving_word": Word(words.direction(srv["peak_gpus"] - costs.v3_cluster_gpus(), "fewer", "more",
+                                                "as many")),
+        "pl_floor_lo_m": srv["peak_gpus"] * lo / 1e6, "pl_floor_hi_m": srv["peak_gpus"] * hi / 1e6,
+        "pl_h100_w": watts["H100"], "pl_h20_w": watts["H20"], "pl_h100_w_cite": facts.cite("GEO-B05"),
+        "pl_h20_w_cite": facts.cite("GEO-12"), "pl_fleet": p.fleet_size,
+        "pl_all_h100_mw": all_h100_mw, "pl_mix_mw": mix_mw, "pl_sa_total": sum(sa.values()),
+        "pl_mix_gwh": mix_mw * costs.HOURS_PER_YEAR / 1e3,
+    })
 
 
 def buy_or_rent(p: Params) -> Section:
