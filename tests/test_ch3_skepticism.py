@@ -155,6 +155,7 @@ def test_ownership_against_deepseeks_rate() -> None:
     rate = raw("CST-05")
     assert s.value("own_all_in_word") == ("below" if s.numbers["own_all_in"] < rate else "above")
     assert s.value("own_method_word") == ("overstates" if s.numbers["own_all_in"] < rate else "understates")
+    assert s.value("own_side_word") == ("high" if s.numbers["own_all_in"] < rate else "low")
 
 
 def test_plausibility_floor_and_power() -> None:
@@ -272,5 +273,6 @@ def test_a_reruns_words_agree_with_its_numbers(rerun) -> None:
     for key in ("own_all_in", "own_gpus_only"):
         v = number(glued[key])
         assert text(glued[f"{key}_word"]) == ("below" if v < rate else "above" if v > rate else "equal to")
+    assert text(glued["own_side_word"]) == ("high" if number(glued["own_all_in"]) < rate else "low")
     lo, hi, blog = (number(glued[k]) for k in ("chip_total_lo_bn", "chip_total_hi_bn", "chip_blog_bn"))
     assert text(glued["chip_vs_blog"]) == ("below" if hi < blog else "above" if lo > blog else "around")

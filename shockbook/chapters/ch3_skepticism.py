@@ -190,6 +190,7 @@ def ownership(p: Params) -> Section:
             "own_all_in_word": Word(words.direction(all_in - rate, "below", "above", "equal to")),
             "own_story_word": Word(words.direction(story - rate, "below", "above", "equal to")),
             "own_method_word": Word(words.direction(all_in - rate, "overstates", "understates", "matches")),
+            "own_side_word": Word("high" if all_in < rate else "low" if all_in > rate else "neither"),
         },
         tables={"tbl-skep-ownership-table": Table(
             rows, {"basis": "Basis", "usd_per_gpu_hour": "US$ per GPU-hour", "facts": "Facts"},

@@ -42,6 +42,9 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "understates": {"en": "understates"},
     "matches": {"en": "matches"},
     "around": {"en": "around"},
+    "high": {"en": "high"},
+    "low": {"en": "low"},
+    "neither": {"en": "neither"},
     "V3's own run": {"en": "— V3's own run"},
     "not V3's run": {"en": "— a cell of this rerun's grid, not V3's own run"},
 }
