@@ -42,10 +42,11 @@ def test_reaction_window_return_compounds() -> None:
 
 def test_reactions_table_skips_dates_outside_the_data() -> None:
     ev = G.events_table(G.EXPORT_CONTROLS)
-    rt = G.reactions_table(ev, ["NVDA"], 5)
-    assert "GEO-01" not in set(rt["ref"])  # 2022, before the cache
+    assert "GEO-01" in set(G.reactions_table(ev, ["NVDA"], 5)["ref"])  # 2022-10-07: the cache starts in 2019
+    rt = G.reactions_table(ev, ["ARM"], 5)
+    assert "GEO-01" not in set(rt["ref"])  # 2022, before Arm listed (2023-09-14)
     wide = G.reactions_wide(rt)
-    assert list(wide.columns) == ["step", "Nvidia"] and len(wide) == len(rt)
+    assert list(wide.columns) == ["step", "Arm Holdings"] and len(wide) == len(rt)
 
 
 def test_gpu_specs_from_the_facts() -> None:
@@ -98,7 +99,7 @@ def test_parameters_accept_the_defaults() -> None:
     ("compare_tickers", [], "non-empty list"),
     ("compare_tickers", ["NVDAX"], "unknown ticker"),
     ("compare_tickers", ["NVDA"] * 12, "at most"),
-    ("start_date", "2020-01-01", "must lie between 2023-01-03 and 2025-12-31"),
+    ("start_date", "2019-01-01", "must lie between 2019-05-16 and 2026-08-21"),
     ("end_date", "2023-02-01", "at least 90 days"),
     ("end_date", "soon", "not a date"),
     ("reaction_sessions", 0, r"reaction_sessions must be in \[1, 60\] trading days"),
