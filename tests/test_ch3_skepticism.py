@@ -143,6 +143,10 @@ def test_chips_priced_one_by_one_with_the_china_premium() -> None:
     assert s.value("chip_vs_blog") == ("below" if s.numbers["chip_total_hi_bn"] < 1.3 else
                                        "above" if s.numbers["chip_total_lo_bn"] > 1.3 else "around")
     assert list(s.tables["tbl-skep-premium-table"].frame["premium"]) == [1.0, 1.5, 2.0]
+    fx = pd.read_csv(paths.ROOT / "data" / "market" / "prices" / "DEXCHUS.csv", parse_dates=["Date"])
+    fx_2023 = fx.loc[fx["Date"].dt.year == 2023, "Close"].dropna().mean()  # GEO-B03 (2024): "a year earlier"
+    assert s.numbers["chip_h800_server_usd"] == pytest.approx(2e6 / 8 / fx_2023)
+    assert s.value("chip_h800_vs_server") == ("below" if hi < 2e6 / 8 / fx_2023 else "above")
 
 
 def test_ownership_against_deepseeks_rate() -> None:

@@ -557,3 +557,9 @@ def test_owned_gpu_hour_costs() -> None:
 def test_fleet_power() -> None:
     assert C.gpu_power_w() == {"H800": 700, "H100": 700, "H20": 400}
     assert C.fleet_power_mw({"H800": 10_000, "H100": 10_000, "H20": 30_000}) == pytest.approx(26.0)
+
+
+def test_h800_server_price_is_a_ceiling_in_dollars() -> None:
+    s = C.h800_server_price_per_gpu_usd()
+    assert (s["server_cny"], s["gpus"], s["year"]) == (2e6, 8, 2023)
+    assert 6 < s["cny_per_usd"] < 8 and s["per_gpu_usd"] == pytest.approx(2e6 / 8 / s["cny_per_usd"])

@@ -1148,3 +1148,24 @@ def fleet_power_mw(counts: dict[str, float]) -> float:
     """The GPUs' own maximum draw in megawatts (servers, cooling and networking not counted)."""
     w = gpu_power_w()
     return sum(check("gpus", n) * w[g] for g, n in counts.items()) / 1e6
+
+
+def h800_server_price_per_gpu_usd() -> dict:
+    """An upper bound on the H800's price: an eight-H800 server's price at launch (GEO-B03) per GPU.
+
+    The server price includes the rest of the server, so the chip cost less. Reuters' "a year
+    earlier" dates the launch price to the year before the story; yuan become dollars at that
+    year's mean of the Federal Reserve's daily USD/CNY rate (FRED DEXCHUS, in the book's cache).
+    """
+    from shockbook.analysis import market
+
+    f = fact("GEO-B03")
+    if "a year earlier" not in f.statement or "8-GPU server" not in f.unit or "million CNY" not in f.unit:
+        raise FactsError(f"GEO-B03: expected the H800 server price of a year earlier in million CNY; got {f.unit!r}.")
+    year = pd.Timestamp(str(f.as_of)).year - 1
+    fx = market.closes(["DEXCHUS"])["DEXCHUS"]
+    rate = float(fx[fx.index.year == year].mean())
+    server_cny = f.number(0) * 1e6
+    gpus = number_in_text(f.unit, r"per (\d+)-GPU server", "GEO-B03")
+    return {"server_cny": server_cny, "year": year, "cny_per_usd": rate, "gpus": gpus,
+            "per_gpu_usd": server_cny / gpus / rate}

@@ -127,6 +127,7 @@ def chips(p: Params) -> Section:
     by = priced.set_index("gpu")
     lo, hi = priced["cost_low_usd"].sum(), priced["cost_high_usd"].sum()
     blog = costs.claimed("C94") * 1e9
+    server = costs.h800_server_price_per_gpu_usd()
     premiums = sorted(set(costs.china_premiums()) | {p.china_premium})
     sens = pd.DataFrame([{"premium": x,
                           "low_usd": costs.semianalysis_fleet_priced(x)["cost_low_usd"].sum(),
@@ -147,6 +148,11 @@ def chips(p: Params) -> Section:
             "chip_prem_lo_cite": facts.cite("SKP-B11"), "chip_prem_hi_cite": facts.cite("SKP-B10"),
             "chip_total_prem_hi_bn": sens.set_index("premium").loc[costs.china_premiums()[2], "high_usd"] / 1e9,
             "chip_capex_bn": costs.semianalysis_capex_per_gpu()["capex_usd"] / 1e9,
+            "chip_h800_server_m_cny": server["server_cny"] / 1e6, "chip_h800_server_gpus": server["gpus"],
+            "chip_h800_server_usd": server["per_gpu_usd"], "chip_fx": server["cny_per_usd"],
+            "chip_fx_year": str(server["year"]), "chip_h800_server_cite": facts.cite("GEO-B03"),
+            "chip_h800_vs_server": Word(words.direction(by.loc["H800", "high_usd"] - server["per_gpu_usd"],
+                                                        "below", "above", "equal to")),
         },
         tables={
             "tbl-skep-chips-table": Table(
