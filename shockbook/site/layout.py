@@ -17,6 +17,29 @@ GREY_OTHER = "#999999"    # the "other" category
 
 
 # --------------------------------------------------------------------- chapters 2 and 3, costs
+GREY_LABEL = "#333"       # labels printed beside marks
+GREY_DARK = "#222"        # text on light heatmap cells
+# chapter 2
+COSTS_BUILDUP_WIDTH = WIDTH - 190      # room for the stage names on the left
+COSTS_BUILDUP_ROW = 34                 # height per bar of the build-up chart
+COSTS_BAR_HEIGHT = 18                  # thickness of a build-up bar
+COSTS_EPOCH_WIDTH = WIDTH - 60
+COSTS_EPOCH_HEIGHT = HEIGHT + 40       # the legend sits under the plot
+COSTS_PRICES_WIDTH = WIDTH - 200
+COSTS_PRICES_STEP = 11                 # height per tier bar
+COSTS_TASK_WIDTH = WIDTH - 60
+# chapter 3
+SKEP_FLEETS_WIDTH = WIDTH - 250        # long fleet names on the left
+SKEP_FLEETS_ROW = 40
+SKEP_BUYRENT_WIDTH = WIDTH - 40
+SKEP_HEAT_WIDTH = WIDTH - 200
+SKEP_HEAT_BUY_HEIGHT = 170
+SKEP_HEAT_RENT_HEIGHT = 200
+SKEP_HEAT_SPACING = 24
+SKEP_RUNFLEET_WIDTH = WIDTH - 280
+SKEP_RUNFLEET_ROW = 32
+# one colour per status, in the order of shockbook.data.facts.STATUSES
+STATUS_COLORS = ("#0072B2", "#E69F00", "#CC79A7", "#D55E00")
 
 
 # --------------------------------------------------------------------- chapter 4, response
