@@ -15,43 +15,12 @@ import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.analysis import claims, market
+from shockbook.analysis import calendar, claims, market
 from shockbook.data import cache, catalog, facts
-from shockbook.site import charts
-
-KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
-SOURCE_US = "daily closes from Yahoo Finance, cross-checked with Interactive Brokers (book cache)"
-SOURCE_MIXED = "daily closes from Yahoo Finance, Interactive Brokers and Tushare via public repositories (book cache)"
-SOURCE_FACTS = "the book's facts table (data/facts/facts.csv), each row's source in the tooltip"
-
-# ---------------------------------------------------------------------------------- confidence
-
-#: Reliability labels of the facts table, strongest first, then events only an article reports.
-ARTICLE_ONLY = "Article only"
-CONFIDENCE_ORDER = ["Primary", "Well-sourced", "MEDIUM", "LOW-MEDIUM", "UNVERIFIED", "CONFLICT", "derived",
-                    ARTICLE_ONLY]
-CONFIDENCE_SHAPES = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "circle",
-                     "triangle-left"]
-CONFIDENCE_OPACITY = [1.0, 0.95, 0.8, 0.65, 0.5, 0.55, 0.9, 0.4]
-CONFIDENCE_TEXT = {
-    "Primary": "the party's own document",
-    "Well-sourced": "several agreeing or reputable reports",
-    "MEDIUM": "one secondary source",
-    "LOW-MEDIUM": "an aggregator or tertiary source",
-    "UNVERIFIED": "the item is sourced, but this date or figure is not",
-    "CONFLICT": "sources disagree",
-    "derived": "computed from other facts",
-    ARTICLE_ONLY: "reported only by a source article; no independent source in the book",
-}
-
-
-def confidence_scale(present: list[str]) -> tuple[alt.Scale, alt.Scale]:
-    """Shape and opacity scales over the confidence labels in ``present``, in strength order."""
-    dom = [c for c in CONFIDENCE_ORDER if c in set(present)]
-    idx = [CONFIDENCE_ORDER.index(c) for c in dom]
-    return (alt.Scale(domain=dom, range=[CONFIDENCE_SHAPES[i] for i in idx]),
-            alt.Scale(domain=dom, range=[CONFIDENCE_OPACITY[i] for i in idx]))
-
+from shockbook.site import charts, layout
+from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_ORDER, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
+                                       SOURCE_US, confidence_scale)
+from shockbook.site.section import Day, Figure, Section, Table
 
 def _date_precision(unit: str) -> str:
     u = unit.lower()
@@ -151,7 +120,7 @@ def timeline_table(events: list[Event] = EVENTS) -> pd.DataFrame:
 
 
 def timeline_chart(table: pd.DataFrame, title: str, subtitle: str,
-                   key_date: str | None = KEY_EVENT, key_label: str = "27 Jan: the crash") -> alt.Chart:
+                   key_date: str | None = calendar.KEY_EVENT, key_label: str = "27 Jan: the crash") -> alt.Chart:
     """One row per event, in date order: the shape gives the confidence of the source,
     colour who acted, and a hollow marker an inexact date."""
     data = table.assign(date_str=table["date"].dt.strftime("%d %b %Y"),
@@ -180,12 +149,12 @@ def timeline_chart(table: pd.DataFrame, title: str, subtitle: str,
     layers = [pts]
     if key_date is not None:
         rule_df = pd.DataFrame({"date": [pd.Timestamp(key_date)], "what": [key_label]})
-        rule = alt.Chart(rule_df).mark_rule(color="#888", strokeDash=[4, 3]).encode(
+        rule = alt.Chart(rule_df).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(
             x="date:T", tooltip=[alt.Tooltip("what:N", title="Marker")])
-        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="bottom", y=-2, fontSize=10, color="#555").encode(
+        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="bottom", y=-2, fontSize=10, color=layout.GREY_TEXT).encode(
             x="date:T", text="what:N")
         layers = [rule, text, *layers]
-    chart = alt.layer(*layers).properties(width=charts.WIDTH - 250, height=17 * len(data))
+    chart = alt.layer(*layers).properties(width=layout.RESP_TIMELINE_WIDTH, height=layout.RESP_TIMELINE_ROW * len(data))
     return charts.titled(alt.vconcat(chart, confidence_key(list(data["confidence"]))), title, subtitle, SOURCE_FACTS)
 
 
@@ -198,9 +167,9 @@ def confidence_key(present: list[str]) -> alt.Chart:
     key["meaning"] = key["confidence"].map(CONFIDENCE_TEXT)
     base = alt.Chart(key).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
                                  tooltip=[alt.Tooltip("confidence:N", title="Label"), alt.Tooltip("meaning:N", title="Means")])
-    pts = base.mark_point(filled=True, size=90, color="#555").encode(shape=alt.Shape("confidence:N", scale=shapes, legend=None))
+    pts = base.mark_point(filled=True, size=90, color=layout.GREY_TEXT).encode(shape=alt.Shape("confidence:N", scale=shapes, legend=None))
     txt = base.mark_text(align="left", dx=9, fontSize=11).encode(text="confidence:N")
-    return alt.layer(pts, txt).properties(width=charts.WIDTH - 250, height=18 * (key["row"].max() + 1),
+    return alt.layer(pts, txt).properties(width=layout.RESP_TIMELINE_WIDTH, height=layout.RESP_KEY_ROW * (key["row"].max() + 1),
                                            title=alt.TitleParams("Confidence of the source", fontSize=12, anchor="start"))
 
 
@@ -301,9 +270,9 @@ def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
         x=alt.X("low:Q", title="Capital spending (US$ billion)"), y=y, yOffset=yoff, color=color, tooltip=tips)
     ranges = alt.Chart(data[data["high"] > data["low"]]).mark_bar(height=12, opacity=0.45).encode(
         x="low:Q", x2="high:Q", y=y, yOffset=yoff, color=color, tooltip=tips)
-    none = alt.Chart(data[data["missing"] != ""]).mark_text(align="left", dx=4, fontSize=10, color="#555").encode(
+    none = alt.Chart(data[data["missing"] != ""]).mark_text(align="left", dx=4, fontSize=10, color=layout.GREY_TEXT).encode(
         x=alt.datum(0), y=y, yOffset=yoff, text="missing:N", tooltip=tips)
-    chart = alt.layer(bars, ranges, none).properties(width=charts.WIDTH - 190, height=44 * len(order))
+    chart = alt.layer(bars, ranges, none).properties(width=layout.RESP_CAPEX_WIDTH, height=layout.RESP_CAPEX_ROW * len(order))
     return charts.titled(chart, "Capital spending: 2024 against the 2025 plans",
                          "Solid: the low end; light: the range up to the high end. Bases differ; hover for each",
                          SOURCE_FACTS)
@@ -312,7 +281,7 @@ def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
 # ---------------------------------------------------------------------------------- announcement days
 
 
-def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date: str = KEY_EVENT) -> pd.DataFrame:
+def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date: str = calendar.KEY_EVENT) -> pd.DataFrame:
     """Each company's move on the session of its capex announcement (the facts' date) and the next one.
 
     The facts date each announcement but not its hour, so both sessions are shown, with the
@@ -323,10 +292,8 @@ def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date
         t, day = r["ticker"], pd.Timestamp(r["announced"])
         p = cache.load_prices(t)[market.total_return_column(t)]
         b = cache.load_prices(benchmark)["Close"]
-        if day not in p.index:
-            day = p.index[p.index > day][0]  # announced on a non-trading day: the next session
-        pos = p.index.get_loc(day)
-        d0, d1, dprev = p.index[pos], p.index[pos + 1], p.index[pos - 1]
+        d0 = calendar.first_session_on_or_after(t, day)  # announced on a non-trading day: the next session
+        d1, dprev = calendar.session_after(t, d0, 1), calendar.last_session_before(t, d0)
         same = (p.loc[d0] / p.loc[dprev] - 1) * 100
         nxt = (p.loc[d1] / p.loc[d0] - 1) * 100
         two = (p.loc[d1] / p.loc[dprev] - 1) * 100
@@ -359,8 +326,8 @@ def announcement_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Cha
         tooltip=[alt.Tooltip("company:N", title="Company (announced)"), alt.Tooltip("when:N", title="When"),
                  alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("pct:Q", title="Return (%)", format="+.2f"),
                  alt.Tooltip("session:N", title="Announcement session"), alt.Tooltip("next_session:N", title="Next session")],
-    ).properties(width=charts.WIDTH - 220, height=70 * len(moves))
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    ).properties(width=layout.RESP_MOVES_WIDTH, height=layout.RESP_ANNOUNCE_ROW * len(moves))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=layout.GREY_ZERO).encode(x="x:Q")
     return charts.titled(alt.layer(zero, bars), "How the market took each capex plan",
                          "Moves on the session of the announcement and the one after, against the S&P 500", SOURCE_US)
 
@@ -395,10 +362,15 @@ def group_path(group: str, event_date: str, end_date: str) -> pd.Series:
     wide = pd.DataFrame({t: cache.load_prices(t)[market.total_return_column(t)] for t in tick}).sort_index()
     last = min(cache.load_prices(t).index[-1] for t in tick)
     wide = wide.loc[:min(last, pd.Timestamp(end_date))].ffill()
-    before = wide.loc[:pd.Timestamp(event_date) - pd.Timedelta(days=1)]
-    if before.empty:
+    befores = []
+    for t in tick:
+        try:
+            befores.append(calendar.last_session_before(t, event_date))
+        except ValueError:  # a member listed after the event has no pre-event close
+            pass
+    if not befores:
         raise ValueError(f"no {group} session before {event_date} in the cache.")
-    anchor = before.index[-1]
+    anchor = max(befores)  # the members share one market: its last session before the event
     base = wide.loc[anchor]
     ok = base.notna()
     cum = (wide.loc[anchor:, ok] / base[ok] - 1).mean(axis=1) * 100
@@ -490,8 +462,8 @@ def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: 
         tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("recovery_date:N", title="Recovered on"),
                  alt.Tooltip("sessions:Q", title="Sessions after the shock"),
                  alt.Tooltip("trough_pct:Q", title="Lowest close (%)", format="+.1f")])
-    rule = alt.Chart(pd.DataFrame({"y": [threshold_pct]})).mark_rule(color="#666", strokeDash=[4, 3]).encode(y="y:Q")
-    chart = alt.layer(rule, lines, marks).properties(width=charts.WIDTH - 40, height=charts.HEIGHT)
+    rule = alt.Chart(pd.DataFrame({"y": [threshold_pct]})).mark_rule(color=layout.GREY_THRESHOLD, strokeDash=[4, 3]).encode(y="y:Q")
+    chart = alt.layer(rule, lines, marks).properties(width=layout.RESP_PATHS_WIDTH, height=charts.HEIGHT)
     return charts.titled(chart, "The picks and shovels, and the Chinese AI names",
                          f"Equal-weighted groups, each on its market's calendar; dots: back at {threshold_pct:+.0f}% of the pre-shock close",
                          SOURCE_MIXED)
@@ -519,41 +491,20 @@ def recovery_chart(rec: pd.DataFrame, threshold_pct: float) -> alt.Chart:
         color=alt.Color("side:N", title=None, scale=alt.Scale(domain=["United States", "China and Hong Kong"],
                                                               range=[charts.DOWN, charts.UP])),
         tooltip=tips)
-    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=10, color="#333").encode(
+    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=10, color=layout.GREY_LABEL).encode(
         x=alt.datum(0), y=y, text="label:N", tooltip=tips)
-    chart = alt.layer(bars, text).properties(width=charts.WIDTH - 200, height=30 * len(data))
+    chart = alt.layer(bars, text).properties(width=layout.RESP_RECOVERY_WIDTH, height=layout.RESP_RECOVERY_ROW * len(data))
     return charts.titled(chart, "How deep, and how long",
                          f"Lowest close before recovery; label: sessions until a close at {threshold_pct:+.0f}% or better",
                          SOURCE_MIXED)
 
 
-# ---------------------------------------------------------------------------------- parameters
-
-
-def check_parameters(recovery_threshold_pct, shock_window_sessions, us_groups, china_groups, end_date) -> None:
-    """Fail early with a sentence that names the parameter and what is allowed."""
-    params.number("shock_window_sessions", shock_window_sessions, 1, 60, "trading days", whole=True)
-    params.number("recovery_threshold_pct", recovery_threshold_pct, -50, 50, "percent of the pre-shock close")
-    for name, groups in (("us_groups", us_groups), ("china_groups", china_groups)):
-        if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, str) for g in groups):
-            raise ValueError(f"{name} must be a non-empty list of group names, e.g. ['Chips', 'Power'].")
-        for g in groups:
-            if g not in catalog.GROUPS:
-                raise ValueError(f"{name}: unknown group {g!r}; groups are: {', '.join(catalog.GROUPS)}.")
-            if not members(g):
-                raise ValueError(f"{name}: group {g!r} holds only index levels, no traded series.")
-            try:
-                group_market(g)
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
-    earliest = pd.Timestamp(KEY_EVENT) + pd.Timedelta(days=14)
-    params.date("end_date", end_date, lo=f"{earliest:%Y-%m-%d}", hi=catalog.END)
+# ---------------------------------------------------------------------------------- prose
 
 
 def describe_recovery(row: pd.Series | dict, threshold_pct: float) -> str:
     """One phrase for the prose: how far a group fell and when (if) it came back."""
-    def day(s):
-        return f"{pd.Timestamp(s):%d %B %Y}".lstrip("0")
+    from shockbook.site.words import day
     if not row["fell_below"]:
         return (f"never closed below {threshold_pct:+.0f}% of its pre-shock level in the first sessions after the shock "
                 f"(its best close was {row['peak_pct']:+.1f}%, on {day(row['peak_date'])})")
@@ -572,18 +523,12 @@ EARNINGS = [("MSFT", "Microsoft", "RSP-B01", "RSP-09"), ("META", "Meta", "RSP-B0
             ("GOOGL", "Alphabet", "RSP-B04", "RSP-11"), ("AMZN", "Amazon", "RSP-B05", "RSP-12")]
 
 
-def reaction_session(index: pd.DatetimeIndex, released: str, after_close: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """(close before, reaction session) on a market's calendar: a release after the close is first
+def reaction_session(ticker: str, released: str, after_close: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(close before, reaction session) on ``ticker``'s calendar: a release after the close is first
     traded the next session; otherwise the session of the release day (or the next one)."""
-    day = pd.Timestamp(released)
-    later = index[index > day] if after_close else index[index >= day]
-    if later.empty:
-        raise ValueError(f"no session after {released} in the cache.")
-    session = later[0]
-    before = index[index < session]
-    if before.empty:
-        raise ValueError(f"no session before {session:%Y-%m-%d} in the cache.")
-    return before[-1], session
+    session = (calendar.first_session_after(ticker, released) if after_close
+               else calendar.first_session_on_or_after(ticker, released))
+    return calendar.last_session_before(ticker, session), session
 
 
 def earnings_reactions(benchmark: str = "^GSPC", events=EARNINGS) -> pd.DataFrame:
@@ -597,7 +542,7 @@ def earnings_reactions(benchmark: str = "^GSPC", events=EARNINGS) -> pd.DataFram
             raise facts.FactsError(f"{fid}: value {f.raw_value!r} is not a date.")
         after = "after the US close" in f.unit
         p = cache.load_prices(ticker)[market.total_return_column(ticker)]
-        prev, session = reaction_session(p.index, f.value, after)
+        prev, session = reaction_session(ticker, f.value, after)
         pct = (p.loc[session] / p.loc[prev] - 1) * 100
         bench = (b.loc[session] / b.loc[prev] - 1) * 100
         rows.append({"ticker": ticker, "company": company, "fact": fid, "plan_fact": plan,
@@ -630,7 +575,244 @@ def earnings_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Chart:
         color=alt.Color("kind:N", title=None, sort=kinds,
                         scale=alt.Scale(domain=kinds, range=[charts.PALETTE[0], charts.PALETTE[8]])),
         tooltip=tips)
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
-    chart = alt.layer(zero, bars).properties(width=charts.WIDTH - 220, height=46 * len(moves))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=layout.GREY_ZERO).encode(x="x:Q")
+    chart = alt.layer(zero, bars).properties(width=layout.RESP_MOVES_WIDTH, height=layout.RESP_EARNINGS_ROW * len(moves))
     return charts.titled(chart, "The first session after each set of results",
                          "Results released after the US close are first traded the next session", SOURCE_US)
+
+
+# ---------------------------------------------------------------------------------- parameters
+
+
+def _group_ok(group: str) -> bool:
+    """A group can be followed if it has traded members, all on one market's calendar."""
+    return bool(members(group)) and len({catalog.get(t).market for t in members(group)}) == 1
+
+
+def check_groups(name: str, groups) -> list[str]:
+    """A non-empty list of the catalog's group names, each with traded members on one calendar."""
+    if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, str) for g in groups):
+        raise ValueError(f"{name} must be a non-empty list of group names, e.g. ['Chips', 'Power'].")
+    for g in groups:
+        if g not in catalog.GROUPS:
+            raise ValueError(f"{name}: unknown group {g!r}; groups are: {', '.join(catalog.GROUPS)}.")
+        if not members(g):
+            raise ValueError(f"{name}: group {g!r} holds only index levels, no traded series.")
+        try:
+            group_market(g)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    return list(groups)
+
+
+def earliest_end_date() -> pd.Timestamp:
+    """Two weeks after the shock: the shortest recovery window the chapter's prose can speak of."""
+    return pd.Timestamp(calendar.KEY_EVENT) + pd.Timedelta(days=14)
+
+
+def _valid_groups() -> str:
+    ok = [g for g in catalog.GROUPS if _group_ok(g)]
+    return "a non-empty list drawn from: " + ", ".join(ok)
+
+
+def _valid_end_date() -> str:
+    ends = {g: min(cache.load_prices(t).index[-1] for t in members(g)) for g in catalog.GROUPS if _group_ok(g)}
+    short = sorted({(e, g) for g, e in ends.items() if e < pd.Timestamp(catalog.END)})
+    tail = "; ".join(f"{g} stops at {e:%Y-%m-%d}" for e, g in short)
+    return (f"a date from {earliest_end_date():%Y-%m-%d} to {catalog.END}"
+            + (f" (a group's path stops where its data end: {tail})" if tail else ""))
+
+
+def _keep(check):
+    """A check that validates ``value`` but hands it back unchanged (an int stays an int)."""
+    def run(name, value):
+        check(name, value)
+        return value
+    return run
+
+
+GROUP_NAMES = params.Kind("list of group names", params.TICKERS.parse, "'Chips,Power'")
+
+
+@dataclass(frozen=True)
+class Params(params.ChapterParams):
+    recovery_threshold_pct: float = params.param(
+        0.0, params.NUMBER, "a group has recovered at its first close at or above this level against its "
+        "pre-shock close (%)",
+        lambda n, v: params.number(n, v, -50, 50, "percent of the pre-shock close"), "a number from -50 to 50")
+    shock_window_sessions: int = params.param(
+        10, params.WHOLE, "a group counts as hit if it closed below the threshold within this many sessions "
+        "of the shock", _keep(lambda n, v: params.number(n, v, 1, 60, "trading days", whole=True)),
+        "a whole number from 1 to 60")
+    us_groups: tuple = params.param(
+        ["Chips", "Chip equipment", "Networking and servers", "Power", "Hyperscalers and Apple"], GROUP_NAMES,
+        "US groups to follow", check_groups, _valid_groups)
+    china_groups: tuple = params.param(
+        ["China ADRs and ETFs", "Hong Kong", "China A-shares"], GROUP_NAMES,
+        "Chinese groups to follow, each on its own calendar", check_groups, _valid_groups)
+    end_date: str = params.param(
+        "2025-07-31", params.DATE, "the last day of the recovery window",
+        _keep(lambda n, v: params.date(n, v, lo=f"{earliest_end_date():%Y-%m-%d}", hi=catalog.END)),
+        _valid_end_date)
+
+
+# ---------------------------------------------------------------------------------- sections
+
+
+def timeline(p: Params) -> Section:
+    """Every dated response on one calendar, with the confidence of its source."""
+    tl = timeline_table()
+    chart = timeline_chart(tl, "The industry's answer, day by day",
+                           "Shape: how well the source is established; hollow marker: the date is inexact")
+    return Section(
+        numbers={"n_events": len(tl),
+                 "n_solid": int(tl["confidence"].isin(["Primary", "Well-sourced"]).sum()),
+                 "n_weak": int(tl["confidence"].isin(["MEDIUM", "LOW-MEDIUM", "UNVERIFIED", "CONFLICT"]).sum()),
+                 "n_article": int((tl["confidence"] == ARTICLE_ONLY).sum())},
+        tables={"tbl-resp-timeline-table": Table(timeline_display(tl))},
+        figures={"fig-resp-timeline-chart": Figure(chart, tl.assign(date=tl["date"].dt.strftime("%Y-%m-%d")))},
+    )
+
+
+def _month(value) -> str:
+    return f"{pd.Timestamp(value):%B %Y}"
+
+
+def responses(p: Params) -> Section:
+    """The dates, sources and prices the prose of "The response, day by day" cites."""
+    f = facts.facts(["SHK-01", "RSP-01", "RSP-02", "RSP-03", "RSP-04", "RSP-05", "RSP-06", "RSP-07", "RSP-08",
+                     "RSP-16", "RSP-17", "RSP-18", "RSP-19", "RSP-20", "RSP-21", "CST-25", "CST-28"])
+    ledger = claims.load_claims().set_index("id")
+    tl = timeline_table()
+    article = tl.loc[tl["confidence"] == ARTICLE_ONLY, "date"]
+    o3, o1, amd = f["RSP-18"], f["CST-28"], facts.fact("RSP-B06")
+    return Section(numbers={
+        "r1_date": Day(f["SHK-01"].value),
+        "azure_date": Day(f["RSP-01"].value), "azure_src": facts.cite(f["RSP-01"]), "azure_conf": f["RSP-01"].reliability,
+        "aws_date": Day(f["RSP-02"].value), "nim_date": Day(f["RSP-03"].value), "aws_conf": f["RSP-02"].reliability,
+        "xinhua_us_date": Day(ledger.loc["C37", "claimed_value"]),
+        "huawei_date": Day(f["RSP-04"].value), "huawei_src": facts.cite(f["RSP-04"]),
+        "bat_date": Day(f["RSP-06"].value), "bat_conf": f["RSP-06"].reliability,
+        "gpu_cn_date": Day(f["RSP-05"].value),
+        "telco_date": Day(f["RSP-07"].value), "telco_src": facts.cite(f["RSP-07"]),
+        "ent_n": f["RSP-08"].number(), "ent_src": facts.cite(f["RSP-08"]),
+        "article_first": Day(article.min()), "article_last": Day(article.max()),
+        "qwen_date": Day(f["RSP-19"].value), "qwen_src": facts.cite(f["RSP-19"]),
+        "warrooms": f["RSP-16"].number(), "warrooms_date": Day(f["RSP-16"].as_of),
+        "warrooms_src": facts.cite(f["RSP-16"]),
+        "o3_date": Day(f["RSP-17"].value), "o3_src": facts.cite(f["RSP-17"]),
+        "search_date": Day(ledger.loc["C34", "claimed_value"]),
+        "o3_in": o3.number(0), "o3_out": o3.number(2), "o3p_src": facts.cite(o3), "o1_out": o1.number(2),
+        "o3_vs_o1": (1 - o3.number(2) / o1.number(2)) * 100,
+        "flash_in": f["RSP-21"].number(0), "flash_out": f["RSP-21"].number(1), "flash_date": Day(f["RSP-21"].as_of),
+        "flash_src": facts.cite(f["RSP-21"]),
+        "offpeak_date": Day(f["CST-25"].as_of), "offpeak_src": facts.cite(f["CST-25"]),
+        "pricewar_cut": f["RSP-20"].number(1), "pricewar_when": _month(f["RSP-20"].as_of),
+        "pricewar_src": facts.cite(f["RSP-20"]),
+        "amd_month": _month(amd.value), "amd_src": facts.cite(amd), "amd_conf": amd.reliability,
+    })
+
+
+CAPEX_LABELS = {"company": "Company", "y2024_low": "2024 low ($bn)", "y2024_high": "2024 high ($bn)",
+                "y2024_basis": "2024 basis", "y2025_low": "2025 low ($bn)", "y2025_high": "2025 high ($bn)",
+                "y2025_basis": "2025 basis", "announced": "Plan announced", "reliability": "Confidence",
+                "source": "Source"}
+
+
+def capex(p: Params) -> Section:
+    """2024 spending against the 2025 plans, their sum, and Stargate's pledge."""
+    table = capex_table()
+    sg = stargate()
+    tot = capex_totals(table)
+    c = table.set_index("ticker")
+    ledger = claims.load_claims().set_index("id")
+    return Section(
+        numbers={
+            "msft_plan": c.loc["MSFT", "y2025_low"], "meta_lo": c.loc["META", "y2025_low"],
+            "meta_hi": c.loc["META", "y2025_high"], "meta_24_lo": c.loc["META", "y2024_low"],
+            "meta_24_hi": c.loc["META", "y2024_high"], "googl_plan": c.loc["GOOGL", "y2025_low"],
+            "googl_24": c.loc["GOOGL", "y2024_low"],
+            "googl_growth": (c.loc["GOOGL", "y2025_low"] / c.loc["GOOGL", "y2024_low"] - 1) * 100,
+            "amzn_lo": c.loc["AMZN", "y2025_low"], "amzn_hi": c.loc["AMZN", "y2025_high"],
+            "amzn_status": c.loc["AMZN", "source"],
+            "plan_lo": tot["plan_low"], "plan_hi": tot["plan_high"], "rep_24": tot["reported_2024"],
+            "rep_25": tot["reported_2025_plan"], "rep_src": tot["reported_source"],
+            "claim_218": float(ledger.loc["C31", "claimed_value"]),
+            "sg_total": sg["total_bn"], "sg_years": sg["years"], "sg_initial": sg["initial_bn"],
+            "sg_per_year": sg["per_year_bn"], "sg_date": Day(sg["date"]),
+            "sg_days_before": (pd.Timestamp(calendar.KEY_EVENT) - pd.Timestamp(sg["date"])).days,
+            "sg_src": sg["source"], "sg_funders": sg["funders"],
+        },
+        tables={"tbl-resp-capex-table": Table(table[list(CAPEX_LABELS)], CAPEX_LABELS,
+                                              {k: "{:,.1f}" for k in ("y2024_low", "y2024_high", "y2025_low", "y2025_high")})},
+        figures={"fig-resp-capex-chart": Figure(capex_chart(table, sg), table)},
+    )
+
+
+EARNINGS_LABELS = {"company": "Company", "released": "Results released", "timing": "Timing",
+                   "session": "Reaction session", "pct": "Return (%)", "benchmark_pct": "S&P 500 (%)",
+                   "excess_pp": "Excess (pp)", "reliability": "Confidence", "source": "Source of the date"}
+
+
+def earnings(p: Params) -> Section:
+    """Each hyperscaler's first session after its results, against the S&P 500 on that session."""
+    moves = earnings_reactions()
+    m = moves.set_index("ticker")
+    numbers = {}
+    for t in ("MSFT", "META", "GOOGL", "AMZN"):
+        k = t.lower()
+        numbers.update({f"{k}_rel": Day(m.loc[t, "released"]), f"{k}_src": m.loc[t, "source"],
+                        f"{k}_sess": Day(m.loc[t, "session"]), f"{k}_pct": m.loc[t, "pct"],
+                        f"{k}_ex": m.loc[t, "excess_pp"]})
+    msq = facts.fact("RSP-B02")
+    numbers.update({"n_down": int((m["pct"] < 0).sum()), "msft_q_capex": msq.number(),
+                    "msft_q_src": facts.cite(msq), "msft_q_conf": msq.reliability})
+    return Section(
+        numbers=numbers,
+        tables={"tbl-resp-earnings-table": Table(moves[list(EARNINGS_LABELS)], EARNINGS_LABELS,
+                                                 {"pct": "{:+.2f}", "benchmark_pct": "{:+.2f}", "excess_pp": "{:+.2f}"})},
+        figures={"fig-resp-earnings-chart": Figure(earnings_chart(moves), moves)},
+    )
+
+
+RECOVERY_LABELS = {"group": "Group", "market": "Calendar", "members": "Series", "anchor": "Pre-shock close",
+                   "trough_pct": "Lowest (%)", "trough_date": "Lowest on", "fell_below": "Hit",
+                   "recovery_date": "Recovered on", "sessions": "Sessions", "calendar_days": "Days",
+                   "peak_pct": "Best (%)", "peak_date": "Best on", "end_pct": "At the end (%)"}
+RECOVERY_COLUMNS = ["group", "market", "trough_pct", "trough_date", "fell_below", "recovery_date", "sessions",
+                    "calendar_days", "peak_pct", "peak_date"]
+
+
+def picks_and_shovels(p: Params) -> Section:
+    """The reader's groups from their last close before the shock: paths, fall and recovery."""
+    groups = [*p.us_groups, *p.china_groups]
+    paths = paths_long(groups, calendar.KEY_EVENT, p.end_date)
+    rec = recovery_table(groups, calendar.KEY_EVENT, p.end_date, p.recovery_threshold_pct, p.shock_window_sessions)
+    shown = rec[RECOVERY_COLUMNS].assign(fell_below=rec["fell_below"].map({True: "yes", False: "no"}))
+    return Section(
+        numbers={"thr": p.recovery_threshold_pct, "win": p.shock_window_sessions, "end_day": Day(rec["end_date"].max())},
+        tables={"tbl-resp-recovery-table": Table(shown, RECOVERY_LABELS, {
+            "trough_pct": "{:+.1f}", "sessions": "{:.0f}", "calendar_days": "{:.0f}", "peak_pct": "{:+.1f}",
+            "end_pct": "{:+.1f}"})},
+        figures={"fig-resp-paths-chart": Figure(recovery_paths_chart(paths, rec, p.recovery_threshold_pct), paths),
+                 "fig-resp-recovery-chart": Figure(recovery_chart(rec, p.recovery_threshold_pct), rec)},
+    )
+
+
+STORY_GROUPS = [("chips", "Chips"), ("equip", "Chip equipment"), ("net", "Networking and servers"), ("power", "Power"),
+                ("adr", "China ADRs and ETFs"), ("hk", "Hong Kong"), ("ash", "China A-shares")]
+
+
+def picks_and_shovels_story(p: Params) -> Section:
+    """The story's groups, whatever groups the reader picked (the threshold and window still apply)."""
+    story = recovery_table([*PICKS_AND_SHOVELS, *CHINESE_AI], calendar.KEY_EVENT, p.end_date,
+                           p.recovery_threshold_pct, p.shock_window_sessions).set_index("group")
+    numbers = {f"{key}_story": describe_recovery(story.loc[g], p.recovery_threshold_pct) for key, g in STORY_GROUPS}
+    numbers.update({"hk_peak": story.loc["Hong Kong", "peak_pct"], "hk_peak_day": Day(story.loc["Hong Kong", "peak_date"]),
+                    "adr_peak": story.loc["China ADRs and ETFs", "peak_pct"]})
+    return Section(numbers=numbers)
+
+
+def the_claims(p: Params) -> Section:
+    """The ledger's rows for this chapter, with their verdicts."""
+    return Section(shown=[claims.chapter_claims(4)])

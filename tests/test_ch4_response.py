@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from shockbook import paths
 from shockbook.analysis import market
+from shockbook.analysis.calendar import KEY_EVENT
 from shockbook.chapters import ch4_response as R
 from shockbook.data import cache, catalog, facts
+from shockbook.site import provenance
+
+
+def _raw_close(ticker: str, column: str = "Adj Close") -> pd.Series:
+    """A series straight from its committed CSV, without the cache's reader."""
+    f = paths.MARKET_DIR / "prices" / (ticker.replace("^", "idx-") + ".csv")
+    return pd.read_csv(f, index_col="Date", parse_dates=True)[column]
 
 
 # ---------------------------------------------------------------------------------- timeline
@@ -39,7 +49,7 @@ def test_every_event_source_line_has_a_status() -> None:
 
 
 def test_confidence_scale_keeps_strength_order() -> None:
-    shapes, opac = R.confidence_scale(["MEDIUM", "Primary", R.ARTICLE_ONLY, "MEDIUM"])
+    shapes, opac = provenance.confidence_scale(["MEDIUM", "Primary", R.ARTICLE_ONLY, "MEDIUM"])
     assert shapes.domain == ["Primary", "MEDIUM", R.ARTICLE_ONLY]
     assert opac.range[0] > opac.range[-1]
 
@@ -119,18 +129,18 @@ def test_recovery_not_hit_and_not_recovered() -> None:
 
 
 def test_group_path_uses_each_market_calendar() -> None:
-    cn = R.group_path("China A-shares", R.KEY_EVENT, "2025-02-28")
+    cn = R.group_path("China A-shares", KEY_EVENT, "2025-02-28")
     assert cn.attrs["anchor"] == pd.Timestamp("2025-01-24")
     # mainland markets were shut 28 January to 4 February: no such dates in the path
     assert not any(pd.Timestamp("2025-01-28") <= d <= pd.Timestamp("2025-02-04") for d in cn.index)
-    us = R.group_path("Chips", R.KEY_EVENT, "2025-02-28")
+    us = R.group_path("Chips", KEY_EVENT, "2025-02-28")
     assert pd.Timestamp("2025-01-29") in us.index
     assert cn.iloc[0] == 0 and us.iloc[0] == 0
     assert "000300.SS" not in cn.attrs["members"]  # index levels are left out
 
 
 def test_recovery_table_story() -> None:
-    rec = R.recovery_table([*R.PICKS_AND_SHOVELS, *R.CHINESE_AI], R.KEY_EVENT, "2025-07-31").set_index("group")
+    rec = R.recovery_table([*R.PICKS_AND_SHOVELS, *R.CHINESE_AI], KEY_EVENT, "2025-07-31").set_index("group")
     assert rec.loc["Networking and servers", "fell_below"] and rec.loc["Networking and servers", "recovered"]
     assert not rec.loc["Hong Kong", "fell_below"]
     assert rec.loc["China A-shares", "recovery_date"] == "2025-02-07"
@@ -145,7 +155,15 @@ GOOD = dict(recovery_threshold_pct=0.0, shock_window_sessions=10, us_groups=["Ch
 
 
 def test_parameters_accept_the_defaults() -> None:
-    R.check_parameters(**GOOD)
+    p = R.Params()
+    assert R.Params.defaults() == {
+        "recovery_threshold_pct": 0.0, "shock_window_sessions": 10,
+        "us_groups": ["Chips", "Chip equipment", "Networking and servers", "Power", "Hyperscalers and Apple"],
+        "china_groups": ["China ADRs and ETFs", "Hong Kong", "China A-shares"], "end_date": "2025-07-31"}
+    # the checks hand the values back as the chapter uses them: a whole number stays whole, lists become tuples
+    assert type(p.shock_window_sessions) is int and p.end_date == "2025-07-31"
+    q = R.Params(**GOOD)
+    assert (q.us_groups, q.china_groups, q.recovery_threshold_pct) == (("Chips",), ("Hong Kong",), 0.0)
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -164,7 +182,20 @@ def test_parameters_accept_the_defaults() -> None:
 ])
 def test_parameters_reject_bad_values(name, value, message) -> None:
     with pytest.raises(ValueError, match=message):
-        R.check_parameters(**{**GOOD, name: value})
+        R.Params(**{**GOOD, name: value})
+
+
+def test_group_parameters_parse_from_the_command_line() -> None:
+    assert R.Params.parse_cli({"us_groups": "Chips,Power"}) == {"us_groups": ["Chips", "Power"]}
+    assert R.Params.parse_cli({"us_groups": "['Chips', 'Chip equipment']"}) == {"us_groups": ["Chips", "Chip equipment"]}
+
+
+def test_valid_ranges_are_read_from_the_data() -> None:
+    rows = {r["name"]: r["valid"] for r in R.Params.table()}
+    a_end = min(cache.load_prices(t).index[-1] for t in R.members("China A-shares"))
+    assert f"China A-shares stops at {a_end:%Y-%m-%d}" in rows["end_date"]
+    assert rows["end_date"].startswith("a date from 2025-02-10 to ")  # KEY_EVENT + 14 days
+    assert "US indices and ETFs" in rows["us_groups"]
 
 
 def test_members_leave_out_indices() -> None:
@@ -197,16 +228,77 @@ def test_earnings_move_is_close_to_close() -> None:
 
 
 def test_reaction_session_rules() -> None:
-    idx = pd.DatetimeIndex(["2025-01-29", "2025-01-30", "2025-01-31", "2025-02-03"])
-    assert R.reaction_session(idx, "2025-01-29", True) == (pd.Timestamp("2025-01-29"), pd.Timestamp("2025-01-30"))
+    # MSFT reported after the close on Wednesday 29 January: first traded on the 30th
+    assert R.reaction_session("MSFT", "2025-01-29", True) == (pd.Timestamp("2025-01-29"), pd.Timestamp("2025-01-30"))
     # a release before or during a session is traded that session
-    assert R.reaction_session(idx, "2025-01-30", False) == (pd.Timestamp("2025-01-29"), pd.Timestamp("2025-01-30"))
+    assert R.reaction_session("MSFT", "2025-01-30", False) == (pd.Timestamp("2025-01-29"), pd.Timestamp("2025-01-30"))
     # a release on a Saturday is first traded on Monday
-    assert R.reaction_session(idx, "2025-02-01", False)[1] == pd.Timestamp("2025-02-03")
+    assert R.reaction_session("MSFT", "2025-02-01", False)[1] == pd.Timestamp("2025-02-03")
     with pytest.raises(ValueError, match="no session after"):
-        R.reaction_session(idx, "2025-02-03", True)
+        R.reaction_session("MSFT", catalog.END, True)
 
 
 def test_earnings_chart_builds() -> None:
     spec = R.earnings_chart(R.earnings_reactions()).to_dict()
     assert "Source:" in spec["title"]["subtitle"][-1]
+
+
+# ---------------------------------------------------------------------------------- sections, from the raw data
+
+
+def test_timeline_section_counts_the_sources() -> None:
+    s = R.timeline(R.Params())
+    claim = [re.fullmatch(r"C\d+", ev.ref) is not None for ev in R.EVENTS]  # ledger claims, not facts (CST-…)
+    labels = ["Article only" if c else facts.fact(ev.ref).reliability for ev, c in zip(R.EVENTS, claim)]
+    assert s.numbers["n_events"] == len(R.EVENTS)
+    assert s.numbers["n_solid"] == sum(lab in ("Primary", "Well-sourced") for lab in labels)
+    assert s.numbers["n_article"] == sum(claim)
+    assert set(s.figures) == {"fig-resp-timeline-chart"} and set(s.tables) == {"tbl-resp-timeline-table"}
+
+
+def test_responses_section_prices_and_dates() -> None:
+    s = R.responses(R.Params())
+    # o3-mini's $4.40 against o1's $60 per million output tokens (RSP-18, CST-28 values)
+    assert s.numbers["o3_vs_o1"] == pytest.approx((1 - 4.40 / 60) * 100)
+    assert s.value("r1_date") == "20 January 2025"
+    assert s.numbers["article_first"].date <= s.numbers["article_last"].date
+
+
+def test_capex_section_from_the_statements() -> None:
+    s = R.capex(R.Params())
+    assert s.numbers["googl_growth"] == pytest.approx((75 / 52.5 - 1) * 100)  # RSP-11's statement
+    assert s.numbers["sg_days_before"] == (pd.Timestamp("2025-01-27") - pd.Timestamp("2025-01-21")).days
+    assert s.numbers["sg_per_year"] == pytest.approx(500 / 4)
+
+
+def test_earnings_section_moves_from_the_raw_closes() -> None:
+    s = R.earnings(R.Params())
+    msft, spx = _raw_close("MSFT"), _raw_close("^GSPC", "Close")
+    pct = (msft["2025-01-30"] / msft["2025-01-29"] - 1) * 100
+    assert s.numbers["msft_pct"] == pytest.approx(pct)
+    assert s.numbers["msft_ex"] == pytest.approx(pct - (spx["2025-01-30"] / spx["2025-01-29"] - 1) * 100)
+    amzn = _raw_close("AMZN")
+    assert s.numbers["amzn_pct"] == pytest.approx((amzn["2025-02-07"] / amzn["2025-02-06"] - 1) * 100)
+    downs = sum(s.numbers[f"{k}_pct"] < 0 for k in ("msft", "meta", "googl", "amzn"))
+    assert s.numbers["n_down"] == downs
+
+
+def test_picks_and_shovels_section_from_the_raw_closes() -> None:
+    s = R.picks_and_shovels(R.Params(us_groups=["Power"], china_groups=["Hong Kong"]))
+    closes = pd.DataFrame({t: _raw_close(t) for t in ["VST", "CEG", "GEV"]}).loc[:"2025-07-31"]
+    path = (closes.loc["2025-01-24":] / closes.loc["2025-01-24"] - 1).mean(axis=1) * 100
+    rec = s.figures["fig-resp-recovery-chart"].data.set_index("group")
+    first_back = path.loc["2025-01-27":][path.loc["2025-01-27":] >= 0].index
+    below = path.loc["2025-01-27":].iloc[:10] < 0
+    assert below.any()
+    back = first_back[first_back > below.idxmax()][0]
+    assert rec.loc["Power", "recovery_date"] == f"{back:%Y-%m-%d}"
+    assert rec.loc["Power", "trough_pct"] == pytest.approx(path.loc["2025-01-27":back].min())
+    assert s.numbers["win"] == 10 and s.value("end_day") == "31 July 2025"
+
+
+def test_story_section_keeps_the_story_groups_whatever_the_reader_picks() -> None:
+    a = R.picks_and_shovels_story(R.Params(us_groups=["Power"]))
+    b = R.picks_and_shovels_story(R.Params())
+    assert a.numbers == b.numbers
+    assert "sessions after the shock" in a.numbers["chips_story"]

@@ -6,8 +6,15 @@ import math
 import pandas as pd
 import pytest
 
+from shockbook import paths
 from shockbook.chapters import ch5_geopolitics as G
 from shockbook.data import facts
+
+
+def _raw(ticker: str, column: str = "Adj Close") -> pd.Series:
+    """A series straight from its committed CSV, without the cache's reader."""
+    f = paths.MARKET_DIR / "prices" / (ticker.replace("^", "idx-") + ".csv")
+    return pd.read_csv(f, index_col="Date", parse_dates=True)[column]
 
 
 def test_export_control_timeline_is_the_facts() -> None:
@@ -91,13 +98,28 @@ GOOD = dict(compare_tickers=["NVDA", "0981.HK"], start_date="2023-01-03", end_da
 
 
 def test_parameters_accept_the_defaults() -> None:
-    G.check_parameters(**GOOD)
+    p = G.Params()
+    assert p.compare_tickers == ("NVDA", "AMD", "688256.SS", "000977.SZ", "0981.HK", "9988.HK")
+    assert type(p.reaction_sessions) is int and (p.start_date, p.end_date) == ("2023-01-03", "2025-07-31")
+    q = G.Params(**GOOD)
+    assert (q.compare_tickers, q.us_series, q.china_series) == (("NVDA", "0981.HK"), ("NVDA",), ("^HSI",))
+
+
+def test_the_parameters_cells_example_runs_as_shown() -> None:
+    import nbformat
+
+    cell = next(c for c in nbformat.read(paths.CHAPTERS_DIR / "05_geopolitics.ipynb", 4).cells
+                if "parameters" in c.metadata.get("tags", []))
+    assert "-p compare_tickers \"['NVDA', 'AMD', 'SMH']\"" in cell.source
+    given = G.Params.parse_cli({"reaction_sessions": "1", "compare_tickers": "['NVDA', 'AMD', 'SMH']"})
+    assert given == {"reaction_sessions": 1, "compare_tickers": ["NVDA", "AMD", "SMH"]}
 
 
 @pytest.mark.parametrize("name, value, message", [
     ("compare_tickers", [], "non-empty list"),
     ("compare_tickers", ["NVDAX"], "unknown ticker"),
     ("compare_tickers", ["NVDA"] * 12, "at most"),
+    ("compare_tickers", ["688256.SS"], "fewer than 20 sessions"),
     ("start_date", "2020-01-01", "must lie between 2023-01-03 and 2025-12-31"),
     ("end_date", "2023-02-01", "at least 90 days"),
     ("end_date", "soon", "not a date"),
@@ -107,5 +129,57 @@ def test_parameters_accept_the_defaults() -> None:
     ("china_series", ["NVDA"], "Hong Kong"),
 ])
 def test_parameters_reject_bad_values(name, value, message) -> None:
+    kw = {**GOOD, name: value}
+    if value == ["688256.SS"]:
+        kw.update(start_date="2025-08-05", end_date="2025-12-31")  # the A-share data end on 2025-08-01
     with pytest.raises(ValueError, match=message):
-        G.check_parameters(**{**GOOD, name: value})
+        G.Params(**kw)
+
+
+# ---------------------------------------------------------------------------------- sections, from the raw data
+
+
+def test_controls_section() -> None:
+    s = G.controls(G.Params())
+    assert s.numbers["rule3_entities"] == 140  # "added 140 entities" in GEO-04
+    assert s.value("rule1_date") == "7 October 2022" and s.value("rescind_date") == "13 May 2025"
+    lines = s.figures["fig-geo-controls-chart"].data
+    nvda = _raw("NVDA").loc["2023-01-03":"2025-07-31"]
+    assert lines[lines["ticker"] == "NVDA"]["index"].iloc[-1] == pytest.approx(nvda.iloc[-1] / nvda.iloc[0] * 100)
+
+
+def test_reactions_section_from_the_raw_closes() -> None:
+    s = G.reactions(G.Params())
+    nvda, spx = _raw("NVDA"), _raw("^GSPC", "Close")
+    # the H20 notice (GEO-08) on 9 April 2025: New York traded that day, from the 8 April close
+    assert s.numbers["nvda_h20_first"] == pytest.approx((nvda["2025-04-09"] / nvda["2025-04-08"] - 1) * 100)
+    assert s.numbers["spx_h20_first"] == pytest.approx((spx["2025-04-09"] / spx["2025-04-08"] - 1) * 100)
+    # the worst of the five sessions after Nvidia's disclosure (15 April), close to close on Close
+    close = _raw("NVDA", "Close")
+    days = close.loc["2025-04-15":].index[:5]
+    moves = {d: (close[d] / close[close.index[close.index.get_loc(d) - 1]] - 1) * 100 for d in days}
+    worst = min(moves, key=moves.get)
+    assert s.numbers["nvda_charge_worst"] == pytest.approx(moves[worst])
+    assert s.numbers["nvda_charge_worst_day"].date == worst
+
+
+def test_chips_section() -> None:
+    s = G.chips(G.Params())
+    assert s.numbers["h20_bf16_pct"] == pytest.approx(148 / 989 * 100)
+    assert s.numbers["h20_bw_pct"] == pytest.approx(4.0 / 3.35 * 100)
+    assert (s.numbers["h800_link"], s.numbers["h100_link"]) == (400, 900)
+    assert s.numbers["h20_tpp"] == 296 * 8
+
+
+def test_framing_section_from_the_raw_closes() -> None:
+    s = G.framing(G.Params())
+    hsi = _raw("^HSI", "Close")
+    assert s.numbers["hsi_feb"] == pytest.approx((hsi[:"2025-02-28"].iloc[-1] / hsi[:"2025-01-26"].iloc[-1] - 1) * 100)
+    # mainland markets closed after 27 January for the Lunar New Year; Hong Kong traded the 28th, then shut
+    assert s.value("cn_last") == "27 January 2025" and s.value("cn_reopen") == "5 February 2025"
+    assert s.value("hk_reopen") == "3 February 2025"
+
+
+def test_reopening_needs_a_closure() -> None:
+    with pytest.raises(ValueError, match="no closure"):
+        G.reopening("NVDA", "2025-12-29")
