@@ -302,3 +302,42 @@ def test_story_section_keeps_the_story_groups_whatever_the_reader_picks() -> Non
     b = R.picks_and_shovels_story(R.Params())
     assert a.numbers == b.numbers
     assert "sessions after the shock" in a.numbers["chips_story"]
+
+
+# ---------------------------------------------------------------------------------- reruns
+
+from rerun_matrix import execute, problems  # noqa: E402
+
+RERUNS = {
+    "defaults": {},
+    "earliest end, one-session window, lowest threshold": {
+        "end_date": R.earliest_end_date().strftime("%Y-%m-%d"), "shock_window_sessions": 1,
+        "recovery_threshold_pct": -50.0},
+    "latest end, widest window, highest threshold, other groups": {
+        "end_date": catalog.END, "shock_window_sessions": 60, "recovery_threshold_pct": 50.0,
+        "us_groups": ["US indices and ETFs"], "china_groups": ["Japan"]},
+    "one group each": {"us_groups": ["Power"], "china_groups": ["Hong Kong"]},
+}
+
+
+@pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
+def rerun(request, tmp_path_factory):
+    R.Params(**RERUNS[request.param])  # each set is valid
+    return execute("04_response", RERUNS[request.param], tmp_path_factory.mktemp("ch4"))
+
+
+def test_a_rerun_shows_no_empty_or_missing_number(rerun) -> None:
+    assert problems(rerun) == []
+
+
+def test_a_rerun_keeps_the_story_and_follows_the_parameters(rerun) -> None:
+    base = R.picks_and_shovels_story(R.Params())
+    assert rerun["chips_story"].strip("'") == base.numbers["chips_story"]  # the story stays
+    assert float(rerun["story_thr"]) == R.Params().recovery_threshold_pct
+
+def test_the_rerun_box_lists_every_parameter_and_a_command_that_parses() -> None:
+    box = R.rerun_box(R.Params()).numbers["resp_rerun"].data
+    for name in R.Params.specs():
+        assert f"`{name}`" in box
+    assert "python -m shockbook run 04 -p recovery_threshold_pct -5" in box
+    R.Params.parse_cli(R.RERUN_EXAMPLE)

@@ -183,3 +183,42 @@ def test_framing_section_from_the_raw_closes() -> None:
 def test_reopening_needs_a_closure() -> None:
     with pytest.raises(ValueError, match="no closure"):
         G.reopening("NVDA", "2025-12-29")
+
+
+# ---------------------------------------------------------------------------------- reruns
+
+from rerun_matrix import contradictions, execute, problems  # noqa: E402
+
+RERUNS = {
+    "defaults": {},
+    "one ticker, one session, a recent window": {
+        "compare_tickers": ["SMH"], "reaction_sessions": 1, "start_date": "2025-01-02", "end_date": "2025-12-31"},
+    "the earliest shortest window, longest reactions, other series": {
+        "start_date": "2023-01-03", "end_date": "2023-04-03", "reaction_sessions": 60, "us_series": ["^VIX"],
+        "china_series": ["000300.SS"]},
+    "Tokyo and Taipei, other sides": {
+        "compare_tickers": ["9984.T", "2330.TW"], "us_series": ["AAPL"], "china_series": ["688256.SS"],
+        "start_date": "2024-07-01", "end_date": "2025-12-31"},
+}
+DIRECTIONS = {"nvda_h20_dir": "nvda_h20_first", "spx_h20_dir": "spx_h20_first"}
+
+
+@pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
+def rerun(request, tmp_path_factory):
+    G.Params(**RERUNS[request.param])  # each set is valid
+    return execute("05_geopolitics", RERUNS[request.param], tmp_path_factory.mktemp("ch5"))
+
+
+def test_a_rerun_shows_no_empty_or_missing_number(rerun) -> None:
+    assert problems(rerun) == []
+
+
+def test_a_rerun_chooses_its_direction_words_from_the_data(rerun) -> None:
+    assert contradictions(rerun, DIRECTIONS) == []
+
+
+def test_the_rerun_box_lists_every_parameter_and_a_command_that_parses() -> None:
+    box = G.rerun_box(G.Params()).numbers["geo_rerun"].data
+    for name in G.Params.specs():
+        assert f"`{name}`" in box
+    assert "python -m shockbook run 05 -p reaction_sessions 1 -p compare_tickers NVDA,AMD,SMH" in box

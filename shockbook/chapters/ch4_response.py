@@ -17,7 +17,7 @@ import pandas as pd
 from shockbook import params
 from shockbook.analysis import calendar, claims, market
 from shockbook.data import cache, catalog, facts
-from shockbook.site import charts, layout
+from shockbook.site import charts, layout, params_box
 from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_ORDER, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
                                        SOURCE_US, confidence_scale)
 from shockbook.site.section import Day, Figure, Section, Table
@@ -804,13 +804,25 @@ STORY_GROUPS = [("chips", "Chips"), ("equip", "Chip equipment"), ("net", "Networ
 
 
 def picks_and_shovels_story(p: Params) -> Section:
-    """The story's groups, whatever groups the reader picked (the threshold and window still apply)."""
-    story = recovery_table([*PICKS_AND_SHOVELS, *CHINESE_AI], calendar.KEY_EVENT, p.end_date,
-                           p.recovery_threshold_pct, p.shock_window_sessions).set_index("group")
-    numbers = {f"{key}_story": describe_recovery(story.loc[g], p.recovery_threshold_pct) for key, g in STORY_GROUPS}
+    """The story's groups on the book's defaults (threshold, window, end date), whatever a reader
+    picked: these sentences are about 27 January 2025 and stay."""
+    d = Params()
+    story = recovery_table([*PICKS_AND_SHOVELS, *CHINESE_AI], calendar.KEY_EVENT, d.end_date,
+                           d.recovery_threshold_pct, d.shock_window_sessions).set_index("group")
+    numbers = {f"{key}_story": describe_recovery(story.loc[g], d.recovery_threshold_pct) for key, g in STORY_GROUPS}
     numbers.update({"hk_peak": story.loc["Hong Kong", "peak_pct"], "hk_peak_day": Day(story.loc["Hong Kong", "peak_date"]),
-                    "adr_peak": story.loc["China ADRs and ETFs", "peak_pct"]})
+                    "adr_peak": story.loc["China ADRs and ETFs", "peak_pct"],
+                    "story_thr": d.recovery_threshold_pct, "story_win": d.shock_window_sessions,
+                    "story_end": Day(d.end_date)})
     return Section(numbers=numbers)
+
+
+RERUN_EXAMPLE = {"recovery_threshold_pct": "-5", "end_date": "2025-12-31", "us_groups": "Chips,Power"}
+
+
+def rerun_box(p: Params) -> Section:
+    """The parameters, their exact valid ranges and a command that works as shown."""
+    return Section(numbers={"resp_rerun": params_box.rerun_box(Params, "04", RERUN_EXAMPLE)})
 
 
 def the_claims(p: Params) -> Section:

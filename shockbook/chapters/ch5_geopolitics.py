@@ -16,7 +16,8 @@ import pandas as pd
 from shockbook import params
 from shockbook.analysis import calendar, claims, market
 from shockbook.data import cache, catalog, facts
-from shockbook.site import charts, layout
+from shockbook.site import charts, layout, params_box, words
+from shockbook.site.section import Word
 from shockbook.site.provenance import SOURCE_MIXED, confidence_scale
 from shockbook.site.section import Day, Figure, Section, Table
 
@@ -480,6 +481,11 @@ CONTROLS_LABELS = {"n": "#", "date": "Date", "label": "Step", "confidence": "Con
                    "ref": "Fact"}
 
 
+def _names(tickers) -> str:
+    names = [catalog.get(t).name for t in tickers]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " " + words.word("and") + " " + names[-1]
+
+
 def controls(p: Params) -> Section:
     """The export-control steps, drawn over the compared series, and the numbers the prose cites."""
     ctl_table = events_table(EXPORT_CONTROLS)
@@ -490,6 +496,7 @@ def controls(p: Params) -> Section:
                              source=ctl_table["source"].str.removeprefix("Source: "))[list(CONTROLS_LABELS)]
     return Section(
         numbers={
+            "compared_names": _names(p.compare_tickers),
             "rule1_date": Day(ctl.loc["GEO-01", "date"]), "cache_start": Day(catalog.START),
             "rule2_date": Day(ctl.loc["GEO-03", "date"]), "rule3_date": Day(ctl.loc["GEO-04", "date"]),
             "rule3_entities": entities_added(), "rule4_date": Day(ctl.loc["GEO-05", "date"]),
@@ -519,10 +526,12 @@ def reactions(p: Params) -> Section:
     _, after = base_and_sessions("NVDA", pd.Timestamp(g["GEO-09"].as_of), "US", CHARGE_WINDOW)
     worst = min((market.day_move("NVDA", f"{d:%Y-%m-%d}") for d in after), key=lambda m: m["pct"])
     rule2 = ctl.set_index("ref").loc["GEO-03", "date"]
+    nvda_h20 = reaction("NVDA", notice, "US", 1)["first_pct"]
+    spx_h20 = reaction("^GSPC", notice, "US", 1)["first_pct"]
     return Section(
         numbers={"sessions": p.reaction_sessions,
-                 "nvda_h20_first": reaction("NVDA", notice, "US", 1)["first_pct"],
-                 "spx_h20_first": reaction("^GSPC", notice, "US", 1)["first_pct"],
+                 "nvda_h20_first": nvda_h20, "nvda_h20_dir": Word(words.direction(nvda_h20)),
+                 "spx_h20_first": spx_h20, "spx_h20_dir": Word(words.direction(spx_h20)),
                  "nvda_charge_worst": worst["pct"], "nvda_charge_worst_day": Day(worst["date"]),
                  "nvda_rule2_first": reaction("NVDA", rule2, "US", 1)["first_pct"]},
         tables={"tbl-geo-reactions-table": Table(rw, {"step": "Step"}, {c: "{:+.1f}" for c in rw.columns if c != "step"})},
@@ -597,3 +606,11 @@ def framing(p: Params) -> Section:
 def the_claims(p: Params) -> Section:
     """The ledger's rows for this chapter, with their verdicts."""
     return Section(shown=[claims.chapter_claims(5)])
+
+
+RERUN_EXAMPLE = {"reaction_sessions": "1", "compare_tickers": "NVDA,AMD,SMH"}
+
+
+def rerun_box(p: Params) -> Section:
+    """The parameters, their exact valid ranges and a command that works as shown."""
+    return Section(numbers={"geo_rerun": params_box.rerun_box(Params, "05", RERUN_EXAMPLE)})

@@ -23,6 +23,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "reversed": {"en": "reversed"},
     "lost": {"en": "lost"},
     "gained": {"en": "gained"},
+    "and": {"en": "and"},
 }
 
 
