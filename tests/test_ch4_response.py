@@ -17,9 +17,11 @@ from shockbook.site import provenance
 
 
 def _raw_close(ticker: str, column: str = "Adj Close") -> pd.Series:
-    """A series straight from its committed CSV, without the cache's reader."""
+    """A series straight from its committed CSV, without the cache's reader ('Adj Close' where the
+    file fills it, else 'Close', which is already adjusted in those sources)."""
     f = paths.MARKET_DIR / "prices" / (ticker.replace("^", "idx-") + ".csv")
-    return pd.read_csv(f, index_col="Date", parse_dates=True)[column]
+    df = pd.read_csv(f, index_col="Date", parse_dates=True)
+    return df[column] if column in df and df[column].notna().any() else df["Close"]
 
 
 # ---------------------------------------------------------------------------------- timeline
@@ -145,7 +147,8 @@ def test_recovery_table_story() -> None:
     assert not rec.loc["Hong Kong", "fell_below"]
     assert rec.loc["China A-shares", "recovery_date"] == "2025-02-07"
     assert rec.loc["Power", "trough_pct"] < rec.loc["Chip equipment", "trough_pct"]
-    assert "sessions after the shock" in R.describe_recovery(rec.loc["Chips"], 0.0)
+    assert "sessions after the shock" in R.describe_recovery(rec.loc["AI chips"], 0.0)
+    assert rec.loc["AI chips", "trough_pct"] < rec.loc["Other chips", "trough_pct"]
 
 
 # ---------------------------------------------------------------------------------- parameters
@@ -158,7 +161,8 @@ def test_parameters_accept_the_defaults() -> None:
     p = R.Params()
     assert R.Params.defaults() == {
         "recovery_threshold_pct": 0.0, "shock_window_sessions": 10,
-        "us_groups": ["Chips", "Chip equipment", "Networking and servers", "Power", "Hyperscalers and Apple"],
+        "us_groups": ["AI chips", "Other chips", "Chip equipment", "Networking and servers", "Power",
+                      "Hyperscalers and Apple"],
         "china_groups": ["China ADRs and ETFs", "Hong Kong", "China A-shares"], "end_date": "2025-07-31"}
     # the checks hand the values back as the chapter uses them: a whole number stays whole, lists become tuples
     assert type(p.shock_window_sessions) is int and p.end_date == "2025-07-31"
@@ -176,6 +180,7 @@ def test_parameters_accept_the_defaults() -> None:
     ("us_groups", [], "non-empty list"),
     ("us_groups", ["Chipz"], "unknown group"),
     ("china_groups", "Hong Kong", "non-empty list"),
+    ("us_groups", ["US indices and ETFs"], "no group to average"),
     ("end_date", "2025-13-01", "not a date"),
     ("end_date", "2025-01-30", "between"),
     ("end_date", 20250731, "YYYY-MM-DD"),
@@ -195,7 +200,7 @@ def test_valid_ranges_are_read_from_the_data() -> None:
     a_end = min(cache.load_prices(t).index[-1] for t in R.members("China A-shares"))
     assert f"China A-shares stops at {a_end:%Y-%m-%d}" in rows["end_date"]
     assert rows["end_date"].startswith("a date from 2025-02-10 to ")  # KEY_EVENT + 14 days
-    assert "US indices and ETFs" in rows["us_groups"]
+    assert "AI chips" in rows["us_groups"] and "US indices and ETFs" not in rows["us_groups"]
 
 
 def test_members_leave_out_indices() -> None:
@@ -315,7 +320,7 @@ RERUNS = {
         "recovery_threshold_pct": -50.0},
     "latest end, widest window, highest threshold, other groups": {
         "end_date": catalog.END, "shock_window_sessions": 60, "recovery_threshold_pct": 50.0,
-        "us_groups": ["US indices and ETFs"], "china_groups": ["Japan"]},
+        "us_groups": ["Software and other tech"], "china_groups": ["Japan"]},
     "one group each": {"us_groups": ["Power"], "china_groups": ["Hong Kong"]},
 }
 
@@ -341,3 +346,96 @@ def test_the_rerun_box_lists_every_parameter_and_a_command_that_parses() -> None
         assert f"`{name}`" in box
     assert "python -m shockbook run 04 -p recovery_threshold_pct -5" in box
     R.Params.parse_cli(R.RERUN_EXAMPLE)
+
+
+# ---------------------------------------------------------------------------------- market-adjusted paths and theses
+
+
+def _basket(tickers, start="2025-01-24", end=None):
+    closes = pd.DataFrame({t: _raw_close(t) for t in tickers}).loc[start:end].dropna()
+    return (closes / closes.iloc[0] - 1).mean(axis=1) * 100
+
+
+def test_the_chip_split_covers_the_catalogs_chips_once() -> None:
+    split = [t for g in R.CHIP_SPLIT.values() for t in g]
+    assert sorted(split) == sorted(catalog.tickers("Chips")) and len(split) == len(set(split))
+    assert set(R.CHIP_SPLIT["Other chips"]) == {"INTC", "QCOM", "TXN"}
+
+
+def test_excess_path_is_the_group_minus_spy_from_the_raw_closes() -> None:
+    x = R.excess_path(R.group_path("Power", KEY_EVENT, "2025-07-31"), "US")
+    power = _basket(["VST", "CEG", "GEV"], end="2025-07-31")
+    spy = _basket(["SPY"], end="2025-07-31")
+    assert x.iloc[0] == 0
+    assert x.loc["2025-04-08"] == pytest.approx(power.loc["2025-04-08"] - spy.loc["2025-04-08"])
+    assert x.iloc[-1] == pytest.approx(power.iloc[-1] - spy.iloc[-1])
+
+
+def test_excess_path_reads_the_market_on_the_groups_calendar() -> None:
+    # Hong Kong traded 28 January; the Hang Seng's index level is the benchmark
+    x = R.excess_path(R.group_path("Hong Kong", KEY_EVENT, "2025-03-31"), "HK")
+    hsi = _raw_close("^HSI", "Close")
+    hk = _basket(R.members("Hong Kong"), end="2025-03-31")
+    assert x.loc["2025-02-03"] == pytest.approx(hk.loc["2025-02-03"] - (hsi["2025-02-03"] / hsi["2025-01-24"] - 1) * 100)
+
+
+def test_horizon_table_from_the_raw_closes() -> None:
+    h = R.horizon_table(["Power"], KEY_EVENT, "2025-07-31").set_index("measure")
+    power = _basket(["VST", "CEG", "GEV"], end="2025-07-31")
+    spy = _basket(["SPY"], end="2025-07-31")
+    assert h.loc["raw", "h1"] == pytest.approx(power.iloc[1])  # the event day
+    assert h.loc["raw", "h63"] == pytest.approx(power.iloc[63])
+    assert h.loc["excess", "h63"] == pytest.approx(power.iloc[63] - spy.iloc[63])
+    assert h.loc["raw", "end"] == pytest.approx(power.iloc[-1])
+    short = R.horizon_table(["Power"], KEY_EVENT, "2025-03-31").set_index("measure")
+    assert np.isnan(short.loc["raw", "h126"])  # the window ends first
+
+
+def test_adjusted_recovery_is_dated_on_the_excess_path() -> None:
+    rec = R.recovery_table(["Power"], KEY_EVENT, "2025-07-31", adjusted=True).iloc[0]
+    gap = (_basket(["VST", "CEG", "GEV"], end="2025-07-31") - _basket(["SPY"], end="2025-07-31")).loc[KEY_EVENT:]
+    below = gap.iloc[:10] < 0
+    back = gap.loc[below.idxmax():][gap.loc[below.idxmax():] >= 0].index[0]
+    assert rec["recovery_date"] == f"{back:%Y-%m-%d}"
+
+
+def test_theses_from_the_raw_closes() -> None:
+    t = R.thesis_table().set_index("key")
+    asic = _basket(["AVGO", "MRVL"]) - _basket(["NVDA"])
+    assert t.loc["asic", "end"] == pytest.approx(asic.iloc[-1])
+    assert t.loc["asic", "h63"] == pytest.approx(asic.iloc[63])
+    assert bool(t.loc["asic", "held"]) == (asic.iloc[-1] > 0)
+    csi = _raw_close("000300.SS", "Close")
+    optics = _basket(["300308.SZ", "300502.SZ"])
+    assert t.loc["optics", "end"] == pytest.approx(optics.iloc[-1] - (csi[optics.index[-1]] / csi["2025-01-24"] - 1) * 100)
+    power = _basket(["VST", "CEG", "GEV"]) - _basket(["SPY"])
+    assert bool(t.loc["power", "held"]) == (power.iloc[-1] < 0)  # the statement predicts a lag
+    assert t.loc["optics", "end_date"] == f"{optics.index[-1]:%Y-%m-%d}"
+
+
+def test_theses_section_words_follow_the_numbers() -> None:
+    s = R.theses(R.Params())
+    for t in R.THESES:
+        end = s.numbers[f"th_{t.key}_end"]
+        assert s.value(f"th_{t.key}_dir") == ("ahead" if end > 0 else "behind")
+        assert s.value(f"th_{t.key}_verdict") == ("held" if np.sign(end) == t.expect else "did not hold")
+    assert s.numbers["th_n"] == len(R.THESES)
+
+
+def test_capex_after_the_shock() -> None:
+    s = R.capex_after_the_shock(R.Params())
+    # Microsoft (3 January) and Meta (24 January) announced before 27 January
+    assert s.numbers["capex_n_before"] == 2 and s.value("capex_before_names") == "Microsoft and Meta"
+    assert (s.numbers["googl_expect_lo"], s.numbers["googl_expect_hi"]) == (58, 60)  # RSP-11's statement
+    assert s.numbers["googl_above_expect"] == 75 - 60
+
+
+def test_stargate_is_drawn_as_a_pledge_not_a_bar() -> None:
+    spec = R.capex(R.Params()).figures["fig-resp-capex-chart"].chart.to_dict()
+    marks = [(layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]) for layer in spec["layer"]]
+    assert "point" in marks
+    datasets = spec["datasets"]
+    bar_data = [layer for layer in spec["layer"] if (layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]) == "bar"]
+    for layer in bar_data:
+        rows = datasets[layer["data"]["name"]]
+        assert all(r["kind"] != "pledge" for r in rows)

@@ -72,7 +72,8 @@ def test_rule_tests() -> None:
     assert rt.loc["H100", "tpp"] == 1979 * 8
     assert rt.loc["H100", "rule_2022"] == "caught" and rt.loc["H800", "rule_2022"] == "not caught"
     assert rt.loc["H800", "rule_2023"] == "caught"
-    assert rt.loc["H20", "rule_2023"].startswith("cannot tell")
+    # between the 2023 bars: the revealed evidence (no licence needed until the April 2025 notice) decides
+    assert rt.loc["H20", "rule_2023"] == "not caught: sold without a licence until 9 April 2025"
     assert rt.attrs["tpp22"] == 4800 and rt.attrs["link22"] == 600 and rt.attrs["tpp23_low"] == 1600
 
 
@@ -222,3 +223,47 @@ def test_the_rerun_box_lists_every_parameter_and_a_command_that_parses() -> None
     for name in G.Params.specs():
         assert f"`{name}`" in box
     assert "python -m shockbook run 05 -p reaction_sessions 1 -p compare_tickers NVDA,AMD,SMH" in box
+
+
+
+# ---------------------------------------------------------------------------------- what the controls did
+
+
+def _facts_row(fid: str) -> dict:
+    import csv
+
+    with open(paths.DATA_DIR / "facts" / "facts.csv", encoding="utf-8") as f:
+        return next(r for r in csv.DictReader(f) if r["id"] == fid)
+
+
+def test_what_the_controls_did_from_the_facts_file() -> None:
+    s = G.what_the_controls_did(G.Params())
+    # V3: 37B active parameters (CST-12) x 14.8T tokens (CST-11) x 6, an estimate
+    assert "37 active" in _facts_row("CST-12")["value"] and _facts_row("CST-11")["value"] == "14.8"
+    assert s.numbers["v3_flop_e24"] == pytest.approx(6 * 37e9 * 14.8e12 / 1e24)
+    assert "1e26 operations" in _facts_row("GEO-05")["statement"]
+    assert s.numbers["threshold_over_v3"] == pytest.approx(1e26 / (6 * 37e9 * 14.8e12))
+    assert s.numbers["llama_over_v3_hours"] == pytest.approx(30.84 / 2.788)
+    assert s.numbers["h800_legal_days"] == (pd.Timestamp("2023-10-17") - pd.Timestamp("2023-03-21")).days
+    assert s.numbers["sg_over_fund"] == pytest.approx(500 / 8.2)
+    assert (s.numbers["h20_expected_bn"], s.numbers["h20_taken_bn"]) == (5.5, 4.5)
+    assert s.value("h20_notice_day") == "9 April 2025"
+
+
+def test_new_facts_carry_status_reliability_and_a_link() -> None:
+    for fid in ("GEO-B10", "GEO-B11", "GEO-B12", "GEO-B13", "GEO-B14"):
+        f = facts.fact(fid)
+        assert f.source_url.startswith("https://") and f.status == "fact" and f.reliability
+    assert facts.fact("GEO-B10").reliability == "Primary"
+
+
+def test_the_controls_chart_marks_v3_r1_and_the_crash() -> None:
+    marks = G.story_marks().set_index("label")
+    assert [f"{d:%Y-%m-%d}" for d in marks["date"]] == ["2024-12-26", "2025-01-20", "2025-01-27"]
+    spec = str(G.controls(G.Params()).figures["fig-geo-controls-chart"].chart.to_dict())
+    assert "'V3'" in spec and "'R1'" in spec and "'27 Jan'" in spec
+
+
+def test_the_wider_reaction() -> None:
+    s = G.the_wider_reaction(G.Params())
+    assert s.value("ban_date") == "4 February 2025" and s.value("doubao_month") == "January 2025"

@@ -17,10 +17,10 @@ import pandas as pd
 from shockbook import params
 from shockbook.analysis import calendar, claims, market
 from shockbook.data import cache, catalog, facts
-from shockbook.site import charts, layout, params_box
+from shockbook.site import charts, layout, params_box, words
 from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_ORDER, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
                                        SOURCE_US, confidence_scale)
-from shockbook.site.section import Day, Figure, Section, Table
+from shockbook.site.section import Day, Figure, Section, Table, Word
 
 def _date_precision(unit: str) -> str:
     u = unit.lower()
@@ -243,39 +243,54 @@ def stargate() -> dict:
             "date": f.as_of, "source": facts.cite(f), "funders": facts.fact("RSP-15").raw_value.replace(";", ",")}
 
 
+STARGATE_ROW = "Stargate (a pledge, per year)"
+
+
 def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
-    """2024 against 2025 for each company (ranges as bars from low to high), and Stargate's yearly average."""
+    """2024 against 2025 for each company (ranges as bars from low to high); Stargate's pledge on a
+    row of its own, drawn as a hollow marker with its words, because it is an intention spread over
+    years, not spending anyone reported."""
     long = []
     for _, r in table.iterrows():
         for y in ("2024", "2025"):
             lo, hi = r[f"y{y}_low"], r[f"y{y}_high"]
-            long.append({"company": r["company"], "year": y, "low": lo, "high": hi,
+            long.append({"company": r["company"], "year": y, "kind": "reported or guided", "low": lo, "high": hi,
                          "mid": (lo + hi) / 2 if not math.isnan(lo) else np.nan, "basis": r[f"y{y}_basis"],
                          "source": r["source"], "confidence": r["reliability"]})
-    long.append({"company": "Stargate (average per year)", "year": "2025", "low": sg["per_year_bn"],
-                 "high": sg["per_year_bn"], "mid": sg["per_year_bn"],
-                 "basis": f"${sg['total_bn']:.0f}B over {sg['years']:.0f} years, announced {sg['date']}; intent, not committed capital",
-                 "source": sg["source"], "confidence": "derived"})
-    data = pd.DataFrame(long)
+    pledge = {"company": STARGATE_ROW, "year": "2025", "kind": "pledge", "low": sg["per_year_bn"],
+              "high": sg["per_year_bn"], "mid": sg["per_year_bn"],
+              "basis": f"${sg['total_bn']:.0f}B over {sg['years']:.0f} years, announced {sg['date']}; "
+                       "an intention, not committed capital or reported spending",
+              "source": sg["source"], "confidence": "derived"}
+    data = pd.DataFrame([*long, pledge])
     data["missing"] = np.where(data["low"].isna(), "no source", "")
-    order = [*table["company"], "Stargate (average per year)"]
+    spent = data[data["kind"] != "pledge"]
+    order = [*table["company"], STARGATE_ROW]
     tips = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("year:N", title="Year"),
+            alt.Tooltip("kind:N", title="Kind"),
             alt.Tooltip("low:Q", title="Low ($bn)", format=",.1f"), alt.Tooltip("high:Q", title="High ($bn)", format=",.1f"),
             alt.Tooltip("basis:N", title="Basis"), alt.Tooltip("confidence:N", title="Confidence"),
             alt.Tooltip("source:N", title="Source")]
     y = alt.Y("company:N", sort=order, title=None)
     yoff = alt.YOffset("year:N", sort=["2024", "2025"])
     color = alt.Color("year:N", title="Year", scale=alt.Scale(domain=["2024", "2025"], range=[charts.PALETTE[8], charts.PALETTE[0]]))
-    bars = alt.Chart(data).mark_bar(height=12).encode(
+    bars = alt.Chart(spent).mark_bar(height=12).encode(
         x=alt.X("low:Q", title="Capital spending (US$ billion)"), y=y, yOffset=yoff, color=color, tooltip=tips)
-    ranges = alt.Chart(data[data["high"] > data["low"]]).mark_bar(height=12, opacity=0.45).encode(
+    ranges = alt.Chart(spent[spent["high"] > spent["low"]]).mark_bar(height=12, opacity=0.45).encode(
         x="low:Q", x2="high:Q", y=y, yOffset=yoff, color=color, tooltip=tips)
-    none = alt.Chart(data[data["missing"] != ""]).mark_text(align="left", dx=4, fontSize=10, color=layout.GREY_TEXT).encode(
+    none = alt.Chart(spent[spent["missing"] != ""]).mark_text(align="left", dx=4, fontSize=10, color=layout.GREY_TEXT).encode(
         x=alt.datum(0), y=y, yOffset=yoff, text="missing:N", tooltip=tips)
-    chart = alt.layer(bars, ranges, none).properties(width=layout.RESP_CAPEX_WIDTH, height=layout.RESP_CAPEX_ROW * len(order))
-    return charts.titled(chart, "Capital spending: 2024 against the 2025 plans",
-                         "Solid: the low end; light: the range up to the high end. Bases differ; hover for each",
-                         SOURCE_FACTS)
+    pl = data[data["kind"] == "pledge"].assign(note="pledged, not spent")
+    mark = alt.Chart(pl).mark_point(shape="diamond", size=140, filled=False, strokeWidth=2, color=layout.GREY_LABEL).encode(
+        x="low:Q", y=y, tooltip=tips)
+    rule = alt.Chart(pl).mark_rule(strokeDash=[4, 3], color=layout.GREY_RULE).encode(x=alt.datum(0), x2="low:Q", y=y, tooltip=tips)
+    note = alt.Chart(pl).mark_text(align="left", dx=10, fontSize=10, fontStyle="italic", color=layout.GREY_LABEL).encode(
+        x="low:Q", y=y, text="note:N", tooltip=tips)
+    chart = alt.layer(bars, ranges, none, rule, mark, note).properties(width=layout.RESP_CAPEX_WIDTH,
+                                                                      height=layout.RESP_CAPEX_ROW * len(order))
+    return charts.titled(chart, "Capital spending: 2024 against the 2025 plans, and a pledge",
+                         "Bars: reported or guided (light: range to the high end). Hollow diamond: Stargate's pledge "
+                         "spread evenly, not spending", SOURCE_FACTS)
 
 
 # ---------------------------------------------------------------------------------- announcement days
@@ -335,12 +350,33 @@ def announcement_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Cha
 # ---------------------------------------------------------------------------------- picks and shovels
 
 
-PICKS_AND_SHOVELS = ["Chips", "Chip equipment", "Networking and servers", "Power"]
+#: The catalog's "Chips" split in two: the AI chips — accelerator designers and the foundry, memory
+#: and IP their parts depend on — and the other chip makers, whose business is PCs, phones and
+#: analogue parts. Averaging them hid how differently the two fared after the shock.
+CHIP_SPLIT = {
+    "AI chips": ["NVDA", "AMD", "AVGO", "MRVL", "TSM", "MU", "ARM"],
+    "Other chips": ["INTC", "QCOM", "TXN"],
+}
+#: Catalog groups a reader cannot follow as one basket: an average of index-tracking ETFs is no group.
+NOT_A_GROUP = {"US indices and ETFs"}
+PICKS_AND_SHOVELS = ["AI chips", "Other chips", "Chip equipment", "Networking and servers", "Power"]
 CHINESE_AI = ["China ADRs and ETFs", "Hong Kong", "China A-shares"]
+
+#: The market each group is measured against, on the group's own calendar: a total-return ETF
+#: where the cache has one (SPY), else the index level (which leaves dividends out, so excess
+#: returns of dividend-adjusted members over it are overstated by roughly the index's yield).
+MARKET_BENCHMARK = {"US": "SPY", "HK": "^HSI", "CN": "000300.SS", "JP": "^N225", "TW": "^TWII"}
+
+
+def group_names() -> list[str]:
+    """Every basket a reader may follow: the chip split, then the catalog's groups."""
+    return [*CHIP_SPLIT, *[g for g in catalog.GROUPS if g not in NOT_A_GROUP]]
 
 
 def members(group: str) -> list[str]:
     """The traded stocks and ETFs of a group (index levels left out)."""
+    if group in CHIP_SPLIT:
+        return list(CHIP_SPLIT[group])
     return [t for t in catalog.tickers(group) if not catalog.get(t).index]
 
 
@@ -351,32 +387,52 @@ def group_market(group: str) -> str:
     return mkts.pop()
 
 
-def group_path(group: str, event_date: str, end_date: str) -> pd.Series:
-    """Equal-weighted (buy-and-hold) total return of a group's members since the last close before
-    ``event_date`` on the group's own market calendar, in percent, to ``end_date``.
+def basket_path(tickers: list[str], event_date: str, end_date: str, name: str = "basket") -> pd.Series:
+    """Equal-weighted (buy-and-hold) total return of ``tickers`` since their last close before
+    ``event_date`` (one market's calendar), in percent, to ``end_date``.
 
     A member's missing session (a suspension) carries its last close; the path stops at the
     earliest last date of any member, so every point has every member.
     """
-    tick = members(group)
-    wide = pd.DataFrame({t: cache.load_prices(t)[market.total_return_column(t)] for t in tick}).sort_index()
-    last = min(cache.load_prices(t).index[-1] for t in tick)
+    wide = pd.DataFrame({t: cache.load_prices(t)[market.total_return_column(t)] for t in tickers}).sort_index()
+    last = min(cache.load_prices(t).index[-1] for t in tickers)
     wide = wide.loc[:min(last, pd.Timestamp(end_date))].ffill()
     befores = []
-    for t in tick:
+    for t in tickers:
         try:
             befores.append(calendar.last_session_before(t, event_date))
         except ValueError:  # a member listed after the event has no pre-event close
             pass
     if not befores:
-        raise ValueError(f"no {group} session before {event_date} in the cache.")
+        raise ValueError(f"no {name} session before {event_date} in the cache.")
     anchor = max(befores)  # the members share one market: its last session before the event
     base = wide.loc[anchor]
     ok = base.notna()
     cum = (wide.loc[anchor:, ok] / base[ok] - 1).mean(axis=1) * 100
-    cum.name = group
+    cum.name = name
     cum.attrs.update(anchor=anchor, members=list(base[ok].index))
     return cum
+
+
+def group_path(group: str, event_date: str, end_date: str) -> pd.Series:
+    """A group's equal-weighted path since its last close before ``event_date`` (see :func:`basket_path`)."""
+    return basket_path(members(group), event_date, end_date, group)
+
+
+def market_path(market_code: str, anchor: pd.Timestamp, dates: pd.DatetimeIndex) -> pd.Series:
+    """The market benchmark's return since ``anchor`` (%), read on ``dates`` (its last close on or before each)."""
+    bench = MARKET_BENCHMARK[market_code]
+    p = cache.load_prices(bench)[market.total_return_column(bench)].dropna()
+    base = p.loc[calendar.last_session_on_or_before(bench, anchor)]
+    return ((p.reindex(p.index.union(dates)).ffill().loc[dates] / base - 1) * 100).rename(bench)
+
+
+def excess_path(path: pd.Series, market_code: str) -> pd.Series:
+    """``path`` minus its market's buy-and-hold return from the same close, in percentage points:
+    market-adjusted without estimating a beta, so a group that merely moved with the market reads zero."""
+    out = path - market_path(market_code, path.attrs["anchor"], path.index).to_numpy()
+    out.attrs.update(path.attrs, benchmark=MARKET_BENCHMARK[market_code])
+    return out
 
 
 def recovery(path: pd.Series, event_date: str, threshold_pct: float = 0.0, window_sessions: int = 10) -> dict:
@@ -413,10 +469,14 @@ def recovery(path: pd.Series, event_date: str, threshold_pct: float = 0.0, windo
 
 
 def recovery_table(groups: list[str], event_date: str, end_date: str, threshold_pct: float = 0.0,
-                   window_sessions: int = 10) -> pd.DataFrame:
+                   window_sessions: int = 10, adjusted: bool = False) -> pd.DataFrame:
+    """Drawdown and recovery of each group's path; ``adjusted`` dates them on the market-adjusted
+    path instead (a recovery then means: level with its market since the shock, or ahead of it)."""
     rows = []
     for g in groups:
         path = group_path(g, event_date, end_date)
+        if adjusted:
+            path = excess_path(path, group_market(g))
         r = recovery(path, event_date, threshold_pct, window_sessions)
         rows.append({"group": g, "market": group_market(g), "members": len(path.attrs["members"]),
                      "anchor": f"{path.attrs['anchor']:%Y-%m-%d}", **r})
@@ -426,10 +486,31 @@ def recovery_table(groups: list[str], event_date: str, end_date: str, threshold_
     return out
 
 
-def paths_long(groups: list[str], event_date: str, end_date: str) -> pd.DataFrame:
+#: Horizons of the horizon table, in the group's own sessions from the event day (1 = the event day).
+HORIZONS = {"h1": 1, "h5": 5, "h21": 21, "h63": 63, "h126": 126}
+
+
+def horizon_table(groups: list[str], event_date: str, end_date: str) -> pd.DataFrame:
+    """Each group's return since its pre-event close after 1, 5, 21, 63 and 126 of its sessions and
+    at the end, raw and in excess of its market (pp), one row per group and measure."""
+    rows = []
+    for g in groups:
+        raw = group_path(g, event_date, end_date)
+        for measure, path in (("raw", raw), ("excess", excess_path(raw, group_market(g)))):
+            after = path.iloc[1:]  # the anchor is the close before the event
+            row = {"group": g, "measure": measure, "benchmark": MARKET_BENCHMARK[group_market(g)]}
+            row.update({k: float(after.iloc[n - 1]) if len(after) >= n else np.nan for k, n in HORIZONS.items()})
+            row.update(end=float(after.iloc[-1]), end_date=f"{after.index[-1]:%Y-%m-%d}")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paths_long(groups: list[str], event_date: str, end_date: str, adjusted: bool = False) -> pd.DataFrame:
     frames = []
     for g in groups:
         p = group_path(g, event_date, end_date)
+        if adjusted:
+            p = excess_path(p, group_market(g))
         frames.append(pd.DataFrame({"date": p.index, "group": g, "market": group_market(g), "cum_pct": p.to_numpy()}))
     return pd.concat(frames, ignore_index=True)
 
@@ -438,7 +519,8 @@ def _side(group: str) -> str:
     return "China and Hong Kong" if group_market(group) in ("HK", "CN") or group in CHINESE_AI else "United States"
 
 
-def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: float) -> alt.Chart:
+def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: float,
+                         adjusted: bool = False) -> alt.Chart:
     data = paths.assign(side=paths["group"].map(_side))
     groups = list(dict.fromkeys(data["group"]))
     pick = alt.selection_point(fields=["group"], bind="legend")
@@ -446,7 +528,8 @@ def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: 
                       legend=alt.Legend(columns=3))
     lines = alt.Chart(data).mark_line(strokeWidth=1.8).encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("cum_pct:Q", title="Total return since the pre-shock close (%)"),
+        y=alt.Y("cum_pct:Q", title=("In excess of its market since the pre-shock close (pp)" if adjusted
+                                    else "Total return since the pre-shock close (%)")),
         color=color, strokeDash=alt.StrokeDash("side:N", title=None, scale=alt.Scale(
             domain=["United States", "China and Hong Kong"], range=[[1, 0], [5, 3]])),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.12)),
@@ -464,6 +547,11 @@ def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: 
                  alt.Tooltip("trough_pct:Q", title="Lowest close (%)", format="+.1f")])
     rule = alt.Chart(pd.DataFrame({"y": [threshold_pct]})).mark_rule(color=layout.GREY_THRESHOLD, strokeDash=[4, 3]).encode(y="y:Q")
     chart = alt.layer(rule, lines, marks).properties(width=layout.RESP_PATHS_WIDTH, height=charts.HEIGHT)
+    if adjusted:
+        benches = ", ".join(f"{catalog.get(b).name}" for m, b in MARKET_BENCHMARK.items() if m in set(rec["market"]))
+        return charts.titled(chart, "The same groups, against their markets",
+                             f"Group return minus its market's ({benches}); dots: back at {threshold_pct:+.0f} pp",
+                             SOURCE_MIXED)
     return charts.titled(chart, "The picks and shovels, and the Chinese AI names",
                          f"Equal-weighted groups, each on its market's calendar; dots: back at {threshold_pct:+.0f}% of the pre-shock close",
                          SOURCE_MIXED)
@@ -513,6 +601,19 @@ def describe_recovery(row: pd.Series | dict, threshold_pct: float) -> str:
                 f"{threshold_pct:+.0f}% again by {day(row['end_date'])}")
     return (f"fell as far as {row['trough_pct']:+.1f}% ({day(row['trough_date'])}) and first closed at "
             f"{threshold_pct:+.0f}% or better on {day(row['recovery_date'])}, {row['sessions']:.0f} sessions after the shock")
+
+
+def describe_excess_recovery(row: pd.Series | dict, threshold_pp: float) -> str:
+    """One phrase for the prose: how far a group fell behind its market and when it caught up."""
+    from shockbook.site.words import day
+    if not row["fell_below"]:
+        return (f"never closed below {threshold_pp:+.0f} points against its market in the first sessions "
+                f"after the shock")
+    if not row["recovered"]:
+        return (f"fell as far as {row['trough_pct']:+.1f} points against its market ({day(row['trough_date'])}) "
+                f"and had not caught up by {day(row['end_date'])}")
+    return (f"fell as far as {row['trough_pct']:+.1f} points against its market ({day(row['trough_date'])}) "
+            f"and was first level with it on {day(row['recovery_date'])}, {row['sessions']:.0f} sessions after the shock")
 
 
 # ---------------------------------------------------------------------------------- earnings days
@@ -586,7 +687,8 @@ def earnings_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Chart:
 
 def _group_ok(group: str) -> bool:
     """A group can be followed if it has traded members, all on one market's calendar."""
-    return bool(members(group)) and len({catalog.get(t).market for t in members(group)}) == 1
+    return (group in group_names() and bool(members(group))
+            and len({catalog.get(t).market for t in members(group)}) == 1)
 
 
 def check_groups(name: str, groups) -> list[str]:
@@ -594,8 +696,10 @@ def check_groups(name: str, groups) -> list[str]:
     if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, str) for g in groups):
         raise ValueError(f"{name} must be a non-empty list of group names, e.g. ['Chips', 'Power'].")
     for g in groups:
-        if g not in catalog.GROUPS:
-            raise ValueError(f"{name}: unknown group {g!r}; groups are: {', '.join(catalog.GROUPS)}.")
+        if g in NOT_A_GROUP:
+            raise ValueError(f"{name}: {g!r} mixes index funds and sector ETFs; it is no group to average.")
+        if g not in group_names():
+            raise ValueError(f"{name}: unknown group {g!r}; groups are: {', '.join(group_names())}.")
         if not members(g):
             raise ValueError(f"{name}: group {g!r} holds only index levels, no traded series.")
         try:
@@ -611,12 +715,12 @@ def earliest_end_date() -> pd.Timestamp:
 
 
 def _valid_groups() -> str:
-    ok = [g for g in catalog.GROUPS if _group_ok(g)]
+    ok = [g for g in group_names() if _group_ok(g)]
     return "a non-empty list drawn from: " + ", ".join(ok)
 
 
 def _valid_end_date() -> str:
-    ends = {g: min(cache.load_prices(t).index[-1] for t in members(g)) for g in catalog.GROUPS if _group_ok(g)}
+    ends = {g: min(cache.load_prices(t).index[-1] for t in members(g)) for g in group_names() if _group_ok(g)}
     short = sorted({(e, g) for g, e in ends.items() if e < pd.Timestamp(catalog.END)})
     tail = "; ".join(f"{g} stops at {e:%Y-%m-%d}" for e, g in short)
     return (f"a date from {earliest_end_date():%Y-%m-%d} to {catalog.END}"
@@ -645,7 +749,8 @@ class Params(params.ChapterParams):
         "of the shock", _keep(lambda n, v: params.number(n, v, 1, 60, "trading days", whole=True)),
         "a whole number from 1 to 60")
     us_groups: tuple = params.param(
-        ["Chips", "Chip equipment", "Networking and servers", "Power", "Hyperscalers and Apple"], GROUP_NAMES,
+        ["AI chips", "Other chips", "Chip equipment", "Networking and servers", "Power", "Hyperscalers and Apple"],
+        GROUP_NAMES,
         "US groups to follow", check_groups, _valid_groups)
     china_groups: tuple = params.param(
         ["China ADRs and ETFs", "Hong Kong", "China A-shares"], GROUP_NAMES,
@@ -749,6 +854,27 @@ def capex(p: Params) -> Section:
     )
 
 
+def capex_after_the_shock(p: Params) -> Section:
+    """Which plans came after 27 January 2025, and what the evidence says about "raised"."""
+    table = capex_table()
+    before = table[pd.to_datetime(table["announced"]) < pd.Timestamp(calendar.KEY_EVENT)]
+    meta = facts.fact("RSP-B03")
+    if "repeated" not in meta.statement:
+        raise facts.FactsError("RSP-B03: the statement no longer says Meta repeated its guidance.")
+    g = facts.fact("RSP-11")
+    lo = facts.number_in_text(g.statement, r"expectations of roughly \$(\d+)-\d+ billion", "RSP-11")
+    hi = facts.number_in_text(g.statement, r"expectations of roughly \$\d+-(\d+) billion", "RSP-11")
+    c = table.set_index("ticker")
+    return Section(numbers={
+        "capex_n_before": len(before), "capex_n": len(table),
+        "capex_before_names": f" {words.word('and')} ".join(before["company"]),
+        "meta_repeat_date": Day(meta.value), "meta_repeat_src": facts.cite(meta),
+        "googl_expect_lo": lo, "googl_expect_hi": hi,
+        "googl_above_expect": c.loc["GOOGL", "y2025_low"] - hi,
+    })
+
+
+
 EARNINGS_LABELS = {"company": "Company", "released": "Results released", "timing": "Timing",
                    "session": "Reaction session", "pct": "Return (%)", "benchmark_pct": "S&P 500 (%)",
                    "excess_pp": "Excess (pp)", "reliability": "Confidence", "source": "Source of the date"}
@@ -778,28 +904,47 @@ def earnings(p: Params) -> Section:
 RECOVERY_LABELS = {"group": "Group", "market": "Calendar", "members": "Series", "anchor": "Pre-shock close",
                    "trough_pct": "Lowest (%)", "trough_date": "Lowest on", "fell_below": "Hit",
                    "recovery_date": "Recovered on", "sessions": "Sessions", "calendar_days": "Days",
-                   "peak_pct": "Best (%)", "peak_date": "Best on", "end_pct": "At the end (%)"}
+                   "peak_pct": "Best (%)", "peak_date": "Best on", "end_pct": "At the end (%)",
+                   "x_fell_below": "Hit vs market", "x_trough_pct": "Lowest vs market (pp)",
+                   "x_recovery_date": "Level with market on", "x_sessions": "Sessions (vs market)"}
 RECOVERY_COLUMNS = ["group", "market", "trough_pct", "trough_date", "fell_below", "recovery_date", "sessions",
                     "calendar_days", "peak_pct", "peak_date"]
 
 
 def picks_and_shovels(p: Params) -> Section:
-    """The reader's groups from their last close before the shock: paths, fall and recovery."""
+    """The reader's groups from their last close before the shock: paths, fall and recovery, raw and
+    against their markets, and the horizon table."""
     groups = [*p.us_groups, *p.china_groups]
     paths = paths_long(groups, calendar.KEY_EVENT, p.end_date)
     rec = recovery_table(groups, calendar.KEY_EVENT, p.end_date, p.recovery_threshold_pct, p.shock_window_sessions)
+    xpaths = paths_long(groups, calendar.KEY_EVENT, p.end_date, adjusted=True)
+    xrec = recovery_table(groups, calendar.KEY_EVENT, p.end_date, p.recovery_threshold_pct, p.shock_window_sessions,
+                          adjusted=True)
     shown = rec[RECOVERY_COLUMNS].assign(fell_below=rec["fell_below"].map({True: "yes", False: "no"}))
+    shown = shown.assign(x_fell_below=xrec["fell_below"].map({True: "yes", False: "no"}).to_numpy(),
+                         x_trough_pct=xrec["trough_pct"].to_numpy(),
+                         x_recovery_date=xrec["recovery_date"].where(xrec["fell_below"]).to_numpy(),
+                         x_sessions=xrec["sessions"].where(xrec["fell_below"]).to_numpy())
+    hz = horizon_table(groups, calendar.KEY_EVENT, p.end_date)
     return Section(
         numbers={"thr": p.recovery_threshold_pct, "win": p.shock_window_sessions, "end_day": Day(rec["end_date"].max())},
         tables={"tbl-resp-recovery-table": Table(shown, RECOVERY_LABELS, {
             "trough_pct": "{:+.1f}", "sessions": "{:.0f}", "calendar_days": "{:.0f}", "peak_pct": "{:+.1f}",
-            "end_pct": "{:+.1f}"})},
+            "end_pct": "{:+.1f}", "x_trough_pct": "{:+.1f}", "x_sessions": "{:.0f}"}),
+            "tbl-resp-horizons-table": Table(hz, HORIZON_LABELS, {k: "{:+.1f}" for k in [*HORIZONS, "end"]})},
         figures={"fig-resp-paths-chart": Figure(recovery_paths_chart(paths, rec, p.recovery_threshold_pct), paths),
-                 "fig-resp-recovery-chart": Figure(recovery_chart(rec, p.recovery_threshold_pct), rec)},
+                 "fig-resp-recovery-chart": Figure(recovery_chart(rec, p.recovery_threshold_pct), rec),
+                 "fig-resp-excess-chart": Figure(recovery_paths_chart(xpaths, xrec, p.recovery_threshold_pct,
+                                                                      adjusted=True), xpaths)},
     )
 
 
-STORY_GROUPS = [("chips", "Chips"), ("equip", "Chip equipment"), ("net", "Networking and servers"), ("power", "Power"),
+HORIZON_LABELS = {"group": "Group", "measure": "Measure", "benchmark": "Market", "h1": "Day 0", "h5": "5 sessions",
+                  "h21": "21 sessions", "h63": "63 sessions", "h126": "126 sessions", "end": "At the end",
+                  "end_date": "End"}
+
+
+STORY_GROUPS = [("chips", "AI chips"), ("otherchips", "Other chips"), ("equip", "Chip equipment"), ("net", "Networking and servers"), ("power", "Power"),
                 ("adr", "China ADRs and ETFs"), ("hk", "Hong Kong"), ("ash", "China A-shares")]
 
 
@@ -810,11 +955,137 @@ def picks_and_shovels_story(p: Params) -> Section:
     story = recovery_table([*PICKS_AND_SHOVELS, *CHINESE_AI], calendar.KEY_EVENT, d.end_date,
                            d.recovery_threshold_pct, d.shock_window_sessions).set_index("group")
     numbers = {f"{key}_story": describe_recovery(story.loc[g], d.recovery_threshold_pct) for key, g in STORY_GROUPS}
+    xstory = recovery_table([*PICKS_AND_SHOVELS, *CHINESE_AI], calendar.KEY_EVENT, d.end_date,
+                            d.recovery_threshold_pct, d.shock_window_sessions, adjusted=True).set_index("group")
+    numbers.update({f"{key}_xstory": describe_excess_recovery(xstory.loc[g], d.recovery_threshold_pct)
+                    for key, g in STORY_GROUPS})
+    hz = horizon_table(["AI chips", "Power"], calendar.KEY_EVENT, d.end_date).set_index(["group", "measure"])
+    numbers.update({"chips_h63": hz.loc[("AI chips", "raw"), "h63"], "chips_h63_x": hz.loc[("AI chips", "excess"), "h63"],
+                    "power_h63": hz.loc[("Power", "raw"), "h63"], "power_h63_x": hz.loc[("Power", "excess"), "h63"],
+                    "spy_h63": hz.loc[("AI chips", "raw"), "h63"] - hz.loc[("AI chips", "excess"), "h63"],
+                    "chips_h63_share": hz.loc[("AI chips", "excess"), "h63"] / hz.loc[("AI chips", "raw"), "h63"] * 100,
+                    "story_h": HORIZONS["h63"]})
     numbers.update({"hk_peak": story.loc["Hong Kong", "peak_pct"], "hk_peak_day": Day(story.loc["Hong Kong", "peak_date"]),
                     "adr_peak": story.loc["China ADRs and ETFs", "peak_pct"],
                     "story_thr": d.recovery_threshold_pct, "story_win": d.shock_window_sessions,
                     "story_end": Day(d.end_date)})
     return Section(numbers=numbers)
+
+
+# ---------------------------------------------------------------------------------- the articles' thesis
+
+
+@dataclass(frozen=True)
+class Thesis:
+    """A statement the articles (or the analysts they cite) make about who gains from cheaper AI,
+    framed so the data can answer it: basket ``long`` against basket ``short`` (or, if None, the
+    long basket's market), from the last close before the shock to the end of the data. ``expect``
+    is the sign of the gap the statement predicts."""
+
+    key: str
+    label: str        # a few words, for the chart and the table
+    statement: str    # the testable statement
+    long: tuple
+    short: tuple | None
+    expect: int
+
+
+THESES = [
+    Thesis("asic", "ASICs vs Nvidia", "Custom chips gain on GPUs: the ASIC designers Broadcom and Marvell beat Nvidia",
+           ("AVGO", "MRVL"), ("NVDA",), +1),
+    Thesis("optics", "China's optics", "Cheaper inference means more deployment, and more optical links: China's optics "
+           "makers Zhongji Innolight and Eoptolink beat the CSI 300", ("300308.SZ", "300502.SZ"), None, +1),
+    Thesis("power", "Power producers", "Efficient models need less electricity: the power producers Vistra, "
+           "Constellation and GE Vernova lag the S&P 500", ("VST", "CEG", "GEV"), None, -1),
+    Thesis("rotation", "Apps vs shovels", "From shovels to applications: software and the platforms beat the "
+           "makers of AI infrastructure",
+           ("CRM", "NOW", "PLTR", "MSFT", "GOOGL", "META"),
+           (*CHIP_SPLIT["AI chips"], "ASML", "AMAT", "LRCX", "KLAC", "ANET", "SMCI", "DELL", "VRT"), +1),
+    Thesis("jevons", "AI chips (Jevons)", "Jevons: cheaper AI means more AI, so demand for AI chips keeps growing and "
+           "they beat the S&P 500", tuple(CHIP_SPLIT["AI chips"]), None, +1),
+]
+
+
+def thesis_path(t: Thesis, event_date: str = calendar.KEY_EVENT, end_date: str = catalog.END) -> pd.Series:
+    """The gap (pp) between ``t.long`` and ``t.short`` (or the long basket's market), buy-and-hold
+    from the last close before the event, on the long basket's calendar, to the end of the data."""
+    long = basket_path(list(t.long), event_date, end_date, t.key)
+    mkt = catalog.get(t.long[0]).market
+    if t.short is None:
+        return excess_path(long, mkt)
+    short = basket_path(list(t.short), event_date, end_date, t.key + " short")
+    common = long.index.intersection(short.index)
+    out = long.loc[common] - short.loc[common]
+    out.attrs.update(long.attrs, benchmark="the basket it is set against")
+    return out
+
+
+def thesis_table(theses=THESES, event_date: str = calendar.KEY_EVENT) -> pd.DataFrame:
+    """Each statement's gap after 21 and 63 sessions and at the end of the data, and whether its sign
+    is the one the statement predicts ("held") at the end."""
+    rows = []
+    for t in theses:
+        path = thesis_path(t, event_date).iloc[1:]
+        end = float(path.iloc[-1])
+        rows.append({"key": t.key, "label": t.label, "statement": t.statement,
+                     "against": "its market" if t.short is None else ", ".join(t.short),
+                     "predicted": "ahead" if t.expect > 0 else "behind",
+                     "h21": float(path.iloc[20]), "h63": float(path.iloc[62]), "end": end,
+                     "end_date": f"{path.index[-1]:%Y-%m-%d}",
+                     "held": bool(np.sign(end) == t.expect)})
+    return pd.DataFrame(rows)
+
+
+def theses_long(theses=THESES, event_date: str = calendar.KEY_EVENT) -> pd.DataFrame:
+    frames = []
+    for t in theses:
+        path = thesis_path(t, event_date)
+        frames.append(pd.DataFrame({"date": path.index, "thesis": t.label, "gap_pp": path.to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def theses_chart(data: pd.DataFrame) -> alt.Chart:
+    """One line per statement: the gap it predicts the sign of, since the close before the shock."""
+    labels = list(dict.fromkeys(data["thesis"]))
+    pick = alt.selection_point(fields=["thesis"], bind="legend")
+    lines = alt.Chart(data).mark_line(strokeWidth=1.8).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("gap_pp:Q", title="Gap since the pre-shock close (pp)"),
+        color=alt.Color("thesis:N", title="Statement (click to highlight)",
+                        scale=alt.Scale(domain=labels, range=charts.PALETTE), legend=alt.Legend(columns=3)),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.12)),
+        tooltip=[alt.Tooltip("thesis:N", title="Statement"), alt.Tooltip("date:T", title="Date", format="%d %b %Y"),
+                 alt.Tooltip("gap_pp:Q", title="Gap (pp)", format="+.1f")]).add_params(pick)
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=layout.GREY_ZERO).encode(y="y:Q")
+    chart = alt.layer(zero, lines).properties(width=layout.RESP_PATHS_WIDTH, height=charts.HEIGHT)
+    return charts.titled(chart, "The articles' economics, tested",
+                         "Each statement's basket minus what it is set against, buy-and-hold from the close before 27 Jan 2025",
+                         SOURCE_MIXED)
+
+
+THESIS_LABELS = {"statement": "Statement", "against": "Against", "predicted": "Predicted", "h21": "21 sessions (pp)",
+                 "h63": "63 sessions (pp)", "end": "At the end (pp)", "end_date": "End of data", "verdict": "At the end"}
+
+
+def theses(p: Params) -> Section:
+    """The articles' economic statements, each measured from the close before 27 January 2025 to the
+    end of the data (story numbers: they do not follow the parameters)."""
+    table = thesis_table()
+    data = theses_long()
+    shown = table.assign(verdict=table["held"].map({True: words.word("held"), False: words.word("did not hold")}))
+    t = table.set_index("key")
+    numbers = {}
+    for k in t.index:
+        numbers.update({f"th_{k}_end": t.loc[k, "end"], f"th_{k}_h63": t.loc[k, "h63"],
+                        f"th_{k}_verdict": Word("held" if t.loc[k, "held"] else "did not hold"),
+                        f"th_{k}_dir": Word(words.direction(t.loc[k, "end"], down="behind", up="ahead", flat="level")),
+                        f"th_{k}_enddate": Day(t.loc[k, "end_date"])})
+    numbers["th_n_held"] = int(table["held"].sum())
+    numbers["th_n"] = len(table)
+    return Section(numbers=numbers,
+                   tables={"tbl-resp-theses-table": Table(shown[list(THESIS_LABELS)], THESIS_LABELS,
+                                                          {"h21": "{:+.1f}", "h63": "{:+.1f}", "end": "{:+.1f}"})},
+                   figures={"fig-resp-theses-chart": Figure(theses_chart(data), data)})
 
 
 RERUN_EXAMPLE = {"recovery_threshold_pct": "-5", "end_date": "2025-12-31", "us_groups": "Chips,Power"}

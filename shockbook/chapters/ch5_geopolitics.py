@@ -157,8 +157,22 @@ def _event_strip(events: pd.DataFrame, x_scale: alt.Scale, height: int = layout.
     return alt.layer(pts, nums).properties(width=layout.GEO_LINES_WIDTH, height=height)
 
 
-def controls_chart(lines: pd.DataFrame, events: pd.DataFrame, start: str, end: str) -> alt.Chart:
-    """Numbered policy events above the rebased total-return lines of the compared tickers (log scale)."""
+#: The events the chapter is about, marked on the long view beside the policy steps: (fact, label).
+STORY_MARKS = [("SHK-03", "V3"), ("SHK-01", "R1")]
+
+
+def story_marks() -> pd.DataFrame:
+    """V3's weights (26 Dec 2024), R1 (20 Jan 2025) and the crash (27 Jan 2025), with their sources."""
+    rows = [{"date": pd.Timestamp(facts.fact(ref).value), "label": label, "source": facts.cite(facts.fact(ref))}
+            for ref, label in STORY_MARKS]
+    rows.append({"date": pd.Timestamp(calendar.KEY_EVENT), "label": "27 Jan", "source": "the day of the crash"})
+    return pd.DataFrame(rows)
+
+
+def controls_chart(lines: pd.DataFrame, events: pd.DataFrame, start: str, end: str,
+                   story: pd.DataFrame | None = None) -> alt.Chart:
+    """Numbered policy events above the rebased total-return lines of the compared tickers (log scale);
+    the story's own days (V3, R1, the crash) as solid red rules with their names."""
     shown = events[(events["date"] >= pd.Timestamp(start)) & (events["date"] <= pd.Timestamp(end))]
     x_scale = alt.Scale(domain=[pd.Timestamp(start).isoformat(), pd.Timestamp(end).isoformat()])
     names = list(dict.fromkeys(lines["name"]))
@@ -177,10 +191,21 @@ def controls_chart(lines: pd.DataFrame, events: pd.DataFrame, start: str, end: s
         color=layout.GREY_RULE, strokeDash=[4, 3]).encode(
         x=alt.X("date:T", scale=x_scale),
         tooltip=[alt.Tooltip("n:Q", title="#"), alt.Tooltip("date_str:N", title="Date"), alt.Tooltip("label:N", title="Event")])
-    lower = alt.layer(rules, ln).properties(width=layout.GEO_LINES_WIDTH, height=charts.HEIGHT)
+    layers = [rules, ln]
+    if story is not None:
+        st = story[(story["date"] >= pd.Timestamp(start)) & (story["date"] <= pd.Timestamp(end))]
+        st = st.assign(date_str=st["date"].dt.strftime("%d %b %Y"), row=range(len(st)))
+        tips = [alt.Tooltip("label:N", title="Story"), alt.Tooltip("date_str:N", title="Date"),
+                alt.Tooltip("source:N", title="Source")]
+        layers += [alt.Chart(st).mark_rule(color=charts.DOWN, strokeWidth=1.5).encode(x=alt.X("date:T", scale=x_scale),
+                                                                                  tooltip=tips),
+                   alt.Chart(st).mark_text(align="left", dx=3, y=8, fontSize=10, fontWeight="bold", color=charts.DOWN)
+                   .encode(x=alt.X("date:T", scale=x_scale), text="label:N", yOffset=alt.YOffset("row:O"), tooltip=tips)]
+    lower = alt.layer(*layers).properties(width=layout.GEO_LINES_WIDTH, height=charts.HEIGHT)
     chart = alt.vconcat(_event_strip(shown, x_scale), lower, spacing=4).resolve_scale(color="independent", shape="independent")
     return charts.titled(chart, "Export controls and the stocks they touched",
-                         "Numbered US policy steps (top; hover for the source) over total-return indices on each market's calendar",
+                         "Numbered US policy steps (top; hover for the source) over total-return indices on each market's "
+                         "calendar; red: V3, R1 and the crash",
                          "book cache (Yahoo Finance, Interactive Brokers, Tushare); events: book facts GEO-01 to GEO-09")
 
 
@@ -299,10 +324,12 @@ def rule_tests(specs: pd.DataFrame) -> pd.DataFrame:
     TPP (total processing performance) is taken as dense tera-operations per second times the bit
     length of the operation, on the FP8 figure. The 2022 test needs both TPP and interconnect at or
     above their thresholds (GEO-02, UNVERIFIED thresholds); the 2023 test (GEO-03) drops the
-    interconnect and adds a lower TPP bar combined with performance density, which needs die area:
-    the book has no source for it, so those cells say "cannot tell".
+    interconnect and adds a lower TPP bar combined with performance density, which needs die area.
+    The book has no source for the die area; for a chip between the two bars the revealed evidence
+    decides instead: the H20 needed no licence until the notice of April 2025 (GEO-08).
     """
     g02, g03 = facts.fact("GEO-02"), facts.fact("GEO-03")
+    h20_notice = facts.fact("GEO-08").value[0]
     tpp22, link22 = g02.number(0, 0), g02.number(0, 1)
     tpp23 = facts.number_in_text(g03.note, r"TPP >= (\d+), or", "GEO-03")
     tpp23_low = facts.number_in_text(g03.note, r"or TPP >= (\d+) and performance density", "GEO-03")
@@ -315,7 +342,9 @@ def rule_tests(specs: pd.DataFrame) -> pd.DataFrame:
         if tpp >= tpp23:
             v23 = "caught"
         elif tpp >= tpp23_low:
-            v23 = "cannot tell (needs die area)"
+            # the density test needs die area, for which the book has no source; the licence notice
+            # (GEO-08) reveals the answer: the part needed no licence until then
+            v23 = f"not caught: sold without a licence until {words.day(h20_notice)}"
         else:
             v23 = "not caught"
         rows.append({"chip": chip, "tpp": tpp, "nvlink": link, "rule_2022": "caught" if caught22 else "not caught",
@@ -509,7 +538,8 @@ def controls(p: Params) -> Section:
             "rescind_date": Day(ctl.loc["GEO-07", "date"]), "rescind_src": facts.cite(g["GEO-07"]),
         },
         tables={"tbl-geo-controls-table": Table(shown, CONTROLS_LABELS)},
-        figures={"fig-geo-controls-chart": Figure(controls_chart(lines, ctl_table, p.start_date, p.end_date), lines)},
+        figures={"fig-geo-controls-chart": Figure(controls_chart(lines, ctl_table, p.start_date, p.end_date,
+                                                                 story_marks()), lines)},
     )
 
 
@@ -563,6 +593,61 @@ def chips(p: Params) -> Section:
                 "tbl-geo-rules-table": Table(rt, RULES_LABELS, {"tpp": "{:,.0f}", "nvlink": "{:,.0f}"})},
         figures={"fig-geo-specs-chart": Figure(specs_chart(specs), specs)},
     )
+
+
+def v3_training_compute() -> dict:
+    """V3's training compute estimated as 6 x active parameters x tokens (the standard rule of thumb
+    for a forward and backward pass), from the V3 report's 37B active parameters (CST-12) and 14.8T
+    tokens (CST-11): an estimate, not a figure DeepSeek gives. Epoch AI's estimate (CST-14) beside it."""
+    active = facts.fact("CST-12").number(1) * 1e9
+    tokens = facts.fact("CST-11").number() * 1e12
+    if "37 active" not in facts.fact("CST-12").raw_value:
+        raise facts.FactsError("CST-12: the value no longer gives the active parameters second.")
+    return {"active": active, "tokens": tokens, "flop": 6 * active * tokens, "epoch_flop": facts.fact("CST-14").number()}
+
+
+def diffusion_threshold() -> float:
+    """The diffusion rule's threshold for controlled (closed) model weights, in operations (GEO-05)."""
+    return facts.number_in_text(facts.fact("GEO-05").statement, r"more than (1e\d+) operations", "GEO-05")
+
+
+def what_the_controls_did(p: Params) -> Section:
+    """What the export controls constrained and what they did not, in the book's own numbers (story
+    numbers: they do not follow the parameters)."""
+    f = facts.facts(["GEO-B11", "GEO-03", "CST-01", "CST-34", "CST-10", "CST-13", "GEO-13", "RSP-14",
+                     "GEO-08", "GEO-09", "GEO-B10", "GEO-10", "GEO-11"])
+    launch, caught = pd.Timestamp(f["GEO-B11"].value), pd.Timestamp(f["GEO-03"].value)
+    v3 = v3_training_compute()
+    threshold = diffusion_threshold()
+    fund_usd = facts.number_in_text(f["GEO-13"].statement, r"about \$([\d.]+) billion", "GEO-13")
+    v3_h, llama_h = f["CST-01"].number(), f["CST-34"].number(0)
+    return Section(numbers={
+        "h800_launch": Day(launch), "h800_launch_src": facts.cite(f["GEO-B11"]),
+        "h800_launch_conf": f["GEO-B11"].reliability, "h800_caught": Day(caught),
+        "h800_legal_days": (caught - launch).days,
+        "v3_gpus": f["CST-10"].number(), "v3_nvlink_used": f["CST-13"].number(0), "v3_ib_used": f["CST-13"].number(1),
+        "v3_gpu_hours_m": v3_h, "llama_gpu_hours_m": llama_h, "llama_over_v3_hours": llama_h / v3_h,
+        "v3_active_b": v3["active"] / 1e9, "v3_tokens_t": v3["tokens"] / 1e12,
+        "v3_flop_e24": v3["flop"] / 1e24, "v3_epoch_flop_e24": v3["epoch_flop"] / 1e24,
+        "threshold_e24": threshold / 1e24, "threshold_over_v3": threshold / v3["flop"],
+        "fund_cny_bn": f["GEO-13"].number(), "fund_usd_bn": fund_usd, "sg_total_bn": f["RSP-14"].number(0),
+        "sg_initial_bn": f["RSP-14"].number(1), "sg_over_fund": f["RSP-14"].number(0) / fund_usd,
+        "sg_initial_over_fund": f["RSP-14"].number(1) / fund_usd,
+        "h20_notice_day": Day(f["GEO-08"].value[0]), "h20_expected_bn": f["GEO-09"].number(),
+        "h20_taken_bn": f["GEO-B10"].number(), "h20_taken_src": facts.cite(f["GEO-B10"]),
+        "h20_taken_conf": f["GEO-B10"].reliability,
+    })
+
+
+def the_wider_reaction(p: Params) -> Section:
+    """Censorship of answers, government device bans and the week's other Chinese model (facts)."""
+    f = facts.facts(["GEO-B12", "GEO-B13", "GEO-B14"])
+    return Section(numbers={
+        "censor_date": Day(f["GEO-B12"].value), "censor_src": facts.cite(f["GEO-B12"]),
+        "ban_date": Day(f["GEO-B13"].value), "ban_src": facts.cite(f["GEO-B13"]),
+        "doubao_month": f"{pd.Timestamp(f['GEO-B14'].value):%B %Y}", "doubao_src": facts.cite(f["GEO-B14"]),
+        "doubao_conf": f["GEO-B14"].reliability,
+    })
 
 
 SIDE_START, SIDE_END = "2025-01-10", "2025-02-28"  # the weeks around the shock drawn side by side

@@ -24,6 +24,11 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "lost": {"en": "lost"},
     "gained": {"en": "gained"},
     "and": {"en": "and"},
+    "held": {"en": "held"},
+    "did not hold": {"en": "did not hold"},
+    "ahead": {"en": "ahead"},
+    "behind": {"en": "behind"},
+    "level": {"en": "level"},
 }
 
 
