@@ -42,7 +42,7 @@ def test_timeline_dates_and_labels_come_from_facts_and_claims() -> None:
     assert row.loc["C34", "confidence"] == R.ARTICLE_ONLY
     assert row.loc["C34", "date"] == pd.Timestamp("2025-02-06")
     assert row.loc["C34", "status"] == "claim"
-    assert set(tl["confidence"]) <= set(R.CONFIDENCE_ORDER)
+    assert set(tl["confidence"]) <= set(provenance.CONFIDENCE_ORDER)
 
 
 def test_every_event_source_line_has_a_status() -> None:
@@ -72,10 +72,12 @@ def test_capex_table_reads_the_facts() -> None:
     c = R.capex_table().set_index("ticker")
     assert c.loc["MSFT", "y2025_low"] == 80 and math.isnan(c.loc["MSFT", "y2024_low"])
     assert (c.loc["META", "y2025_low"], c.loc["META", "y2025_high"]) == (60, 65)
-    assert (c.loc["META", "y2024_low"], c.loc["META", "y2024_high"]) == (38, 40)
-    assert (c.loc["GOOGL", "y2024_low"], c.loc["GOOGL", "y2025_low"]) == (52.5, 75)
+    # 2024 from the filings (USD million in the facts: RSP-B07..B09)
+    assert (c.loc["META", "y2024_low"], c.loc["META", "y2024_high"]) == (37.256, 37.256)
+    assert (c.loc["GOOGL", "y2024_low"], c.loc["GOOGL", "y2025_low"]) == (52.535, 75)
     assert c.loc["AMZN", "y2025_high"] == pytest.approx(26.3 * 4)
-    assert (c.loc["AMZN", "y2024_low"], c.loc["AMZN", "y2024_high"]) == (77, 82.999)
+    assert c.loc["AMZN", "y2024_low"] == 82.999 and c.loc["AMZN", "fact_2024"] == "RSP-B09"
+    assert "30.7B for July-December 2024" in c.loc["MSFT", "y2024_basis"]  # RSP-B10: 30,727
     assert c.loc["AMZN", "status"] == "disputed"
 
 
@@ -271,7 +273,7 @@ def test_responses_section_prices_and_dates() -> None:
 
 def test_capex_section_from_the_statements() -> None:
     s = R.capex(R.Params())
-    assert s.numbers["googl_growth"] == pytest.approx((75 / 52.5 - 1) * 100)  # RSP-11's statement
+    assert s.numbers["googl_growth"] == pytest.approx((75 / 52.535 - 1) * 100)  # RSP-11 plan, RSP-B08 filing
     assert s.numbers["sg_days_before"] == (pd.Timestamp("2025-01-27") - pd.Timestamp("2025-01-21")).days
     assert s.numbers["sg_per_year"] == pytest.approx(500 / 4)
 

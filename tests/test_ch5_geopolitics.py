@@ -1,7 +1,6 @@
 """Tests for shockbook.chapters.ch5_geopolitics: policy timeline, market-calendar reactions, chip specs, rule tests."""
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 import pytest
@@ -60,7 +59,9 @@ def test_gpu_specs_from_the_facts() -> None:
     assert s.loc[("H100", "bf16"), "value"] == 989 and s.loc[("H100", "fp8"), "value"] == 1979
     assert s.loc[("H100", "mem_bw"), "value"] == 3.35 and s.loc[("H100", "memory"), "value"] == 80
     assert s.loc[("H800", "nvlink"), "value"] == 400
-    assert math.isnan(s.loc[("H800", "mem_bw"), "value"]) and s.loc[("H800", "mem_bw"), "basis"] == "no source in the book"
+    # the H800's memory from a vendor's comparison (GEO-B04), cited on its own cells
+    assert s.loc[("H800", "mem_bw"), "value"] == 3.35 and s.loc[("H800", "memory"), "value"] == 80
+    assert s.loc[("H800", "mem_bw"), "fact"] == "GEO-B04" and s.loc[("H800", "nvlink"), "fact"] == "GEO-11"
     assert s.loc[("H800", "bf16"), "basis"].startswith("same as H100")
     assert s.loc[("H20", "bf16"), "value"] == 148 and s.loc[("H20", "memory"), "value"] == 96
     assert s.loc[("H20", "bf16"), "pct_of_h100"] == pytest.approx(148 / 989 * 100)

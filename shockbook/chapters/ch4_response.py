@@ -18,7 +18,7 @@ from shockbook import params
 from shockbook.analysis import calendar, claims, market
 from shockbook.data import cache, catalog, facts
 from shockbook.site import charts, layout, params_box, words
-from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_ORDER, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
+from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
                                        SOURCE_US, confidence_scale)
 from shockbook.site.section import Day, Figure, Section, Table, Word
 
@@ -183,35 +183,46 @@ def timeline_display(table: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------- capex
 
 
+#: 2024 capital spending read from each company's own filing (cash paid for property and equipment,
+#: finance leases excluded): fact ids by ticker. Microsoft's fiscal year ends in June and the stored
+#: filing is a 10-Q, so it has no calendar-2024 total; its half-year figure is named in the basis.
+FILED_2024 = {"META": "RSP-B07", "GOOGL": "RSP-B08", "AMZN": "RSP-B09"}
+MSFT_HALF_YEAR = "RSP-B10"
+
+
+def _filed_bn(f: facts.Fact) -> float:
+    if not f.unit.startswith("USD million"):
+        raise facts.FactsError(f"{f.id}: unit is {f.unit!r}, expected USD million.")
+    return f.number() / 1000
+
+
 def capex_table() -> pd.DataFrame:
-    """2024 capital spending against 2025 plans for the four hyperscalers, from the facts (USD billion).
+    """2024 capital spending (from the 10-K filings) against 2025 plans for the four hyperscalers (USD billion).
 
     ``*_low``/``*_high`` hold ranges (equal for a point figure); NaN where the facts hold no figure.
     """
-    f = facts.facts(["RSP-09", "RSP-10", "RSP-11", "RSP-12"])
+    f = facts.facts(["RSP-09", "RSP-10", "RSP-11", "RSP-12", *FILED_2024.values(), MSFT_HALF_YEAR])
     meta_lo, meta_hi = f["RSP-10"].number(0, 0), f["RSP-10"].number(0, 1)
-    m24 = re.search(r"2024 capex guidance was \$(\d+)-(\d+)B", f["RSP-10"].note)
-    if not m24:
-        raise facts.FactsError("RSP-10: the note no longer gives Meta's 2024 guidance.")
     amzn_q4 = f["RSP-12"].number(0)
+    filed = "cash paid for property and equipment, calendar 2024 (10-K)"
     rows = [
-        {"ticker": "MSFT", "company": "Microsoft", "fact": "RSP-09",
-         "y2024_low": np.nan, "y2024_high": np.nan, "y2024_basis": "no source in the book",
+        {"ticker": "MSFT", "company": "Microsoft", "fact": "RSP-09", "fact_2024": MSFT_HALF_YEAR,
+         "y2024_low": np.nan, "y2024_high": np.nan,
+         "y2024_basis": (f"no calendar-2024 total: fiscal year to June; the 10-Q gives "
+                         f"${_filed_bn(f[MSFT_HALF_YEAR]):.1f}B for July-December 2024"),
          "y2025_low": f["RSP-09"].number(), "y2025_high": f["RSP-09"].number(),
          "y2025_basis": "AI data centres, fiscal year to June 2025", "announced": f["RSP-09"].as_of},
-        {"ticker": "META", "company": "Meta", "fact": "RSP-10",
-         "y2024_low": float(m24.group(1)), "y2024_high": float(m24.group(2)),
-         "y2024_basis": "guidance for 2024, not the actual", "y2025_low": meta_lo, "y2025_high": meta_hi,
+        {"ticker": "META", "company": "Meta", "fact": "RSP-10", "fact_2024": FILED_2024["META"],
+         "y2024_low": _filed_bn(f[FILED_2024["META"]]), "y2024_high": _filed_bn(f[FILED_2024["META"]]),
+         "y2024_basis": filed, "y2025_low": meta_lo, "y2025_high": meta_hi,
          "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-10"].as_of},
-        {"ticker": "GOOGL", "company": "Alphabet", "fact": "RSP-11",
-         "y2024_low": facts.number_in_text(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
-         "y2024_high": facts.number_in_text(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
-         "y2024_basis": "calendar 2024", "y2025_low": f["RSP-11"].number(), "y2025_high": f["RSP-11"].number(),
+        {"ticker": "GOOGL", "company": "Alphabet", "fact": "RSP-11", "fact_2024": FILED_2024["GOOGL"],
+         "y2024_low": _filed_bn(f[FILED_2024["GOOGL"]]), "y2024_high": _filed_bn(f[FILED_2024["GOOGL"]]),
+         "y2024_basis": filed, "y2025_low": f["RSP-11"].number(), "y2025_high": f["RSP-11"].number(),
          "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-11"].as_of},
-        {"ticker": "AMZN", "company": "Amazon", "fact": "RSP-12",
-         "y2024_low": facts.number_in_text(f["RSP-12"].note, r"\$(\d+)-\d+B for 2024", "RSP-12"),
-         "y2024_high": facts.number_in_text(f["RSP-12"].note, r"\$([\d.]+)B in FY2024", "RSP-12"),
-         "y2024_basis": "net of proceeds (low) to cash-flow purchases (high): sources conflict",
+        {"ticker": "AMZN", "company": "Amazon", "fact": "RSP-12", "fact_2024": FILED_2024["AMZN"],
+         "y2024_low": _filed_bn(f[FILED_2024["AMZN"]]), "y2024_high": _filed_bn(f[FILED_2024["AMZN"]]),
+         "y2024_basis": filed + "; gross of proceeds and incentives",
          "y2025_low": f["RSP-12"].number(1), "y2025_high": amzn_q4 * 4,
          "y2025_basis": "implied: Q4 2024 rate x 4 (the CEO's 'representative' rate)", "announced": f["RSP-12"].as_of},
     ]
@@ -219,6 +230,7 @@ def capex_table() -> pd.DataFrame:
     out["status"] = [f[i].status for i in out["fact"]]
     out["reliability"] = [f[i].reliability for i in out["fact"]]
     out["source"] = [facts.cite(f[i]) for i in out["fact"]]
+    out["source_2024"] = [facts.cite(f[i]) for i in out["fact_2024"]]
     return out
 
 
@@ -821,7 +833,7 @@ def responses(p: Params) -> Section:
 CAPEX_LABELS = {"company": "Company", "y2024_low": "2024 low ($bn)", "y2024_high": "2024 high ($bn)",
                 "y2024_basis": "2024 basis", "y2025_low": "2025 low ($bn)", "y2025_high": "2025 high ($bn)",
                 "y2025_basis": "2025 basis", "announced": "Plan announced", "reliability": "Confidence",
-                "source": "Source"}
+                "source": "Source of the plan", "source_2024": "Source of 2024"}
 
 
 def capex(p: Params) -> Section:
@@ -834,9 +846,9 @@ def capex(p: Params) -> Section:
     return Section(
         numbers={
             "msft_plan": c.loc["MSFT", "y2025_low"], "meta_lo": c.loc["META", "y2025_low"],
-            "meta_hi": c.loc["META", "y2025_high"], "meta_24_lo": c.loc["META", "y2024_low"],
-            "meta_24_hi": c.loc["META", "y2024_high"], "googl_plan": c.loc["GOOGL", "y2025_low"],
-            "googl_24": c.loc["GOOGL", "y2024_low"],
+            "meta_hi": c.loc["META", "y2025_high"], "meta_24": c.loc["META", "y2024_low"],
+            "amzn_24": c.loc["AMZN", "y2024_low"], "googl_plan": c.loc["GOOGL", "y2025_low"],
+            "googl_24": c.loc["GOOGL", "y2024_low"], "filed_24_src": facts.cite(facts.fact(FILED_2024["META"])),
             "googl_growth": (c.loc["GOOGL", "y2025_low"] / c.loc["GOOGL", "y2024_low"] - 1) * 100,
             "amzn_lo": c.loc["AMZN", "y2025_low"], "amzn_hi": c.loc["AMZN", "y2025_high"],
             "amzn_status": c.loc["AMZN", "source"],

@@ -257,8 +257,8 @@ def gpu_specs() -> pd.DataFrame:
     ``basis`` says how each cell was read: as stated; "same as H100" where the source says the part
     keeps the H100's compute; or "no source" where the book's facts do not give the figure.
     """
-    f = facts.facts(["GEO-10", "GEO-11", "GEO-12"])
-    h100, h800, h20 = f["GEO-10"], f["GEO-11"], f["GEO-12"]
+    f = facts.facts(["GEO-10", "GEO-11", "GEO-12", "GEO-B04"])
+    h100, h800, h20, h800_mem = f["GEO-10"], f["GEO-11"], f["GEO-12"], f["GEO-B04"]
     if "essentially the same tensor compute" not in h800.statement:
         raise facts.FactsError("GEO-11: the statement no longer says the H800 keeps the H100's tensor compute.")
     v = {
@@ -267,8 +267,8 @@ def gpu_specs() -> pd.DataFrame:
                  "memory": (facts.number_in_text(h100.statement, r"(\d+)GB HBM3", "GEO-10"), "as stated")},
         "H800": {"bf16": (h100.number(1, 1), "same as H100, as the source describes it"),
                  "fp8": (h100.number(0, 1), "same as H100, as the source describes it"),
-                 "mem_bw": (np.nan, "no source in the book"), "nvlink": (h800.number(0, 0), "as stated"),
-                 "memory": (np.nan, "no source in the book")},
+                 "mem_bw": (h800_mem.number(1), "as stated"), "nvlink": (h800.number(0, 0), "as stated"),
+                 "memory": (h800_mem.number(0), "as stated")},
         "H20": {"bf16": (h20.number(2), "as stated"), "fp8": (h20.number(3), "as stated"),
                 "mem_bw": (h20.number(1), "as stated"), "nvlink": (h20.number(4), "as stated"),
                 "memory": (facts.number_in_text(h20.raw_value, r"^(\d+)GB", "GEO-12"), "as stated")},
@@ -276,14 +276,17 @@ def gpu_specs() -> pd.DataFrame:
     if h800.number(0, 1) != h100.number(3):
         raise facts.FactsError("GEO-11's H100 NVLink figure no longer matches GEO-10's.")
     src = {"H100": h100, "H800": h800, "H20": h20}
+    # the H800's memory figures come from their own fact (a vendor's comparison)
+    cell_src = {("H800", "mem_bw"): h800_mem, ("H800", "memory"): h800_mem}
     rows = []
     for chip, metrics in v.items():
         for key, label, unit in SPEC_METRICS:
             val, basis = metrics[key]
             ref = v["H100"][key][0]
+            fs = cell_src.get((chip, key), src[chip])
             rows.append({"chip": chip, "metric": label, "key": key, "unit": unit, "value": val, "basis": basis,
                          "pct_of_h100": val / ref * 100 if not math.isnan(val) else np.nan,
-                         "fact": src[chip].id, "confidence": src[chip].reliability, "source": facts.cite(src[chip])})
+                         "fact": fs.id, "confidence": fs.reliability, "source": facts.cite(fs)})
     return pd.DataFrame(rows)
 
 
@@ -315,7 +318,7 @@ def specs_chart(specs: pd.DataFrame) -> alt.Chart:
     chart = alt.layer(bars, ref, missing).properties(width=layout.GEO_SPECS_WIDTH, height=layout.GEO_SPECS_ROW * len(order))
     return charts.titled(chart, "H100, H800, H20: what export rules left in",
                          "Each figure as a share of the H100's; pale bars are read across from the H100, not stated",
-                         "secondary restatements of Nvidia's specifications (MEDIUM), book facts GEO-10 to GEO-12")
+                         "secondary restatements of Nvidia's specifications (MEDIUM), book facts GEO-10 to GEO-12 and GEO-B04")
 
 
 def rule_tests(specs: pd.DataFrame) -> pd.DataFrame:
@@ -329,7 +332,7 @@ def rule_tests(specs: pd.DataFrame) -> pd.DataFrame:
     decides instead: the H20 needed no licence until the notice of April 2025 (GEO-08).
     """
     g02, g03 = facts.fact("GEO-02"), facts.fact("GEO-03")
-    h20_notice = facts.fact("GEO-08").value[0]
+    h20_notice = facts.fact("GEO-B01").value  # the 8-K, as quoted: no licence needed until then
     tpp22, link22 = g02.number(0, 0), g02.number(0, 1)
     tpp23 = facts.number_in_text(g03.note, r"TPP >= (\d+), or", "GEO-03")
     tpp23_low = facts.number_in_text(g03.note, r"or TPP >= (\d+) and performance density", "GEO-03")
@@ -582,6 +585,7 @@ def chips(p: Params) -> Section:
     r = rt.set_index("chip")
     return Section(
         numbers={"spec_conf": s.loc[("H100", "bf16"), "confidence"],
+                 "h800_mem_src": s.loc[("H800", "mem_bw"), "source"], "h800_mem_conf": s.loc[("H800", "mem_bw"), "confidence"],
                  "h20_bf16_pct": s.loc[("H20", "bf16"), "pct_of_h100"],
                  "h20_bw_pct": s.loc[("H20", "mem_bw"), "pct_of_h100"],
                  "h800_link": s.loc[("H800", "nvlink"), "value"], "h100_link": s.loc[("H100", "nvlink"), "value"],
@@ -615,7 +619,7 @@ def what_the_controls_did(p: Params) -> Section:
     """What the export controls constrained and what they did not, in the book's own numbers (story
     numbers: they do not follow the parameters)."""
     f = facts.facts(["GEO-B11", "GEO-03", "CST-01", "CST-34", "CST-10", "CST-13", "GEO-13", "RSP-14",
-                     "GEO-08", "GEO-09", "GEO-B10", "GEO-10", "GEO-11"])
+                     "GEO-B01", "GEO-09", "GEO-B10", "GEO-10", "GEO-11"])
     launch, caught = pd.Timestamp(f["GEO-B11"].value), pd.Timestamp(f["GEO-03"].value)
     v3 = v3_training_compute()
     threshold = diffusion_threshold()
@@ -633,7 +637,8 @@ def what_the_controls_did(p: Params) -> Section:
         "fund_cny_bn": f["GEO-13"].number(), "fund_usd_bn": fund_usd, "sg_total_bn": f["RSP-14"].number(0),
         "sg_initial_bn": f["RSP-14"].number(1), "sg_over_fund": f["RSP-14"].number(0) / fund_usd,
         "sg_initial_over_fund": f["RSP-14"].number(1) / fund_usd,
-        "h20_notice_day": Day(f["GEO-08"].value[0]), "h20_expected_bn": f["GEO-09"].number(),
+        "h20_notice_day": Day(f["GEO-B01"].value), "h20_notice_src": facts.cite(f["GEO-B01"]),
+        "h20_expected_bn": f["GEO-09"].number(),
         "h20_taken_bn": f["GEO-B10"].number(), "h20_taken_src": facts.cite(f["GEO-B10"]),
         "h20_taken_conf": f["GEO-B10"].reliability,
     })
@@ -641,12 +646,13 @@ def what_the_controls_did(p: Params) -> Section:
 
 def the_wider_reaction(p: Params) -> Section:
     """Censorship of answers, government device bans and the week's other Chinese model (facts)."""
-    f = facts.facts(["GEO-B12", "GEO-B13", "GEO-B14"])
+    f = facts.facts(["GEO-B12", "GEO-B13", "GEO-B14", "RSP-B12"])
     return Section(numbers={
         "censor_date": Day(f["GEO-B12"].value), "censor_src": facts.cite(f["GEO-B12"]),
         "ban_date": Day(f["GEO-B13"].value), "ban_src": facts.cite(f["GEO-B13"]),
         "doubao_month": f"{pd.Timestamp(f['GEO-B14'].value):%B %Y}", "doubao_src": facts.cite(f["GEO-B14"]),
         "doubao_conf": f["GEO-B14"].reliability,
+        "kimi_date": Day(f["RSP-B12"].value), "kimi_src": facts.cite(f["RSP-B12"]),
     })
 
 
