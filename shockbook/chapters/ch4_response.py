@@ -255,7 +255,7 @@ def stargate() -> dict:
             "date": f.as_of, "source": facts.cite(f), "funders": facts.fact("RSP-15").raw_value.replace(";", ",")}
 
 
-STARGATE_ROW = "Stargate (a pledge, per year)"
+STARGATE_ROW = "Stargate, pledged"
 
 
 def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
@@ -275,7 +275,7 @@ def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
                        "an intention, not committed capital or reported spending",
               "source": sg["source"], "confidence": "derived"}
     data = pd.DataFrame([*long, pledge])
-    data["missing"] = np.where(data["low"].isna(), "no source", "")
+    data["missing"] = np.where(data["low"].isna(), "no calendar-year figure", "")
     spent = data[data["kind"] != "pledge"]
     order = [*table["company"], STARGATE_ROW]
     tips = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("year:N", title="Year"),
@@ -295,10 +295,9 @@ def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
     pl = data[data["kind"] == "pledge"].assign(note="pledged, not spent")
     mark = alt.Chart(pl).mark_point(shape="diamond", size=140, filled=False, strokeWidth=2, color=layout.GREY_LABEL).encode(
         x="low:Q", y=y, tooltip=tips)
-    rule = alt.Chart(pl).mark_rule(strokeDash=[4, 3], color=layout.GREY_RULE).encode(x=alt.datum(0), x2="low:Q", y=y, tooltip=tips)
     note = alt.Chart(pl).mark_text(align="left", dx=10, fontSize=10, fontStyle="italic", color=layout.GREY_LABEL).encode(
         x="low:Q", y=y, text="note:N", tooltip=tips)
-    chart = alt.layer(bars, ranges, none, rule, mark, note).properties(width=layout.RESP_CAPEX_WIDTH,
+    chart = alt.layer(bars, ranges, none, mark, note).properties(width=layout.RESP_CAPEX_WIDTH,
                                                                       height=layout.RESP_CAPEX_ROW * len(order))
     return charts.titled(chart, "Capital spending: 2024 against the 2025 plans, and a pledge",
                          "Bars: reported or guided (light: range to the high end). Hollow diamond: Stargate's pledge "

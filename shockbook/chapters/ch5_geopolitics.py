@@ -194,13 +194,16 @@ def controls_chart(lines: pd.DataFrame, events: pd.DataFrame, start: str, end: s
     layers = [rules, ln]
     if story is not None:
         st = story[(story["date"] >= pd.Timestamp(start)) & (story["date"] <= pd.Timestamp(end))]
-        st = st.assign(date_str=st["date"].dt.strftime("%d %b %Y"), row=range(len(st)))
+        st = st.assign(date_str=st["date"].dt.strftime("%d %b %Y"))
         tips = [alt.Tooltip("label:N", title="Story"), alt.Tooltip("date_str:N", title="Date"),
                 alt.Tooltip("source:N", title="Source")]
-        layers += [alt.Chart(st).mark_rule(color=charts.DOWN, strokeWidth=1.5).encode(x=alt.X("date:T", scale=x_scale),
-                                                                                  tooltip=tips),
-                   alt.Chart(st).mark_text(align="left", dx=3, y=8, fontSize=10, fontWeight="bold", color=charts.DOWN)
-                   .encode(x=alt.X("date:T", scale=x_scale), text="label:N", yOffset=alt.YOffset("row:O"), tooltip=tips)]
+        layers.append(alt.Chart(st).mark_rule(color=charts.DOWN, strokeWidth=1.5).encode(
+            x=alt.X("date:T", scale=x_scale), tooltip=tips))
+        for i in range(len(st)):  # labels staggered down the plot so that close days do not overlap
+            layers.append(alt.Chart(st.iloc[[i]]).mark_text(
+                align="left", dx=3, y=layout.GEO_STORY_LABEL_Y + i * layout.GEO_STORY_LABEL_STEP, fontSize=10,
+                fontWeight="bold", color=charts.DOWN).encode(x=alt.X("date:T", scale=x_scale), text="label:N",
+                                                             tooltip=tips))
     lower = alt.layer(*layers).properties(width=layout.GEO_LINES_WIDTH, height=charts.HEIGHT)
     chart = alt.vconcat(_event_strip(shown, x_scale), lower, spacing=4).resolve_scale(color="independent", shape="independent")
     return charts.titled(chart, "Export controls and the stocks they touched",

@@ -47,6 +47,8 @@ GEO_SPECS_WIDTH = WIDTH - 260
 GEO_SPECS_ROW = 56                  # px per metric (three bars)
 GEO_SIDE_WIDTH = WIDTH - 190
 GEO_SIDE_HEIGHT = 180               # each of the two panels
+GEO_STORY_LABEL_Y = 8               # px from the top of the long view to the first story label
+GEO_STORY_LABEL_STEP = 12           # px between story labels (V3, R1, 27 Jan)
 
 
 # --------------------------------------------------------------------- chapter 6, the ledger
