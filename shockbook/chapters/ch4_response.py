@@ -1031,6 +1031,9 @@ def thesis_path(t: Thesis, event_date: str = calendar.KEY_EVENT, end_date: str =
     return out
 
 
+THESIS_HORIZONS = {"h21": 21, "h63": 63}  # sessions after the shock: about one and three months
+
+
 def thesis_table(theses=THESES, event_date: str = calendar.KEY_EVENT) -> pd.DataFrame:
     """Each statement's gap after 21 and 63 sessions and at the end of the data, and whether its sign
     is the one the statement predicts ("held") at the end."""
@@ -1041,7 +1044,7 @@ def thesis_table(theses=THESES, event_date: str = calendar.KEY_EVENT) -> pd.Data
         rows.append({"key": t.key, "label": t.label, "statement": t.statement,
                      "against": "its market" if t.short is None else ", ".join(t.short),
                      "predicted": "ahead" if t.expect > 0 else "behind",
-                     "h21": float(path.iloc[20]), "h63": float(path.iloc[62]), "end": end,
+                     **{k: float(path.iloc[n - 1]) for k, n in THESIS_HORIZONS.items()}, "end": end,
                      "end_date": f"{path.index[-1]:%Y-%m-%d}",
                      "held": bool(np.sign(end) == t.expect)})
     return pd.DataFrame(rows)
@@ -1092,6 +1095,7 @@ def theses(p: Params) -> Section:
                         f"th_{k}_dir": Word(words.direction(t.loc[k, "end"], down="behind", up="ahead", flat="level")),
                         f"th_{k}_enddate": Day(t.loc[k, "end_date"])})
     numbers["th_n_held"] = int(table["held"].sum())
+    numbers["th_h_mid"] = THESIS_HORIZONS["h63"]
     numbers["th_n"] = len(table)
     return Section(numbers=numbers,
                    tables={"tbl-resp-theses-table": Table(shown[list(THESIS_LABELS)], THESIS_LABELS,

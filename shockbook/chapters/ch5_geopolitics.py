@@ -602,6 +602,10 @@ def chips(p: Params) -> Section:
     )
 
 
+#: Training operations per active parameter per token: 2 for the forward pass, 4 for the backward.
+FLOP_PER_PARAM_TOKEN = 6
+
+
 def v3_training_compute() -> dict:
     """V3's training compute estimated as 6 x active parameters x tokens (the standard rule of thumb
     for a forward and backward pass), from the V3 report's 37B active parameters (CST-12) and 14.8T
@@ -610,7 +614,8 @@ def v3_training_compute() -> dict:
     tokens = facts.fact("CST-11").number() * 1e12
     if "37 active" not in facts.fact("CST-12").raw_value:
         raise facts.FactsError("CST-12: the value no longer gives the active parameters second.")
-    return {"active": active, "tokens": tokens, "flop": 6 * active * tokens, "epoch_flop": facts.fact("CST-14").number()}
+    return {"active": active, "tokens": tokens, "flop": FLOP_PER_PARAM_TOKEN * active * tokens,
+            "epoch_flop": facts.fact("CST-14").number()}
 
 
 def diffusion_threshold() -> float:
@@ -635,7 +640,7 @@ def what_the_controls_did(p: Params) -> Section:
         "v3_gpus": f["CST-10"].number(), "v3_nvlink_used": f["CST-13"].number(0), "v3_ib_used": f["CST-13"].number(1),
         "v3_gpu_hours_m": v3_h, "llama_gpu_hours_m": llama_h, "llama_over_v3_hours": llama_h / v3_h,
         "v3_active_b": v3["active"] / 1e9, "v3_tokens_t": v3["tokens"] / 1e12,
-        "v3_flop_e24": v3["flop"] / 1e24, "v3_epoch_flop_e24": v3["epoch_flop"] / 1e24,
+        "v3_flop_e24": v3["flop"] / 1e24, "flop_per_param_token": FLOP_PER_PARAM_TOKEN, "v3_epoch_flop_e24": v3["epoch_flop"] / 1e24,
         "threshold_e24": threshold / 1e24, "threshold_over_v3": threshold / v3["flop"],
         "fund_cny_bn": f["GEO-13"].number(), "fund_usd_bn": fund_usd, "sg_total_bn": f["RSP-14"].number(0),
         "sg_initial_bn": f["RSP-14"].number(1), "sg_over_fund": f["RSP-14"].number(0) / fund_usd,
