@@ -268,6 +268,9 @@ def test_responses_section_prices_and_dates() -> None:
     # o3-mini's $4.40 against o1's $60 per million output tokens (RSP-18, CST-28 values)
     assert s.numbers["o3_vs_o1"] == pytest.approx((1 - 4.40 / 60) * 100)
     assert s.value("r1_date") == "20 January 2025"
+    assert s.value("r1_licence") == "MIT"  # "weights under the MIT licence" in SHK-01
+    with pytest.raises(facts.FactsError, match="no longer states"):
+        R._match("weights under no licence", r"weights under the (\w+) licence", "SHK-01")
     assert s.numbers["article_first"].date <= s.numbers["article_last"].date
 
 

@@ -790,6 +790,18 @@ def timeline(p: Params) -> Section:
     )
 
 
+def _licence(f: facts.Fact) -> str:
+    """The licence R1's weights were published under, as the fact states it."""
+    return _match(f.statement, r"weights under the (\w+) licence", f.id)
+
+
+def _match(text: str, pattern: str, fid: str) -> str:
+    m = re.search(pattern, text)
+    if not m:
+        raise facts.FactsError(f"{fid}: the statement no longer states {pattern!r}.")
+    return m.group(1)
+
+
 def _month(value) -> str:
     return f"{pd.Timestamp(value):%B %Y}"
 
@@ -803,7 +815,8 @@ def responses(p: Params) -> Section:
     article = tl.loc[tl["confidence"] == ARTICLE_ONLY, "date"]
     o3, o1, amd = f["RSP-18"], f["CST-28"], facts.fact("RSP-B06")
     return Section(numbers={
-        "r1_date": Day(f["SHK-01"].value),
+        "r1_date": Day(f["SHK-01"].value), "r1_src": facts.cite(f["SHK-01"]),
+        "r1_licence": _licence(f["SHK-01"]),
         "azure_date": Day(f["RSP-01"].value), "azure_src": facts.cite(f["RSP-01"]), "azure_conf": f["RSP-01"].reliability,
         "aws_date": Day(f["RSP-02"].value), "nim_date": Day(f["RSP-03"].value), "aws_conf": f["RSP-02"].reliability,
         "xinhua_us_date": Day(ledger.loc["C37", "claimed_value"]),
