@@ -7,7 +7,7 @@ import pytest
 
 from shockbook import paths
 from shockbook.chapters import ch5_geopolitics as G
-from shockbook.data import facts
+from shockbook.data import cache, catalog, facts
 
 
 def _raw(ticker: str, column: str = "Adj Close") -> pd.Series:
@@ -48,10 +48,11 @@ def test_reaction_window_return_compounds() -> None:
 
 def test_reactions_table_skips_dates_outside_the_data() -> None:
     ev = G.events_table(G.EXPORT_CONTROLS)
-    rt = G.reactions_table(ev, ["NVDA"], 5)
-    assert "GEO-01" not in set(rt["ref"])  # 2022, before the cache
+    assert "GEO-01" in set(G.reactions_table(ev, ["NVDA"], 5)["ref"])  # 2022-10-07: the cache starts in 2019
+    rt = G.reactions_table(ev, ["ARM"], 5)
+    assert "GEO-01" not in set(rt["ref"])  # 2022, before Arm listed (2023-09-14)
     wide = G.reactions_wide(rt)
-    assert list(wide.columns) == ["step", "Nvidia"] and len(wide) == len(rt)
+    assert list(wide.columns) == ["step", "Arm Holdings"] and len(wide) == len(rt)
 
 
 def test_gpu_specs_from_the_facts() -> None:
@@ -122,7 +123,7 @@ def test_the_parameters_cells_example_runs_as_shown() -> None:
     ("compare_tickers", ["NVDAX"], "unknown ticker"),
     ("compare_tickers", ["NVDA"] * 12, "at most"),
     ("compare_tickers", ["688256.SS"], "fewer than 20 sessions"),
-    ("start_date", "2020-01-01", "must lie between 2023-01-03 and 2025-12-31"),
+    ("start_date", "2019-01-01", f"must lie between {catalog.START} and {catalog.END}"),
     ("end_date", "2023-02-01", "at least 90 days"),
     ("end_date", "soon", "not a date"),
     ("reaction_sessions", 0, r"reaction_sessions must be in \[1, 60\] trading days"),
@@ -184,7 +185,7 @@ def test_framing_section_from_the_raw_closes() -> None:
 
 def test_reopening_needs_a_closure() -> None:
     with pytest.raises(ValueError, match="no closure"):
-        G.reopening("NVDA", "2025-12-29")
+        G.reopening("NVDA", cache.load_prices("NVDA").index[-2])  # the data end before any further closure
 
 
 # ---------------------------------------------------------------------------------- reruns
@@ -196,7 +197,8 @@ RERUNS = {
     "one ticker, one session, a recent window": {
         "compare_tickers": ["SMH"], "reaction_sessions": 1, "start_date": "2025-01-02", "end_date": "2025-12-31"},
     "the earliest shortest window, longest reactions, other series": {
-        "start_date": "2023-01-03", "end_date": "2023-04-03", "reaction_sessions": 60, "us_series": ["^VIX"],
+        "start_date": catalog.START, "end_date": f"{pd.Timestamp(catalog.START) + pd.Timedelta(days=G.MIN_SPAN_DAYS):%Y-%m-%d}",
+        "compare_tickers": ["NVDA", "0700.HK"], "reaction_sessions": 60, "us_series": ["^VIX"],
         "china_series": ["000300.SS"]},
     "Tokyo and Taipei, other sides": {
         "compare_tickers": ["9984.T", "2330.TW"], "us_series": ["AAPL"], "china_series": ["688256.SS"],
@@ -268,3 +270,21 @@ def test_the_controls_chart_marks_v3_r1_and_the_crash() -> None:
 def test_the_wider_reaction() -> None:
     s = G.the_wider_reaction(G.Params())
     assert s.value("ban_date") == "4 February 2025" and s.value("doubao_month") == "January 2025"
+
+
+def test_did_any_step_move_the_stocks_like_deepseek() -> None:
+    s = G.reactions(G.Params())
+    amd, nvda = _raw("AMD"), _raw("NVDA")
+    # AMD's first session after the rule of 7 October 2022 (a Friday; New York traded that day)
+    assert s.numbers["worst_step_pct"] == pytest.approx((amd["2022-10-07"] / amd["2022-10-06"] - 1) * 100)
+    assert s.value("worst_step_name") == "AMD" and s.value("worst_step_date") == "7 October 2022"
+    assert s.numbers["nvda_shock_pct"] == pytest.approx((nvda["2025-01-27"] / nvda["2025-01-24"] - 1) * 100)
+    assert s.value("worst_vs_shock") == ("smaller" if abs(s.numbers["worst_step_pct"]) < abs(s.numbers["nvda_shock_pct"])
+                                         else "larger")
+
+
+def test_rule1_where_follows_the_long_view() -> None:
+    rule1 = pd.Timestamp("2022-10-07")
+    assert G.rule1_where(rule1, "2023-01-03").startswith("comes before the long view")
+    assert G.rule1_where(rule1, "2022-01-03") == "falls inside the long view"
+    assert G.rule1_where(pd.Timestamp("2019-01-01"), "2022-01-03").startswith("comes before the book's price data")

@@ -1021,9 +1021,9 @@ THESES = [
            "makers Zhongji Innolight and Eoptolink beat the CSI 300", ("300308.SZ", "300502.SZ"), None, +1),
     Thesis("power", "Power producers", "Efficient models need less electricity: the power producers Vistra, "
            "Constellation and GE Vernova lag the S&P 500", ("VST", "CEG", "GEV"), None, -1),
-    Thesis("rotation", "Apps vs shovels", "From shovels to applications: software and the platforms beat the "
-           "makers of AI infrastructure",
-           ("CRM", "NOW", "PLTR", "MSFT", "GOOGL", "META"),
+    Thesis("rotation", "Apps vs shovels", "From shovels to applications: software (the IGV software ETF) and "
+           "the platforms Microsoft, Alphabet and Meta beat the makers of AI infrastructure",
+           ("IGV", "MSFT", "GOOGL", "META"),
            (*CHIP_SPLIT["AI chips"], "ASML", "AMAT", "LRCX", "KLAC", "ANET", "SMCI", "DELL", "VRT"), +1),
     Thesis("jevons", "AI chips (Jevons)", "Jevons: cheaper AI means more AI, so demand for AI chips keeps growing and "
            "they beat the S&P 500", tuple(CHIP_SPLIT["AI chips"]), None, +1),

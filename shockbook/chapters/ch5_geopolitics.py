@@ -521,6 +521,16 @@ def _names(tickers) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " " + words.word("and") + " " + names[-1]
 
 
+def rule1_where(rule1: pd.Timestamp, start_date: str) -> str:
+    """Where the first rule falls against the price data and the reader's long view (a phrase)."""
+    if rule1 < pd.Timestamp(catalog.START):
+        return f"comes before the book's price data, which start on {words.day(catalog.START)}"
+    if rule1 < pd.Timestamp(start_date):
+        return (f"comes before the long view, which starts on {words.day(start_date)} "
+                f"(the book's price data start on {words.day(catalog.START)})")
+    return "falls inside the long view"
+
+
 def controls(p: Params) -> Section:
     """The export-control steps, drawn over the compared series, and the numbers the prose cites."""
     ctl_table = events_table(EXPORT_CONTROLS)
@@ -532,6 +542,7 @@ def controls(p: Params) -> Section:
     return Section(
         numbers={
             "compared_names": _names(p.compare_tickers),
+            "rule1_where": rule1_where(ctl.loc["GEO-01", "date"], p.start_date),
             "rule1_date": Day(ctl.loc["GEO-01", "date"]), "cache_start": Day(catalog.START),
             "rule2_date": Day(ctl.loc["GEO-03", "date"]), "rule3_date": Day(ctl.loc["GEO-04", "date"]),
             "rule3_entities": entities_added(), "rule4_date": Day(ctl.loc["GEO-05", "date"]),
@@ -550,6 +561,21 @@ def controls(p: Params) -> Section:
 
 
 CHARGE_WINDOW = 5  # sessions after Nvidia's H20 disclosure searched for its worst day
+STORY_SERIES = ["NVDA", "AMD"]  # the story's own series for "did any step move them like DeepSeek?"
+
+
+def worst_step_session(ctl: pd.DataFrame, tickers=STORY_SERIES) -> dict:
+    """The worst first session of the story's series after any policy step the data cover."""
+    worst = None
+    for _, e in ctl.iterrows():
+        for t in tickers:
+            try:
+                r = reaction(t, e["date"], e["origin"], 1)
+            except ValueError:
+                continue
+            if worst is None or r["first_pct"] < worst["pct"]:
+                worst = {"ticker": t, "pct": r["first_pct"], "step_date": e["date"], "session": r["first_session"]}
+    return worst
 
 
 def reactions(p: Params) -> Section:
@@ -563,13 +589,18 @@ def reactions(p: Params) -> Section:
     worst = min((market.day_move("NVDA", f"{d:%Y-%m-%d}") for d in after), key=lambda m: m["pct"])
     rule2 = ctl.set_index("ref").loc["GEO-03", "date"]
     nvda_h20 = reaction("NVDA", notice, "US", 1)["first_pct"]
+    step_worst = worst_step_session(ctl)
+    shock = reaction("NVDA", pd.Timestamp(calendar.KEY_EVENT), "US", 1)["first_pct"]
     spx_h20 = reaction("^GSPC", notice, "US", 1)["first_pct"]
     return Section(
         numbers={"sessions": p.reaction_sessions,
                  "nvda_h20_first": nvda_h20, "nvda_h20_dir": Word(words.direction(nvda_h20)),
                  "spx_h20_first": spx_h20, "spx_h20_dir": Word(words.direction(spx_h20)),
                  "nvda_charge_worst": worst["pct"], "nvda_charge_worst_day": Day(worst["date"]),
-                 "nvda_rule2_first": reaction("NVDA", rule2, "US", 1)["first_pct"]},
+                 "nvda_rule2_first": reaction("NVDA", rule2, "US", 1)["first_pct"],
+                 "worst_step_name": catalog.get(step_worst["ticker"]).name, "worst_step_pct": step_worst["pct"],
+                 "worst_step_date": Day(step_worst["step_date"]), "nvda_shock_pct": shock,
+                 "worst_vs_shock": Word("smaller" if abs(step_worst["pct"]) < abs(shock) else "larger")},
         tables={"tbl-geo-reactions-table": Table(rw, {"step": "Step"}, {c: "{:+.1f}" for c in rw.columns if c != "step"})},
         figures={"fig-geo-reactions-chart": Figure(reactions_chart(react, p.reaction_sessions), react)},
     )

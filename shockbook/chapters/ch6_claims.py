@@ -608,9 +608,20 @@ def short_cache(p: Params) -> Section:
 
     starts = {t: calendar.sessions(t)[0] for t in ("^IXIC", "^SOX")}
     dotcom = claims.parse_spec(_row(p, "C85")["check"])
+    # Which of the two is still out of reach depends on how far back the cache goes.
+    c107 = _row(p, "C107")
+    c107_open = c107["verdict"] == claims.NOT_CHECKABLE
+    reach = ("needs the index's history back to that month, because no fall as large appears in the cache"
+             if c107_open else f"is in reach: the ledger finds the index's last larger fall on "
+             f"{pd.Timestamp(c107['measured']):%-d %B %Y} and scores the claim {c107['verdict']}")
+    waiting = ("Both checks are written and waiting: extend the cached Nasdaq and SOX histories and the ledger "
+               "scores them." if c107_open else "The Nasdaq check is written and waiting: extend the cached "
+               "history and the ledger scores it.")
     return Section(numbers={
         "cache_start": " and ".join(sorted({f"{d:%-d %B %Y}" for d in starts.values()})),
-        "dotcom_span": f"{pd.Timestamp(dotcom.args[1]):%B %Y} to {pd.Timestamp(dotcom.args[2]):%B %Y}"})
+        "dotcom_span": f"{pd.Timestamp(dotcom.args[1]):%B %Y} to {pd.Timestamp(dotcom.args[2]):%B %Y}",
+        "short_count": "Two claims are" if c107_open else "One claim is", "c107_reach": reach,
+        "short_waiting": waiting})
 
 
 def full_ledger(p: Params) -> Section:

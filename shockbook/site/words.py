@@ -29,6 +29,8 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "ahead": {"en": "ahead"},
     "behind": {"en": "behind"},
     "level": {"en": "level"},
+    "smaller": {"en": "smaller"},
+    "larger": {"en": "larger"},
 }
 
 
