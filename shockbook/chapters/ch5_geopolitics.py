@@ -543,7 +543,7 @@ def controls(p: Params) -> Section:
         numbers={
             "compared_names": _names(p.compare_tickers),
             "rule1_where": rule1_where(ctl.loc["GEO-01", "date"], p.start_date),
-            "rule1_date": Day(ctl.loc["GEO-01", "date"]), "cache_start": Day(catalog.START),
+            "rule1_date": Day(ctl.loc["GEO-01", "date"]),
             "rule2_date": Day(ctl.loc["GEO-03", "date"]), "rule3_date": Day(ctl.loc["GEO-04", "date"]),
             "rule3_entities": entities_added(), "rule4_date": Day(ctl.loc["GEO-05", "date"]),
             "dif_allies": g["GEO-06"].number(0), "dif_small": g["GEO-06"].number(1),
