@@ -416,6 +416,9 @@ def test_theses_from_the_raw_closes() -> None:
     power = _basket(["VST", "CEG", "GEV"]) - _basket(["SPY"])
     assert bool(t.loc["power", "held"]) == (power.iloc[-1] < 0)  # the statement predicts a lag
     assert t.loc["optics", "end_date"] == f"{optics.index[-1]:%Y-%m-%d}"
+    xlu = _basket(["VST", "CEG", "GEV", "XLU"])  # common dates of the four (XLU's data end first)
+    gap = _basket(["VST", "CEG", "GEV"], end=xlu.index[-1]) - _basket(["XLU"], end=xlu.index[-1])
+    assert t.loc["powerxlu", "end"] == pytest.approx(gap.iloc[-1])
 
 
 def test_theses_section_words_follow_the_numbers() -> None:

@@ -1021,6 +1021,8 @@ THESES = [
            "makers Zhongji Innolight and Eoptolink beat the CSI 300", ("300308.SZ", "300502.SZ"), None, +1),
     Thesis("power", "Power producers", "Efficient models need less electricity: the power producers Vistra, "
            "Constellation and GE Vernova lag the S&P 500", ("VST", "CEG", "GEV"), None, -1),
+    Thesis("powerxlu", "Power vs utilities", "The same, against their own sector: the power producers lag the "
+           "utilities ETF XLU", ("VST", "CEG", "GEV"), ("XLU",), -1),
     Thesis("rotation", "Apps vs shovels", "From shovels to applications: software (the IGV software ETF) and "
            "the platforms Microsoft, Alphabet and Meta beat the makers of AI infrastructure",
            ("IGV", "MSFT", "GOOGL", "META"),
