@@ -47,6 +47,14 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "neither": {"en": "neither"},
     "V3's own run": {"en": "— V3's own run"},
     "not V3's run": {"en": "— a cell of this rerun's grid, not V3's own run"},
+    "and": {"en": "and"},
+    "held": {"en": "held"},
+    "did not hold": {"en": "did not hold"},
+    "ahead": {"en": "ahead"},
+    "behind": {"en": "behind"},
+    "level": {"en": "level"},
+    "smaller": {"en": "smaller"},
+    "larger": {"en": "larger"},
 }
 
 
