@@ -279,6 +279,7 @@
   var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
   var DEFAULT_TICKERS = ["NVDA", "AVGO", "TSM", "AMD", "MU", "MRVL", "ARM", "ASML", "AMAT", "LRCX", "KLAC", "ANET", "SMCI",
     "DELL", "VRT", "VST", "CEG", "MSFT", "META", "GOOGL", "AMZN", "ORCL", "AAPL"];
+  var PATH_TICKERS = ["NVDA", "AVGO", "VST", "MSFT", "AAPL"];  // the names chapter 1's own chart follows
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -451,8 +452,14 @@
         { mark: { type: "point", filled: true, size: 60, color: "#D55E00" }, encoding: { y: y, x: { field: "car", type: "quantitative" }, tooltip: tips } },
         { mark: { type: "tick", color: "#0072B2", thickness: 2, size: 12 }, encoding: { y: y, x: { field: "market_adjusted", type: "quantitative" }, tooltip: tips } }
       ] };
-    var pathSpec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", config: config, data: { values: res.paths },
-      title: { text: "Abnormal returns day by day, recomputed", subtitle: ["Market model, cumulated from the start of the event window"] },
+    // As in the chapter: a few names, not two dozen tangled lines (the table has them all).
+    var chosen = res.paths.map(function (p) { return p.ticker; }).filter(function (t, i, a) { return a.indexOf(t) === i; });
+    var shown = PATH_TICKERS.filter(function (t) { return chosen.indexOf(t) >= 0; });
+    if (!shown.length) shown = chosen.slice(0, 5);
+    var pathSpec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", config: config,
+      data: { values: res.paths.filter(function (p) { return shown.indexOf(p.ticker) >= 0; }) },
+      title: { text: "Abnormal returns day by day, recomputed", subtitle: ["Market model, cumulated from the start of the event window; " +
+        (shown.length < chosen.length ? shown.length + " of the " + chosen.length + " stocks (all are in the table)" : "every stock chosen")] },
       width: 500, height: 280,
       params: [{ name: "pick", select: { type: "point", fields: ["ticker"] }, bind: "legend" }],
       mark: { type: "line", point: true },

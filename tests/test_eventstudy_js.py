@@ -31,6 +31,12 @@ TOLERANCE = 1e-9
 SEED = 20250127
 
 
+def widget_html() -> str:
+    """The raw-HTML block that chapter 1 embeds (shockbook/site/eventstudy_cell.md), as the page gets it."""
+    cell = (paths.ROOT / "shockbook" / "site" / "eventstudy_cell.md").read_text(encoding="utf-8")
+    return cell.split("```{raw} html\n", 1)[1].split("\n```", 1)[0]
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -57,7 +63,7 @@ def site(tmp_path_factory):
     (root / "chapters" / "widget.html").write_text(
         '<!DOCTYPE html><html data-content_root="../"><head><meta charset="utf-8"><link rel="icon" href="data:,">' + scripts.replace('src="', 'src="../') +
         '<script src="../_static/eventstudy.js"></script></head><body>'
-        + (paths.ROOT / "shockbook" / "site" / "eventstudy_snippet.html").read_text(encoding="utf-8")
+        + widget_html()
         + "</body></html>", encoding="utf-8")
     handler = functools.partial(QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -9,7 +9,7 @@ Two products, from the notebook's own glued outputs (never by re-running anythin
   the parameters, when the page was made and the hash of the data it was computed from.
 - :func:`readable_notebook` — a copy of the notebook for JupyterLab, VS Code or GitHub's viewer:
   markdown with the values in place of the glue roles, each glued chart also shown as a static
-  SVG (and PNG) output and each glued table as an HTML output of the cell that computed it.
+  SVG output and each glued table as an HTML output of the cell that computed it.
 
 :func:`publish_run` makes both beside a reader's run (``runs/``); the runner calls it.
 Every file is written atomically, so two runs with the same parameters never leave a torn file.
@@ -63,10 +63,29 @@ def glued(nb: nbformat.NotebookNode) -> dict[str, dict]:
 
 
 def glue_text(bundle: dict, fmt_spec: str = "") -> str:
-    """What ``{glue:text}`key:fmt``` shows: myst-nb's own formatting of the text/plain value."""
-    from myst_nb.core.variables import format_plain_text
+    """What ``{glue:text}`key:fmt``` shows, following myst-nb's rules (a test holds the two together).
 
-    return format_plain_text(bundle.get("text/plain", ""), fmt_spec)
+    The text/plain value is read back as a Python literal (so a glued string loses its quotes), then
+    the format's last character says what the value must become: a float for e/f/g/%, an int for d/x…
+    (importing myst-nb for its one function would cost a reader's run seconds).
+    """
+    import ast
+
+    text = bundle.get("text/plain", "")
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if not fmt_spec:
+        return str(value)
+    kind = fmt_spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in "eEfFgGn%":
+        value = float(value)
+    elif kind in "bcdoxX":
+        value = int(value)
+    return format(value, fmt_spec)
 
 
 def chart_spec(bundle: dict) -> dict | None:
@@ -86,12 +105,6 @@ def static_svg(spec: dict) -> str:
     import vl_convert as vlc
 
     return vlc.vegalite_to_svg(spec, vl_version=_vl_version(spec))
-
-
-def static_png(spec: dict, scale: float = 1.5) -> bytes:
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_png(spec, vl_version=_vl_version(spec), scale=scale)
 
 
 def _vl_version(spec: dict) -> str | None:
@@ -386,13 +399,12 @@ def readable_notebook(nb: nbformat.NotebookNode, doc: str, intro: str = "") -> n
             if spec is not None:
                 digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
                 if digest not in svg_cache:
-                    svg_cache[digest] = (static_svg(spec), static_png(spec))
-                svg, png = svg_cache[digest]
+                    svg_cache[digest] = static_svg(spec)
                 title = spec.get("title", {})
                 title = title.get("text", "") if isinstance(title, dict) else str(title)
+                # SVG alone: JupyterLab, VS Code and GitHub's viewer all draw it, and it stays sharp and small.
                 new_outputs.append(nbformat.v4.new_output("display_data", data={
-                    "image/svg+xml": svg, "image/png": base64.b64encode(png).decode(),
-                    "text/plain": f"{label}: {title}".strip(": ")}))
+                    "image/svg+xml": svg_cache[digest], "text/plain": f"{label}: {title}".strip(": ")}))
             elif "text/html" in bundle:
                 new_outputs.append(nbformat.v4.new_output("display_data", data={
                     "text/html": bundle["text/html"], "text/plain": label or key}))
