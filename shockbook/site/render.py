@@ -44,7 +44,7 @@ ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attent
                "seealso", "admonition"}
 
 
-class RenderError(RuntimeError):
+class RenderError(ValueError):
     """A notebook could not be turned into a page; the message says why."""
 
 
@@ -129,7 +129,16 @@ def book() -> Book:
     import yaml
 
     b = Book()
-    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    toc_file = paths.ROOT / "_toc.yml"
+    if not toc_file.exists():  # a bare copy of the package and chapters: number chapters by their file names
+        for nb in sorted(paths.CHAPTERS_DIR.glob("*.ipynb")):
+            doc = f"chapters/{nb.stem}"
+            m = re.match(r"(\d+)_", nb.stem)
+            if m:
+                b.numbers[doc] = int(m.group(1))
+            b.titles[doc] = _title_of(doc)
+        return b
+    toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
     n = 0
     for part in toc.get("parts", []):
         for ch in part.get("chapters", []):
@@ -175,7 +184,16 @@ def _bibliography(path: Path) -> dict[str, dict]:
 
 
 def _untex(text: str) -> str:
-    return re.sub(r"\\([_&%$#])", r"\1", str(text)).replace("{", "").replace("}", "").replace("--", "–")
+    """BibTeX's TeX as plain text: accents decoded (latexcodec, which pybtex brings), braces dropped."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the codec)
+
+    try:
+        text = codecs.decode(str(text), "ulatex")
+    except ValueError:
+        text = str(text)
+    return re.sub(r"\\([_&%$#])", r"\1", text).replace("{", "").replace("}", "").replace("--", "–")
 
 
 # --------------------------------------------------------------------------- MyST, resolved
@@ -445,8 +463,8 @@ def _md_parser():
 class PageWriter:
     """The HTML of one chapter's cells."""
 
-    def __init__(self, r: Resolver, figdata: Path | None):
-        self.r, self.figdata = r, figdata
+    def __init__(self, r: Resolver, figdata: Path | None, static_charts: bool = False):
+        self.r, self.figdata, self.static_charts = r, figdata, static_charts
         self.md = _md_parser()
         self.has_math = False
         self.slugs: set[str] = set()
@@ -511,7 +529,11 @@ class PageWriter:
         if d.name == "glue:figure":
             number = self.r.caption_number(d)
             bundle = self.r._value(d.arg)
-            body = bundle.get("text/html") or f"<pre>{html.escape(glue_text(bundle))}</pre>"
+            spec = chart_spec(bundle) if self.static_charts else None
+            if spec is not None:
+                body = f'<div class="shockbook-chart static">{static_svg(spec)}</div>'
+            else:
+                body = bundle.get("text/html") or f"<pre>{html.escape(glue_text(bundle))}</pre>"
             caption = self._plain(d.body).strip()
             caption = re.sub(r"^<p>(.*)</p>$", r"\1", caption, flags=re.S)
             anchor = f' id="{html.escape(d.options["name"])}"' if d.options.get("name") else ""
@@ -547,9 +569,9 @@ class PageWriter:
             return ""
         parts = []
         if "remove-input" not in tags and cell.source.strip():
-            label = "Parameters of this run" if tags & {"parameters", "injected-parameters"} else "Show code"
-            opened = "" if tags & {"hide-input", "hide-cell", "parameters"} or True else " open"
-            parts.append(f'<details class="code"{opened}><summary>{label}</summary>'
+            label = ("Parameters of this run" if "injected-parameters" in tags else
+                     "The chapter's parameters and their defaults" if "parameters" in tags else "Show code")
+            parts.append(f'<details class="code"><summary>{label}</summary>'
                          f"<pre><code>{html.escape(cell.source)}</code></pre></details>")
         if "remove-output" not in tags:
             for o in cell.get("outputs", []):
@@ -593,12 +615,19 @@ class PageWriter:
         return f'<section class="references"><h2 id="references">References</h2><ul>{"".join(items)}</ul></section>'
 
 
-def _vendor_text(name: str, npm_path: str) -> str:
+def _vendor_path(name: str, npm_path: str) -> Path | None:
     for base in VENDOR_DIRS:
         for p in (base / name, base / npm_path):
             if p.exists():
-                return p.read_text(encoding="utf-8")
-    raise RenderError(f"{name} is missing: run `make vendor` (it copies the chart libraries from npm).")
+                return p
+    return None
+
+
+def _vendor_text(name: str, npm_path: str) -> str:
+    p = _vendor_path(name, npm_path)
+    if p is None:
+        raise RenderError(f"{name} is missing: run `make vendor` (it copies the chart libraries from npm).")
+    return p.read_text(encoding="utf-8")
 
 
 def _script(js: str) -> str:
@@ -648,7 +677,9 @@ def page(nb_path: Path, params: dict | None = None, ran_at: dt.datetime | None =
     nb = nbformat.read(nb_path, as_version=4)
     doc = _doc_of(nb_path, nb)
     r = Resolver(nb, doc, base=nb_path.parent)
-    w = PageWriter(r, nb_path.parent / "figdata")
+    # The vega libraries make the charts interactive; without them (no `make vendor`), static SVGs.
+    static = not all(_vendor_path(n, p) for n, p in VEGA_FILES.items())
+    w = PageWriter(r, nb_path.parent / "figdata", static_charts=static)
     body = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -661,18 +692,19 @@ def page(nb_path: Path, params: dict | None = None, ran_at: dt.datetime | None =
     title = book().titles.get(doc, nb_path.stem)
     number = book().numbers.get(doc)
     css = (paths.ROOT / "_static" / "book.css").read_text(encoding="utf-8") if (paths.ROOT / "_static" / "book.css").exists() else ""
-    scripts = "".join(_script(_vendor_text(n, p)) for n, p in VEGA_FILES.items())
-    if w.has_math:
+    scripts = "".join(_script(_vendor_text(n, p)) for n, p in VEGA_FILES.items()) if not w.static_charts else ""
+    if w.has_math and _vendor_path("mathjax/tex-svg.js", MATHJAX_FILE):  # else the TeX stays readable as text
         scripts = (_script("window.MathJax = {tex: {inlineMath: [['\\\\(', '\\\\)']], displayMath: [['\\\\[', '\\\\]']]},"
                            " svg: {fontCache: 'global'}, options: {ignoreHtmlClass: 'tex2jax_ignore'},"
                            " loader: {load: []}};")
                    + _script(_vendor_text("mathjax/tex-svg.js", MATHJAX_FILE)) + scripts)
-    banner = _banner(doc, title, number, params, _defaults(doc), ran_at, seconds, nb_path)
+    defaults = _defaults(doc)
+    banner = _banner(doc, title, number, params or defaults, defaults, ran_at, seconds, nb_path, rerun=bool(params))
     return PAGE.format(title=html.escape(f"{title} — rerun" if params else title), css=css + PAGE_CSS, scripts=scripts,
                        banner=banner, body="\n".join(b for b in body if b))
 
 
-def _banner(doc, title, number, params, defaults, ran_at, seconds, nb_path) -> str:
+def _banner(doc, title, number, params, defaults, ran_at, seconds, nb_path, rerun: bool) -> str:
     rows = []
     for k, v in params.items():
         changed = k in defaults and defaults[k] != v
@@ -690,8 +722,8 @@ def _banner(doc, title, number, params, defaults, ran_at, seconds, nb_path) -> s
     commit = _git_commit()
     what = f"Chapter {number}" if number else "Appendix"
     return f"""<header class="rerun-banner">
-<p class="kicker">The DeepSeek Shock · {what}{' · a rerun with your parameters' if params else ''}</p>
-<table class="params">{''.join(rows) or '<tr><td>the book’s own parameters</td></tr>'}</table>
+<p class="kicker">The DeepSeek Shock · {what} · {'a rerun with your parameters' if rerun else 'the book’s own parameters'}</p>
+<table class="params">{''.join(rows) or '<tr><td>this chapter has no parameters</td></tr>'}</table>
 <dl>
 <dt>Run</dt><dd>{html.escape(when)}{took} · <code>{html.escape(cmd)}</code></dd>
 <dt>Data</dt><dd>data/market/manifest.json sha256 <code>{manifest_sha256()}</code></dd>
@@ -788,14 +820,33 @@ def write_readable(nb_path: Path, out: Path) -> Path:
     return out
 
 
-def publish_run(nb_path: Path, params: dict | None = None, seconds: float | None = None) -> tuple[Path, Path]:
-    """Beside an executed run ``X.ipynb``: ``X.html`` (the page) and ``X.readable.ipynb``. Returns both."""
+def publish_run(nb_path: Path, params: dict | None = None, seconds: float | None = None,
+                out_dir: Path | None = None) -> tuple[Path, Path]:
+    """Beside an executed run ``X.ipynb`` (or in ``out_dir``): ``X.html``, the page, and ``X.readable.ipynb``."""
     nb_path = Path(nb_path)
-    html_path = nb_path.with_suffix(".html")
-    readable = nb_path.with_name(nb_path.stem + ".readable.ipynb")
+    where = Path(out_dir) if out_dir else nb_path.parent
+    html_path = where / f"{nb_path.stem}.html"
+    readable = where / f"{nb_path.stem}.readable.ipynb"
     atomic_write(html_path, page(nb_path, params, dt.datetime.now(dt.timezone.utc), seconds).encode("utf-8"))
     write_readable(nb_path, readable)
     return html_path, readable
+
+
+def open_target(path: Path) -> Path:
+    """The page for ``path``: a page as is; an executed notebook's page, made (into runs/ for the book's
+    own chapters, which stay untouched) unless it is newer than the notebook."""
+    path = Path(path)
+    if not path.exists():
+        raise RenderError(f"{path} does not exist; run a chapter first (python -m shockbook run 01 -p …).")
+    if path.suffix == ".html":
+        return path
+    if path.suffix != ".ipynb" or path.name.endswith(".readable.ipynb"):
+        raise RenderError(f"{path} is not an executed chapter notebook (.ipynb) or a page (.html).")
+    out_dir = paths.RUNS_DIR if path.resolve().parent == paths.CHAPTERS_DIR.resolve() else path.parent
+    page_path = out_dir / f"{path.stem}.html"
+    if not page_path.exists() or page_path.stat().st_mtime < path.stat().st_mtime:
+        page_path, _ = publish_run(path, out_dir=out_dir)
+    return page_path
 
 
 if __name__ == "__main__":  # python -m shockbook.site.render RUN.ipynb  -> the page and the readable copy
