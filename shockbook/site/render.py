@@ -779,7 +779,7 @@ pre code { background: none; padding: 0; }
 .rerun-banner tr.changed th::after { content: " ●"; color: #D55E00; }
 .rerun-banner .default { color: var(--muted); font-size: 0.9em; }
 .rerun-banner dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; margin: 0.3rem 0; }
-.rerun-banner dt { font-weight: 600; } .rerun-banner dd { margin: 0; word-break: break-all; }
+.rerun-banner dt { font-weight: 600; } .rerun-banner dd { margin: 0; overflow-wrap: anywhere; }
 .rerun-banner .note { margin: 0.4rem 0 0; color: var(--muted); }
 figure.shockbook-figure { margin: 1.5rem 0; }
 figure.shockbook-figure figcaption { font-size: 0.9rem; color: #333; margin-top: 0.3rem; }
