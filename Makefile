@@ -1,6 +1,7 @@
 # The DeepSeek Shock — two commands do everything:
 #   make book   environment, chapter execution against the cached data, the static site
 #   make test   the above, then every test (unit, data, notebooks with nbval, the site in a browser)
+#   make pdf    the PDF edition (_build/pdf/book.pdf, also offered on the site), printed by Chromium
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := book
@@ -13,9 +14,9 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run site test browser refresh import verify bench clean
+.PHONY: book env vendor fonts run site pdf test browser refresh import verify bench clean
 
-book: env vendor run site
+book: env fonts vendor run site pdf
 
 env: $(ENV_OK)
 $(ENV_OK): requirements.txt pyproject.toml
@@ -44,7 +45,8 @@ run: env
 
 # The site is rebuilt only when one of its sources is newer than the last build.
 SITE_OK := _build/html/.built
-SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/figdata/*.csv)
+SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/figdata/*.csv \
+                           data/market/manifest.json data/facts/manifest.json shockbook/site/sphinxext.py)
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html"
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
@@ -54,11 +56,28 @@ $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
 test: book browser
 	$(PY) -m pytest
 
-# The site tests drive Debian's chromium. Installed here when we are root with apt (as in CI);
+# The PDF edition: the built site printed by the local Chromium (shockbook/site/pdf.py), with a
+# cover and a contents page with page numbers; copied into the site as book.pdf. Skipped, with a
+# message, where there is no Chromium.
+PDF_OK := _build/pdf/book.pdf
+pdf: $(PDF_OK)
+$(PDF_OK): $(SITE_OK) shockbook/site/pdf.py | browser fonts
+	@if command -v chromium > /dev/null || [ -n "$${CHROMIUM_PATH:-}" ]; then \
+	  $(PY) -m shockbook.site.pdf; \
+	else echo "chromium is not installed (apt-get install chromium): no PDF edition"; fi
+
+# Chinese outlet names (金融界) need a CJK font in the browser that tests the site and prints the
+# PDF: Debian's fonts-noto-cjk, installed here when we are root with apt (as in CI).
+fonts:
+	@fc-list 2> /dev/null | grep -q "Noto Sans CJK" || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk > /dev/null; } ; } || \
+	  echo "fonts-noto-cjk is not installed (apt-get install fonts-noto-cjk): Chinese names will show as empty boxes"
+
+# The site tests drive Debian's chromium (and compare PDF pages with poppler's pdftoppm). Installed here when we are root with apt (as in CI);
 # elsewhere they skip and say how to get it.
 browser:
-	@command -v chromium > /dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; } ; } || \
+	@{ command -v chromium > /dev/null && command -v pdftoppm > /dev/null; } || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils > /dev/null; } ; } || \
 	  echo "chromium is not installed (apt-get install chromium): the browser tests will be skipped"
 
 # Maintainers: rebuild data/market from Yahoo Finance (online), or from ../shared/data/raw.
