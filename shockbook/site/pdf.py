@@ -217,8 +217,9 @@ def git_commit(root: Path) -> str | None:
         return None
 
 
-def build(site: Path = HTML, out: Path = OUT, root: Path = paths.ROOT) -> dict:
-    """Print the book; returns its page count, size in bytes and seconds taken."""
+def build(site: Path = HTML, out: Path = OUT, root: Path = paths.ROOT, publish: bool = True) -> dict:
+    """Print the book (and, if ``publish``, copy it into the site); returns its page count, size in
+    bytes and seconds taken."""
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
 
@@ -258,7 +259,8 @@ def build(site: Path = HTML, out: Path = OUT, root: Path = paths.ROOT) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as fh:
         writer.write(fh)
-    shutil.copyfile(out, site / SITE_COPY)
+    if publish:
+        shutil.copyfile(out, site / SITE_COPY)
     return {"pages": len(writer.pages), "bytes": out.stat().st_size, "seconds": time.perf_counter() - t0}
 
 
