@@ -54,7 +54,7 @@ body.shockbook-print { background: #fff; margin: 0; }
 .shockbook-print .headerlink, .shockbook-print .vega-embed details, .shockbook-print .vega-bindings,
 .shockbook-print .toggle-details, .shockbook-print button { display: none !important; }
 .shockbook-print .shockbook-chart svg.marks { max-width: 100%; height: auto; }
-.shockbook-print figure { break-inside: avoid; }
+.shockbook-print figure:not(.shockbook-table-figure) { break-inside: avoid; }
 """
 
 
