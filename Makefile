@@ -49,8 +49,11 @@ SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* cha
                            data/market/manifest.json data/facts/manifest.json shockbook/site/sphinxext.py)
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html"
+# Sphinx neither re-copies a changed stylesheet nor rewrites pages when only the book's extension
+# changed: then every page is rebuilt (--all).
+SITE_WIDE := _static/% shockbook/site/sphinxext.py
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --quiet
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --quiet $(if $(filter $(SITE_WIDE),$?),--all,)
 	touch $@
 
 test: book browser
