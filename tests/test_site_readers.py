@@ -343,4 +343,13 @@ def test_two_prints_of_the_same_site_give_the_same_pages(tmp_path):
     first, second = page_images(PDF, tmp_path / "first"), page_images(again, tmp_path / "second")
     assert len(first) == len(second)
     differ = [i + 1 for i, (a, b) in enumerate(zip(first, second)) if a != b]
+    if differ == [1]:
+        # The cover names the commit the site was built from: a commit made since the book's PDF was
+        # printed changes that line, and nothing else may differ.
+        from pypdf import PdfReader
+
+        covers = [" ".join(PdfReader(f).pages[0].extract_text().split()) for f in (PDF, again)]
+        unnamed = {re.sub(r"built from commit [0-9a-f]+", "built from commit …", c) for c in covers}
+        if len(unnamed) == 1:
+            differ = []
     assert not differ, f"pages {differ} differ between two prints"
