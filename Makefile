@@ -72,7 +72,7 @@ $(PDF_OK): $(SITE_OK) shockbook/site/pdf.py | browser fonts
 # Chinese outlet names (金融界) need a CJK font in the browser that tests the site and prints the
 # PDF: Debian's fonts-noto-cjk, installed here when we are root with apt (as in CI).
 fonts:
-	@fc-list 2> /dev/null | grep -q "Noto Sans CJK" || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
+	@[ -n "$$(fc-list ':family=Noto Sans CJK SC' family 2> /dev/null)" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk > /dev/null; } ; } || \
 	  echo "fonts-noto-cjk is not installed (apt-get install fonts-noto-cjk): Chinese names will show as empty boxes"
 
