@@ -9,7 +9,6 @@ Screenshots go to _build/screenshots/readers/ for a person to look at.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
