@@ -16,8 +16,10 @@ import copy
 import hashlib
 import html
 import json
+import os
 import re
 import textwrap
+from pathlib import Path
 
 import altair as alt
 
@@ -226,15 +228,33 @@ def _renumber_ids(svg: str, prefix: str) -> str:
 def static_svg(spec_or_chart) -> str:
     """A static, byte-deterministic SVG of a chart (vl-convert, offline): for GitHub, nbviewer,
     JupyterLab, readable notebooks and print. Titles wrapped and described as on the site."""
+    spec = prepared(_spec_of(spec_or_chart))
+    full = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    cached = _svg_cache() / f"{full}.svg"
+    if cached.exists():  # drawing takes 0.2-0.6 s a chart; the same spec always gives the same SVG
+        return cached.read_text(encoding="utf-8")
     import vl_convert as vlc
 
-    spec = prepared(_spec_of(spec_or_chart))
     svg = vlc.vegalite_to_svg(spec)
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:8]
-    svg = _renumber_ids(svg, f"sb{digest}")
+    svg = _renumber_ids(svg, f"sb{full[:8]}")
     # An accessible name for the picture wherever it is shown on its own.
     label = html.escape(spec["description"], quote=True)
-    return re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
+    svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(svg, encoding="utf-8")
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only checkout draws every time; nothing is lost
+    return svg
+
+
+def _svg_cache() -> Path:
+    """Where drawn SVGs are kept, by the hash of their spec (SHOCKBOOK_SVG_CACHE, else _build/svg-cache)."""
+    from shockbook import paths
+
+    return Path(os.environ.get("SHOCKBOOK_SVG_CACHE", paths.ROOT / "_build" / "svg-cache"))
 
 
 # ---------------------------------------------------------------------------------------------
