@@ -1,38 +1,137 @@
-"""The runner: reproducible output, skipping what is unchanged, clear errors for bad parameters."""
+"""The runner: reproducible output, skipping exactly what is unchanged, clear errors, and no lost or
+stale work under faults (data or a notebook changed mid-run, a damaged state file, a killed run).
+
+Runner mechanics are tested on tiny chapters in a copy of the book (a kernel start each, not a real
+chapter's minutes); the real chapters are run by nbval and by the examples test at the end, which
+runs every command the README and the chapters' parameter cells show.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
+import shlex
 import shutil
+import signal
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from shockbook import __main__ as cli
 from shockbook import paths, runner
 from shockbook.data import cache
+from conftest import tree_digest
+
+KERNEL_NOISE = ("Kernel is running over TCP", "KeyboardInterrupt caught in kernel", "Traceback")
 
 
-def _book_copy(tmp_path: Path) -> Path:
-    """The parts of the book a run needs, copied, so that runs here never touch the real chapters."""
+# ----------------------------------------------------------------- a book with tiny chapters
+
+
+def _notebook(*cells: str, parameters: str | None = None) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    if parameters is not None:
+        cell = nbformat.v4.new_code_cell(parameters)
+        cell.metadata["tags"] = ["parameters"]
+        nb.cells.append(cell)
+    nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+LOAD = "from shockbook.data import cache\nprint(ticker, len(cache.load_prices(ticker)))"
+
+# Cell code that changes a data file the way a `make refresh` in another terminal would (the file
+# and its manifest entry), once: a marker file says it was done.
+CHANGE_DATA_ONCE = '''
+import json, pathlib
+from shockbook.data import cache
+market = pathlib.Path("../data/market")
+marker = pathlib.Path("../changed-once")
+if not marker.exists():
+    marker.touch()
+    path = market / "prices/NVDA.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    fields = lines[1].rstrip("\\n").split(",")
+    fields[-1] = str(int(fields[-1]) + 1)
+    lines[1] = ",".join(fields) + "\\n"
+    path.write_text("".join(lines))
+    manifest = json.loads((market / "manifest.json").read_text())
+    manifest["files"]["prices/NVDA.csv"]["sha256"] = cache.sha256_file(path)
+    (market / "manifest.json").write_bytes(cache.manifest_bytes(manifest))
+'''
+
+# Cell code that saves an edit to its own notebook, as a person's editor would while `run` executes it.
+EDIT_MYSELF_ONCE = '''
+import nbformat, pathlib
+marker = pathlib.Path("../edited-once")
+if not marker.exists():
+    marker.touch()
+    nb = nbformat.read("c_edit.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A paragraph written while the chapter ran."))
+    nbformat.write(nb, "c_edit.ipynb")
+'''
+
+FIGURE = '''
+import os, pathlib
+folder = pathlib.Path(os.environ["SHOCKBOOK_FIGDATA"]); folder.mkdir(exist_ok=True)
+(folder / "fig-a_prices-1.csv").write_text("x,y\\n1,2\\n")
+'''
+
+TRIVIAL = _notebook("1 + 1")
+
+TINY = {
+    "a_prices": _notebook(LOAD, FIGURE, parameters='ticker = "NVDA"'),
+    "b_prices": _notebook(LOAD, parameters='ticker = "BABA"'),
+}
+
+
+def _tiny_book(tmp_path: Path, chapters: dict[str, nbformat.NotebookNode] = TINY) -> Path:
+    """A copy of the book's code and data with tiny chapters, so runs never touch the real ones."""
     root = tmp_path / "book"
-    for name in ("shockbook", "chapters", "data"):
+    for name in ("shockbook", "data"):
         shutil.copytree(paths.ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(paths.ROOT / "requirements.txt", root)
+    (root / "chapters").mkdir()
+    for stem, nb in chapters.items():
+        nbformat.write(nb, root / "chapters" / f"{stem}.ipynb")
     return root
 
 
-def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(root)}  # the copy's package, in this process and in the kernels
-    return subprocess.run([sys.executable, "-m", "shockbook", "run", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=900)
+def _env(root: Path, **extra: str) -> dict:
+    return {**os.environ, "PYTHONPATH": str(root), **extra}  # the copy's package, here and in the kernels
+
+
+def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "shockbook", "run", *args], cwd=root, env=_env(root, **env),
+                          capture_output=True, text=True, timeout=600)
+    for noise in KERNEL_NOISE:
+        assert noise not in done.stderr, done.stderr
+    return done
 
 
 def _digest(root: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((root / "chapters").glob("*.ipynb"))}
+
+
+def _statuses(stderr: str) -> dict[str, str]:
+    out = {}
+    for line in stderr.splitlines():
+        if line.startswith("[") and ": " in line:
+            name, status = line.split("] ", 1)[1].split(": ", 1)
+            out[name] = ("skipped" if status.startswith("unchanged") else "ran" if status.startswith("done")
+                         else "failed" if status.startswith("failed") else out.get(name, status))
+    return out
+
+
+def _state(root: Path) -> dict:
+    return json.loads((root / "chapters" / "_run_state.json").read_text())
 
 
 def _change_data_file(root: Path, rel: str) -> None:
@@ -49,61 +148,211 @@ def _change_data_file(root: Path, rel: str) -> None:
     manifest_path.write_bytes(cache.manifest_bytes(manifest))
 
 
-def _statuses(stderr: str) -> dict[str, str]:
-    out = {}
-    for line in stderr.splitlines():
-        if line.startswith("[") and ": " in line:
-            name, status = line.split("] ", 1)[1].split(": ", 1)
-            out[name] = "skipped" if status.startswith("unchanged") else "ran" if status.startswith("done") else out.get(name, status)
-    return out
+# ----------------------------------------------------------------- the mechanics
 
 
 def test_runs_are_byte_identical_and_skip_exactly_what_is_unchanged(tmp_path):
-    root = _book_copy(tmp_path)
-    first = _run(root, "--force")
+    root = _tiny_book(tmp_path)
+    chapter = root / "chapters" / "a_prices.ipynb"
+    chapter.chmod(0o664)
+    first = _run(root, "--force")  # two chapters side by side (worker processes)
     assert first.returncode == 0, first.stderr
     once = _digest(root)
-    second = _run(root, "--force")
+    # File modes: mkstemp makes 0600 files; a rewritten chapter keeps its mode, new files get the umask's.
+    expected_new = 0o666 & ~cache.umask()
+    assert stat.S_IMODE(chapter.stat().st_mode) == 0o664
+    assert stat.S_IMODE((root / "chapters" / "_run_state.json").stat().st_mode) == expected_new
+    assert stat.S_IMODE((root / "chapters" / "figdata" / "fig-a_prices-1.csv").stat().st_mode) == expected_new
+    second = _run(root, "--force", "--jobs", "1")
     assert second.returncode == 0, second.stderr
     assert _digest(root) == once, "two runs gave different notebooks"
 
-    unchanged = _run(root)
-    assert set(_statuses(unchanged.stderr).values()) == {"skipped"}, unchanged.stderr
+    unchanged = _run(root, "--jobs", "1")
+    assert _statuses(unchanged.stderr) == {"a_prices": "skipped", "b_prices": "skipped"}, unchanged.stderr
 
-    # Change one data file at a time (and its manifest entry, as a refresh would): exactly the
-    # chapters whose recorded reads include that file, or the manifest itself (the appendix), rerun.
-    state = json.loads((root / "chapters" / "_run_state.json").read_text())
-    for rel in ("prices/2330.TW.csv", "prices/BABA.csv"):
-        readers = {ch for ch, entry in state.items()
-                   if {f"data/market/{rel}", "data/market/manifest.json"} & set(entry["data"])}
-        assert readers and readers != set(state), f"{rel} should be read by some chapters, not all"
+    # What is recorded is the hash of the bytes each chapter read.
+    state = _state(root)
+    nvda = "data/market/prices/NVDA.csv"
+    assert state["a_prices"]["data"][nvda] == cache.sha256_file(root / nvda)
+    assert "data/market/prices/NVDA.csv" not in state["b_prices"]["data"]
+
+    # Change one data file at a time: exactly the chapter that read it reruns.
+    for rel, reader in (("prices/BABA.csv", "b_prices"), ("prices/NVDA.csv", "a_prices")):
         _change_data_file(root, rel)
-        statuses = _statuses(_run(root).stderr)
-        assert {ch for ch, st in statuses.items() if st == "ran"} == readers, (rel, statuses)
-        state = json.loads((root / "chapters" / "_run_state.json").read_text())
+        statuses = _statuses(_run(root, "--jobs", "1").stderr)
+        assert statuses == {reader: "ran", ({"a_prices", "b_prices"} - {reader}).pop(): "skipped"}, (rel, statuses)
+
+    # With the manifest gone, an up-to-date chapter is not "skipped": nothing could verify its data.
+    (root / "data" / "market" / "manifest.json").unlink()
+    done = _run(root, "a_prices")
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("error: data/market/manifest.json is missing, so no chapter can verify its data. "
+                                   "Fix: restore it with `git checkout -- data/market`, or rebuild the data from "
+                                   "../shared with `make import`.")
 
 
 def test_run_with_parameters_goes_to_runs_and_leaves_the_chapter_alone(tmp_path):
-    root = _book_copy(tmp_path)
+    root = _tiny_book(tmp_path)
     before = _digest(root)
-    done = _run(root, "01", "-p", "event_date", "2025-01-21", "-p", "tickers", "AMD")
+    done = _run(root, "b_prices", "-p", "ticker", "AMD")
     assert done.returncode == 0, done.stderr
     assert _digest(root) == before
-    out = root / "runs" / "01_shock__event_date-2025-01-21__tickers-AMD.ipynb"
-    nb = nbformat.read(out, as_version=4)
+    nb = nbformat.read(root / "runs" / "b_prices__ticker-AMD.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert 'tickers = ["AMD"]' in injected[0].source
+    assert 'ticker = "AMD"' in injected[0].source
 
 
-def test_impossible_parameters_fail_with_a_clear_message(tmp_path):
-    root = _book_copy(tmp_path)
+# ----------------------------------------------------------------- the five ways work was lost or went stale
+
+
+def test_2_a_data_file_changed_during_the_run_is_not_recorded_as_current(tmp_path):
+    """The chapter read NVDA.csv, then the file changed: said so, nothing written, not recorded, rerun."""
+    chapters = {"c_data": _notebook(LOAD, CHANGE_DATA_ONCE, LOAD, parameters='ticker = "NVDA"')}
+    root = _tiny_book(tmp_path, chapters)
     before = _digest(root)
-    done = _run(root, "01", "-p", "event_date", "2031-01-05")
+    done = _run(root, "c_data")
+    assert done.returncode != 0, done.stderr
+    assert "data/market/prices/NVDA.csv changed while the chapter ran" in done.stderr
+    assert "not recorded as current" in done.stderr
+    assert _digest(root) == before, "a chapter built from a mix of old and new data was written"
+    assert "c_data" not in (_state(root) if (root / "chapters/_run_state.json").exists() else {})
+    again = _run(root, "c_data")  # the data are stable now: it runs, and is recorded with what it read
+    assert _statuses(again.stderr) == {"c_data": "ran"}, again.stderr
+    nvda = "data/market/prices/NVDA.csv"
+    assert _state(root)["c_data"]["data"][nvda] == cache.sha256_file(root / nvda)
+    assert _statuses(_run(root, "c_data").stderr) == {"c_data": "skipped"}
+
+
+def test_3_a_notebook_edited_during_the_run_is_kept(tmp_path):
+    root = _tiny_book(tmp_path, {"c_edit": _notebook(EDIT_MYSELF_ONCE, "1 + 1")})
+    done = _run(root, "c_edit")
+    assert done.returncode != 0
+    assert "chapters/c_edit.ipynb was edited while it ran: your edit is kept" in done.stderr, done.stderr
+    nb = nbformat.read(root / "chapters" / "c_edit.ipynb", as_version=4)
+    assert nb.cells[-1].source == "A paragraph written while the chapter ran.", "the edit was overwritten"
+    assert not (root / "chapters" / "_run_state.json").exists() or "c_edit" not in _state(root)
+    again = _run(root, "c_edit")
+    assert _statuses(again.stderr) == {"c_edit": "ran"}, again.stderr
+    assert nbformat.read(root / "chapters" / "c_edit.ipynb", as_version=4).cells[-1].cell_type == "markdown"
+
+
+def test_4_a_damaged_run_state_is_named_and_rebuilt(tmp_path):
+    root = _tiny_book(tmp_path, {"a_trivial": TRIVIAL})
+    state_file = root / "chapters" / "_run_state.json"
+    for damage in ("<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> theirs\n", '{"a_trivial": {"sour'):
+        state_file.write_text(damage)
+        done = _run(root)
+        assert done.returncode == 0, done.stderr
+        said = [line for line in done.stderr.splitlines() if "_run_state.json" in line]
+        assert len(said) == 1 and said[0].startswith("chapters/_run_state.json is damaged (") and "rebuilt" in said[0]
+        assert set(_state(root)) == {"a_trivial"}
+    assert set(_statuses(_run(root).stderr).values()) == {"skipped"}
+
+
+def test_4_a_truncated_notebook_is_named_with_the_fix(tmp_path):
+    root = _tiny_book(tmp_path, {"a_trivial": TRIVIAL, "b_prices": TINY["b_prices"]})
+    chapter = root / "chapters" / "b_prices.ipynb"
+    chapter.write_bytes(chapter.read_bytes()[:200])
+    before = tree_digest(root / "chapters")
+    done = _run(root)
     assert done.returncode == 2
-    assert "event_date must lie between 2023-01-03 and 2025-12-31; got 2031-01-05" in done.stderr
-    assert "The committed chapter is unchanged" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert _digest(root) == before
+    assert ("error: chapters/b_prices.ipynb is not a readable notebook (" in done.stderr
+            and "Fix: restore it with `git checkout -- chapters/b_prices.ipynb`" in done.stderr), done.stderr
+    assert _statuses(done.stderr)["a_trivial"] == "ran"  # the other chapters still run
+    assert {k: v for k, v in tree_digest(root / "chapters").items() if "b_prices" in k} == \
+        {k: v for k, v in before.items() if "b_prices" in k}
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat_file.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def _living(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_5_a_killed_run_leaves_no_workers_and_no_temporary_folders(tmp_path):
+    sleeper = _notebook("import time\ntime.sleep(120)")
+    root = _tiny_book(tmp_path, {"a_trivial": TRIVIAL, "d_sleep": sleeper, "e_sleep": sleeper})
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    (tmp / "shockbook-run-999999999-stale").mkdir()  # left by a run whose process is long gone
+    proc = subprocess.Popen([sys.executable, "-m", "shockbook", "run", "d_sleep", "e_sleep", "--jobs", "2"],
+                            cwd=root, env=_env(root, TMPDIR=str(tmp)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    family: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until both kernels are up
+            family |= _descendants(proc.pid)
+            kernels = [p for p in _living(family) if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()]
+            if len(kernels) == 2:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the run did not start its two kernels")
+        family |= _descendants(proc.pid)
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while _living(family) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _living(family), "workers or kernels outlived the killed runner"
+    finally:
+        for pid in _living(family):
+            os.kill(pid, signal.SIGKILL)
+    # The next run clears what the killed one (and the older one) left in the temporary folder.
+    done = _run(root, "a_trivial", TMPDIR=str(tmp))
+    assert done.returncode == 0, done.stderr
+    assert list(tmp.glob("shockbook-run-*")) == []
+
+
+# ----------------------------------------------------------------- errors a person can act on
+
+
+def test_a_recorded_input_that_is_missing_means_rerun(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.csv").write_text("1\n")
+    recorded = runner.data_fingerprint(["data/x.csv"])
+    (tmp_path / "data" / "x.csv").unlink()
+    assert runner.data_fingerprint(["data/x.csv"]) != recorded
+
+
+def test_out_must_not_be_the_books_own_folders(tmp_path):
+    for folder in (paths.CHAPTERS_DIR, paths.CHAPTERS_DIR / "sub", paths.DATA_DIR):
+        with pytest.raises(runner.RunError, match=r"--out .*: (chapters|data)/ is the book's own folder"):
+            runner.check_out_dir(folder)
+    runner.check_out_dir(tmp_path)
+
+
+def test_parameters_on_the_command_line():
+    # A value that starts with '-' is a value, not an option.
+    assert cli.split_parameters(["run", "06", "-p", "close_factor", "-inf", "--force"]) == (
+        ["run", "06", "--force"], [("close_factor", "-inf")])
+    with pytest.raises(runner.RunError, match=r"parameter tickers was given twice \(-p tickers 'AMD' and -p tickers 'MU'\)"):
+        cli.parameters_given([("tickers", "AMD"), ("tickers", "MU")])
 
 
 def test_unknown_parameter_and_unknown_chapter():
@@ -113,12 +362,8 @@ def test_unknown_parameter_and_unknown_chapter():
         runner.find_chapter("nope")
 
 
-def test_malformed_parameter_values(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("window = 250\nrate = 2.0\nflag = True\nnames = ['A']")
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells.append(cell)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+def test_malformed_and_natural_parameter_values(tmp_path):
+    nb = _notebook(parameters="window = 250\nrate = 2.0\nflag = True\nnames = ['A']\nwidths = [-5, 5]")
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)
     with pytest.raises(runner.RunError, match=r"parameter window: '12x' is not int \(the default is 250\)"):
@@ -127,8 +372,14 @@ def test_malformed_parameter_values(tmp_path):
         runner.coerce_parameters(path, {"rate": "two"})
     with pytest.raises(runner.RunError, match="parameter flag: 'yes' is not bool"):
         runner.coerce_parameters(path, {"flag": "yes"})
-    assert runner.coerce_parameters(path, {"window": "120", "rate": "1.5", "flag": "false", "names": "A, B"}) == {
-        "window": 120, "rate": 1.5, "flag": False, "names": ["A", "B"]}
+    with pytest.raises(runner.RunError, match=r"parameter names: \"\['A'\" is not a list"):
+        runner.coerce_parameters(path, {"names": "['A'"})
+    assert runner.coerce_parameters(path, {"window": "120", "rate": "-inf", "flag": "false", "names": "A, B"}) == {
+        "window": 120, "rate": float("-inf"), "flag": False, "names": ["A", "B"]}
+    # A list the way Python writes it, as chapter 5's parameter cell shows it.
+    assert runner.coerce_parameters(path, {"names": "['NVDA', 'AMD', 'SMH']", "widths": "[-10, 10]"}) == {
+        "names": ["NVDA", "AMD", "SMH"], "widths": [-10, 10]}
+    assert runner.coerce_parameters(path, {"widths": "-3,3"}) == {"widths": [-3, 3]}
 
 
 def test_normalize_removes_what_changes_between_runs():
@@ -141,27 +392,3 @@ def test_normalize_removes_what_changes_between_runs():
     out = runner.normalize(nb, "01_shock")
     assert out.metadata["papermill"] == {"parameters": {}}
     assert out.cells[0].id == "01-shock-00" and "papermill" not in out.cells[0].metadata
-
-
-def _glued(nb_path: Path) -> dict[str, str]:
-    """The plain-text value of every glued variable in an executed notebook."""
-    out = {}
-    for cell in nbformat.read(nb_path, as_version=4).cells:
-        for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                out[name] = o["data"].get("application/papermill.record/text/plain")
-    return out
-
-
-def test_a_different_rental_rate_changes_the_numbers_in_the_text(tmp_path):
-    """Chapter 2 rerun at $3 an hour: every cost the prose quotes at the chapter's rate scales by 3/2."""
-    root = _book_copy(tmp_path)
-    done = _run(root, "02", "-p", "rental_rate", "3.0")
-    assert done.returncode == 0, done.stderr
-    base = _glued(root / "chapters" / "02_costs.ipynb")
-    rerun = _glued(root / "runs" / "02_costs__rental_rate-3.0.ipynb")
-    assert float(rerun["rate"]) == 3.0 and float(base["rate"]) == 2.0
-    for name in ("v3_at_rate_musd", "rl_at_rate_kusd", "both_at_rate_musd"):
-        assert float(rerun[name]) == pytest.approx(1.5 * float(base[name])), name
-    assert rerun["fact_rate"] == base["fact_rate"]  # DeepSeek's own assumption is a fact, not a parameter
