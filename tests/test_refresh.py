@@ -110,15 +110,38 @@ def test_unknown_ticker_is_refused_before_any_download(market_copy):
 # ----------------------------------------------------------------- --into: never replace what is not ours
 
 
-@pytest.mark.parametrize("book_folder", ["data", "chapters", "."])
-def test_refresh_into_the_books_own_folders_is_refused(market_copy, book_folder, data_untouched):
+@pytest.fixture
+def fake_book(tmp_path, monkeypatch):
+    """A stand-in for the book's root, data/ and chapters/ (so that code which wipes them, as refresh
+    --into data once did, wipes only this)."""
     from shockbook import paths
 
-    chapters_before = tree_digest(paths.CHAPTERS_DIR)
-    with pytest.raises(refresh.RefreshError, match=rf"--into {re.escape(str(paths.ROOT / book_folder))}: .*book"):
-        refresh.refresh(["NVDA"], fetch=_from_cache(market_copy), market_dir=market_copy,
-                        into=paths.ROOT / book_folder, log=lambda *a, **k: None)
-    assert tree_digest(paths.CHAPTERS_DIR) == chapters_before
+    root = tmp_path / "book"
+    for rel, text in (("data/claims.csv", "id\n1\n"), ("data/facts/facts.csv", "id\n"),
+                      ("chapters/01_shock.ipynb", "{}"), ("README.md", "# book\n")):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    monkeypatch.setattr(paths, "ROOT", root)
+    monkeypatch.setattr(paths, "DATA_DIR", root / "data")
+    monkeypatch.setattr(paths, "CHAPTERS_DIR", root / "chapters")
+    return root
+
+
+@pytest.mark.parametrize("book_folder", ["data", "chapters", "."])
+def test_refresh_into_the_books_own_folders_is_refused(market_copy, fake_book, book_folder):
+    before = tree_digest(fake_book)
+    into = fake_book / book_folder
+    with pytest.raises(refresh.RefreshError, match=rf"--into {re.escape(str(into))}: that is the book's own folder"):
+        refresh.refresh(["NVDA"], fetch=_from_cache(market_copy), market_dir=market_copy, into=into,
+                        log=lambda *a, **k: None)
+    assert tree_digest(fake_book) == before
+
+
+def test_refresh_into_a_folder_with_tracked_book_files_is_refused(market_copy, data_untouched):
+    from shockbook import paths
+
+    with pytest.raises(refresh.RefreshError, match=r"--into .*/data/facts: it holds files of the book"):
+        refresh.check_into(paths.DATA_DIR / "facts", market_copy)
 
 
 def test_refresh_into_a_folder_with_other_files_is_refused_and_keeps_them(market_copy, tmp_path):

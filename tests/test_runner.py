@@ -111,9 +111,13 @@ def _env(root: Path, **extra: str) -> dict:
 def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "shockbook", "run", *args], cwd=root, env=_env(root, **env),
                           capture_output=True, text=True, timeout=600)
+    return done
+
+
+def _assert_quiet(done: subprocess.CompletedProcess) -> None:
+    """No kernel chatter (ipykernel's TCP warning, 'KeyboardInterrupt caught in kernel') and no traceback."""
     for noise in KERNEL_NOISE:
         assert noise not in done.stderr, done.stderr
-    return done
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -157,6 +161,7 @@ def test_runs_are_byte_identical_and_skip_exactly_what_is_unchanged(tmp_path):
     chapter.chmod(0o664)
     first = _run(root, "--force")  # two chapters side by side (worker processes)
     assert first.returncode == 0, first.stderr
+    _assert_quiet(first)
     once = _digest(root)
     # File modes: mkstemp makes 0600 files; a rewritten chapter keeps its mode, new files get the umask's.
     expected_new = 0o666 & ~cache.umask()
@@ -165,6 +170,7 @@ def test_runs_are_byte_identical_and_skip_exactly_what_is_unchanged(tmp_path):
     assert stat.S_IMODE((root / "chapters" / "figdata" / "fig-a_prices-1.csv").stat().st_mode) == expected_new
     second = _run(root, "--force", "--jobs", "1")
     assert second.returncode == 0, second.stderr
+    _assert_quiet(second)
     assert _digest(root) == once, "two runs gave different notebooks"
 
     unchanged = _run(root, "--jobs", "1")
@@ -196,6 +202,7 @@ def test_run_with_parameters_goes_to_runs_and_leaves_the_chapter_alone(tmp_path)
     before = _digest(root)
     done = _run(root, "b_prices", "-p", "ticker", "AMD")
     assert done.returncode == 0, done.stderr
+    _assert_quiet(done)
     assert _digest(root) == before
     nb = nbformat.read(root / "runs" / "b_prices__ticker-AMD.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -392,3 +399,128 @@ def test_normalize_removes_what_changes_between_runs():
     out = runner.normalize(nb, "01_shock")
     assert out.metadata["papermill"] == {"parameters": {}}
     assert out.cells[0].id == "01-shock-00" and "papermill" not in out.cells[0].metadata
+
+
+# ----------------------------------------------------------------- every command the book shows runs as shown
+
+
+# Commands shown on purpose as ones that fail, with what they must say.
+SHOWN_TO_FAIL = {"python -m shockbook run 01 -p nope 1": "01_shock has no parameter 'nope'; its parameters are: "}
+
+
+def shown_commands() -> dict[str, list[str]]:
+    """Every `python -m shockbook …` command in README.md and in the chapters (prose and parameter cells),
+    with where each is shown."""
+    found: dict[str, list[str]] = {}
+
+    def add(command: str, where: str) -> None:
+        command = command.strip().rstrip(".,;:").removeprefix(".venv/bin/")  # one command, however it is prefixed
+        if where not in found.setdefault(command, []):
+            found[command].append(where)
+
+    inline = re.compile(r"`((?:\.venv/bin/)?python -m shockbook\b[^`]*)`")
+    line_start = re.compile(r"^\s*(?:#\s*)?((?:\.venv/bin/)?python -m shockbook\b.*?)(?:\s+#.*)?$")
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    for text, where in [(readme, "README.md")] + [
+            ("\n".join(c.source for c in nbformat.read(p, as_version=4).cells), p.name) for p in runner.chapters()]:
+        for m in inline.finditer(text):
+            add(m[1], where)
+        for line in text.splitlines():
+            m = line_start.match(line)
+            if m and "`" not in m[1]:
+                add(m[1], where)
+    return found
+
+
+def _book_copy(root: Path) -> Path:
+    for name in ("shockbook", "chapters", "data"):
+        shutil.copytree(paths.ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(paths.ROOT / "requirements.txt", root)
+    return root
+
+
+def _how_to_run(command: str, scratch: Path, copy: Path) -> tuple[list[str], Path]:
+    """The command as shown, with only what must not touch the book redirected: a run with parameters
+    gets --out (a scratch folder); one that runs or rebuilds the book in place runs in a copy."""
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "shockbook"], command
+    args = words[3:]
+    where = paths.ROOT
+    if args[:1] == ["run"] and any(a in ("-p", "--parameter") for a in args):
+        args += ["--out", str(scratch / "runs")]
+    elif args[:1] in (["run"], ["import"]) or (args[:1] == ["refresh"] and "--into" not in args):
+        where = copy
+    if "--into" in args:
+        args[args.index("--into") + 1] = str(scratch / "into")
+    return [sys.executable, "-m", "shockbook", *args], where
+
+
+@pytest.fixture(scope="module")
+def shown_runs(tmp_path_factory):
+    """Run every shown command once (two at a time), with chapters/ and data/ checked unchanged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    commands = shown_commands()
+    before = {name: tree_digest(paths.ROOT / name) for name in ("chapters", "data")}
+    copy = _book_copy(tmp_path_factory.mktemp("book"))
+
+    def one(item):
+        i, command = item
+        scratch = tmp_path_factory.mktemp(f"shown{i}")
+        argv, where = _how_to_run(command, scratch, copy)
+        env = {**os.environ, "PYTHONPATH": str(where), "SHOCKBOOK_SHARED": str(paths.SHARED_DIR)}
+        done = subprocess.run(argv, cwd=where, env=env, capture_output=True, text=True, timeout=900)
+        return command, (done, scratch)
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = dict(pool.map(one, enumerate(sorted(commands))))
+    after = {name: tree_digest(paths.ROOT / name) for name in ("chapters", "data")}
+    return commands, runs, before == after
+
+
+def test_every_command_the_book_shows_runs_as_shown(shown_runs):
+    commands, runs, untouched = shown_runs
+    assert untouched, "a shown command changed chapters/ or data/"
+    # The README's and each chapter's parameter-cell examples are all found.
+    shown_in = {where for places in commands.values() for where in places}
+    assert "README.md" in shown_in and {f"0{i}_" for i in range(1, 7)} <= {w[:3] for w in shown_in}
+    problems = []
+    for command, (done, _) in sorted(runs.items()):
+        if command in SHOWN_TO_FAIL:
+            if done.returncode != 2 or SHOWN_TO_FAIL[command] not in done.stderr:
+                problems.append(f"{command} ({', '.join(commands[command])}): {done.stderr.strip()[-300:]}")
+        elif "refresh" in command.split() and done.returncode == 1 and "the network is down" in done.stderr:
+            errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+            if len(errors) != 1:  # offline here: it must say so in one line
+                problems.append(f"{command}: {done.stderr.strip()[-300:]}")
+        elif done.returncode != 0:
+            problems.append(f"{command} ({', '.join(commands[command])}): rc {done.returncode}: "
+                            f"{done.stderr.strip()[-300:]}")
+        for noise in KERNEL_NOISE:
+            assert noise not in done.stderr, (command, done.stderr)
+    assert not problems, "\n".join(problems)
+
+
+def _glued(nb_path: Path) -> dict[str, str]:
+    """The plain-text value of every glued variable in an executed notebook."""
+    out = {}
+    for cell in nbformat.read(nb_path, as_version=4).cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                out[name] = o["data"].get("application/papermill.record/text/plain")
+    return out
+
+
+def test_a_different_rental_rate_changes_the_numbers_in_the_text(shown_runs):
+    """Chapter 2's own example, at $3 an hour: every training cost the prose quotes at the chapter's rate
+    scales by 3/2 (the example also changes the task's output tokens, which these do not depend on)."""
+    _, runs, _ = shown_runs
+    command = next(c for c in runs if c.split()[3:5] == ["run", "02"] and "rental_rate 3.0" in c)
+    _, scratch = runs[command]
+    base = _glued(paths.CHAPTERS_DIR / "02_costs.ipynb")
+    rerun = _glued(next((scratch / "runs").glob("02_costs__*rental_rate-3.0*.ipynb")))
+    assert float(rerun["rate"]) == 3.0 and float(base["rate"]) == 2.0
+    for name in ("v3_at_rate_musd", "rl_at_rate_kusd", "both_at_rate_musd"):
+        assert float(rerun[name]) == pytest.approx(1.5 * float(base[name])), name
+    assert rerun["fact_rate"] == base["fact_rate"]  # DeepSeek's own assumption is a fact, not a parameter
