@@ -13,7 +13,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run site test browser refresh import verify bench clean
+.PHONY: book env vendor run site test pytest browser refresh import verify bench clean
 
 book: env vendor run site
 
@@ -52,7 +52,13 @@ $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
 	touch $@
 
 test: book browser
-	$(PY) -m pytest
+	$(MAKE) --no-print-directory pytest
+
+# The tests alone, on every core (at most 4): pytest-xdist, each test module and each notebook on one
+# worker (nbval runs a notebook's cells in order, in one kernel). `make bench` times exactly this.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+pytest: env
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadscope
 
 # The site tests drive Debian's chromium. Installed here when we are root with apt (as in CI);
 # elsewhere they skip and say how to get it.

@@ -137,11 +137,13 @@ def test_refresh_into_the_books_own_folders_is_refused(market_copy, fake_book, b
     assert tree_digest(fake_book) == before
 
 
-def test_refresh_into_a_folder_with_tracked_book_files_is_refused(market_copy, data_untouched):
+def test_refresh_into_a_folder_inside_the_books_folders_is_refused(market_copy, data_untouched):
     from shockbook import paths
 
-    with pytest.raises(refresh.RefreshError, match=r"--into .*/data/facts: it holds files of the book"):
+    with pytest.raises(refresh.RefreshError, match=r"--into .*/data/facts: that is the book's own folder \(or in one\)"):
         refresh.check_into(paths.DATA_DIR / "facts", market_copy)
+    with pytest.raises(refresh.RefreshError, match=r"--into .*/_static/x: that is the book's own folder"):
+        refresh.check_into(paths.ROOT / "_static" / "x", market_copy)
 
 
 def test_refresh_into_a_folder_with_other_files_is_refused_and_keeps_them(market_copy, tmp_path):

@@ -340,11 +340,15 @@ def test_5_a_killed_run_leaves_no_workers_and_no_temporary_folders(tmp_path):
 
 def test_a_recorded_input_that_is_missing_means_rerun(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "ROOT", tmp_path)
+    nb_path = tmp_path / "x.ipynb"
+    nbformat.write(TRIVIAL, nb_path)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "x.csv").write_text("1\n")
-    recorded = runner.data_fingerprint(["data/x.csv"])
+    state = {"x": {"source": runner.source_fingerprint(TRIVIAL), "code": "c", "parameters": {},
+                   "data": runner.data_fingerprint(["data/x.csv"])}}
+    assert runner.is_current(nb_path, {}, state, code="c")
     (tmp_path / "data" / "x.csv").unlink()
-    assert runner.data_fingerprint(["data/x.csv"]) != recorded
+    assert not runner.is_current(nb_path, {}, state, code="c")
 
 
 def test_out_must_not_be_the_books_own_folders(tmp_path):

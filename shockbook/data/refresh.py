@@ -170,11 +170,13 @@ def check_into(into: Path, market_dir: Path) -> None:
     """
     target = Path(into).resolve()
     shown = str(into)
-    book_folders = (paths.ROOT, paths.DATA_DIR, paths.CHAPTERS_DIR, Path(market_dir).resolve())
-    if target in book_folders or target in paths.ROOT.parents:
-        raise RefreshError(f"--into {shown}: that is the book's own folder; give a new or empty scratch folder, "
-                           "e.g. --into /tmp/scratch (a plain `refresh` replaces data/market).")
-    if target.is_relative_to(paths.ROOT) and _tracked_under(target):
+    root = paths.ROOT.resolve()
+    protected = [p.resolve() for p in (paths.DATA_DIR, paths.CHAPTERS_DIR, root / "shockbook", root / "tests",
+                                       root / "_static", Path(market_dir))]
+    if target == root or target in root.parents or any(target == p or p in target.parents for p in protected):
+        raise RefreshError(f"--into {shown}: that is the book's own folder (or in one); give a new or empty "
+                           "scratch folder, e.g. --into /tmp/scratch (a plain `refresh` replaces data/market).")
+    if target.is_relative_to(root) and _tracked_under(target):
         raise RefreshError(f"--into {shown}: it holds files of the book (tracked by git); give a new or empty "
                            "scratch folder, e.g. --into /tmp/scratch.")
     if not target.exists() and not target.is_symlink():
