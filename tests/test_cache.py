@@ -163,3 +163,14 @@ def test_import_cross_checks_agree_to_the_cent():
     assert nvda["max_abs_diff"] < 0.05  # 14.265 against 14.27 on 2023-01-05, split-adjusted
     checks = [c for e in manifest["files"].values() for c in e["origin"].get("cross_checks", [])]
     assert len(checks) >= 20 and all(c["max_abs_diff"] < 0.05 for c in checks)
+
+
+def test_a_new_cache_folder_gets_the_checkouts_mode_not_mkdtemps(market_copy, tmp_path):
+    """`make import` into a fresh checkout: data/market must be readable like the rest (0755 under umask 022)."""
+    import stat
+
+    nvda = cache.load_prices("NVDA", market_copy).reset_index()
+    shares = ((market_copy / "shares_outstanding.csv").read_bytes(), {"kind": "test"})
+    out = cache.write_cache({"NVDA": (nvda, {"kind": "test"})}, shares, tmp_path / "new" / "market")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~cache.umask()
+    assert stat.S_IMODE((out / "manifest.json").stat().st_mode) == 0o666 & ~cache.umask()
