@@ -73,6 +73,13 @@ class _Capture(logging.Handler):
         self.lines.append(record.getMessage())
 
 
+def _short(message: str) -> str:
+    """A network library's message cut to its point: one line, no 'See https://…' advice, at most 160 characters."""
+    line = message.strip().splitlines()[-1] if message.strip() else message
+    line = re.sub(r"\s*See https?://\S+.*$", "", line)
+    return line if len(line) <= 160 else line[:159] + "…"
+
+
 def yf_fetch(ticker: str, verbose: bool = False) -> pd.DataFrame:
     """Download one series with yfinance; may return an empty frame (that is yfinance's way of failing).
 
@@ -103,7 +110,7 @@ def yf_fetch(ticker: str, verbose: bool = False) -> pd.DataFrame:
     if frame is None or frame.empty:
         network = [line for line in capture.lines if NETWORK_SIGNS.search(line)]
         if network:
-            raise NetworkError(f"{ticker}: {network[-1].strip().splitlines()[-1][:200]}")
+            raise NetworkError(f"{ticker}: {_short(network[-1])}")
     return frame
 
 
@@ -214,8 +221,8 @@ def _fetch_one(fetch: Callable[[str], pd.DataFrame], ticker: str) -> pd.DataFram
     except Exception as exc:
         text = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, (ConnectionError, TimeoutError)) or NETWORK_SIGNS.search(text):
-            raise NetworkError(f"{ticker}: {text.splitlines()[0][:200]}") from None
-        raise RefreshError(f"{ticker}: download failed ({text.splitlines()[0][:200]})") from None
+            raise NetworkError(f"{ticker}: {_short(text)}") from None
+        raise RefreshError(f"{ticker}: download failed ({_short(text)})") from None
 
 
 def refresh(tickers: list[str] | None = None, fetch: Callable[[str], pd.DataFrame] | None = None,
