@@ -25,9 +25,14 @@ PY = sys.executable
 JB = str(Path(PY).parent / "jupyter-book")
 
 
-def timed(cmd: list[str], cwd: Path, env: dict) -> float:
+def timed(cmd: list[str], cwd: Path, env: dict, check: bool = True) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if done.returncode != 0:
+        tail = "\n".join(done.stdout.splitlines()[-15:])
+        if check:
+            raise SystemExit(f"{' '.join(cmd)} failed (exit {done.returncode}):\n{tail}")
+        print(f"{' '.join(cmd)} exited {done.returncode}; its last lines:\n{tail}\n", file=sys.stderr)
     return time.perf_counter() - t0
 
 
@@ -91,7 +96,7 @@ def main() -> None:
         rows.append(("no-change rebuild (make book)", nochange))
 
         # The suite on the untouched copy, as CI runs it (../shared beside it, the site built).
-        suite = timed(make + ["pytest"], book, env)  # exactly as `make test` runs the tests
+        suite = timed(make + ["pytest"], book, env, check=False)  # exactly as `make test` runs the tests
         rows.append(("test suite (make pytest: units, nbval, browser)", suite))
 
         prices = book / "data" / "market" / "prices" / "NVDA.csv"
