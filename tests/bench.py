@@ -53,8 +53,8 @@ def main() -> None:
         # The copy's package first; anything else on PYTHONPATH (a private package folder) is kept.
         others = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p).resolve() != ROOT]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(book), *others])}
-        if (ROOT.parent / "shared").is_dir():  # the copy is not beside ../shared; CI's clone is
-            env.setdefault("SHOCKBOOK_SHARED", str(ROOT.parent / "shared"))
+        if (ROOT.parent / "shared").is_dir():  # ../shared beside the copy, as beside CI's clone
+            (Path(tmp) / "shared").symlink_to(ROOT.parent / "shared")
         make = ["make", f"PY={PY}", f"VENV={Path(PY).parents[1]}"]  # the copy uses this environment
         rows = []
 
