@@ -14,7 +14,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor fonts run rerun site pdf test browser refresh import verify bench clean sources
+.PHONY: book env vendor fonts run rerun site pdf test pytest browser refresh import verify bench clean sources
 
 book: env fonts vendor run site pdf
 
@@ -77,7 +77,13 @@ sources: env
 	$(PY) -m shockbook.site.sources
 
 test: book browser
-	$(PY) -m pytest
+	$(MAKE) --no-print-directory pytest
+
+# The tests alone, on every core (at most 4): pytest-xdist, each test module and each notebook on one
+# worker (nbval runs a notebook's cells in order, in one kernel). `make bench` times exactly this.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+pytest: env
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadscope
 
 # The PDF edition: the built site printed by the local Chromium (shockbook/site/pdf.py), with a
 # cover and a contents page with page numbers; copied into the site as book.pdf. Skipped, with a
