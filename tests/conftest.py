@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -34,3 +35,22 @@ def data_untouched(real_data_digest):
     """Fails the test if it changed any byte of the real data/ folder."""
     yield
     assert tree_digest(paths.DATA_DIR) == real_data_digest, "the test changed data/"
+
+
+#: The browser the site tests drive: Debian's chromium (make test installs it as root), or CHROMIUM_PATH.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium through Playwright, with a fresh empty profile and no background traffic (no network here)."""
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed: `apt-get install chromium` (make test does it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()

@@ -1,15 +1,9 @@
 """Reruns a reader can read: the HTML page and the readable notebook (shockbook.site.render)."""
 from __future__ import annotations
 
-import functools
-import http.server
-import json
-import os
 import re
 import shutil
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -17,7 +11,6 @@ import pytest
 from shockbook import paths, runner
 from shockbook.site import render
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 CHAPTERS = sorted(paths.CHAPTERS_DIR.glob("*.ipynb"))
 ROLE_LEFT = re.compile(r"\{(glue|numref|doc|cite|ref|download)[^}]*\}`")
 BAD_WORDS = re.compile(r"(?<![\w.-])(nan|NaN|inf)(?![\w-])")  # "None" is also an English word: checked in values only
@@ -107,18 +100,6 @@ def test_every_chapter_renders_without_a_role_left(pages, chapter):
     assert "Fig. " in text or "glue:figure" not in (paths.CHAPTERS_DIR / f"{chapter}.ipynb").read_text()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed: `apt-get install chromium` (make test does it when run as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def check_page_in_browser(browser, url: str) -> tuple[str, list[str]]:

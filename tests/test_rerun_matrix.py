@@ -13,7 +13,7 @@ import re
 import pytest
 
 from shockbook import paths, runner
-from test_render import BAD_VALUE, BAD_WORDS, browser, check_page_in_browser  # noqa: F401  (browser: a fixture)
+from test_render import BAD_VALUE, BAD_WORDS, check_page_in_browser
 
 MATRIX = json.loads((paths.ROOT / "tests" / "rerun_matrix.json").read_text(encoding="utf-8"))
 CASES = [(chapter, params) for chapter, sets in MATRIX.items() if not chapter.startswith("_") for params in sets]

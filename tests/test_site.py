@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import http.server
-import shutil
 import threading
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from shockbook import paths
 
 HTML = paths.ROOT / "_build" / "html"
 SHOTS = paths.ROOT / "_build" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 # The book's pages: not Sphinx's index and search pages, nor the theme's templates under _static.
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
                if p.name not in ("genindex.html", "search.html") and "_static" not in p.parts) if HTML.exists() else []
@@ -71,19 +68,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed: `apt-get install chromium` (make test does it when run as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        # Playwright gives each launch a fresh, empty profile. No background traffic: there is no network.
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def redirect_target(page: str, html_dir: Path = HTML) -> str | None:

@@ -59,7 +59,7 @@ def link_cell(row) -> str:
     cell = _link(row["url"], "source")
     if row["upgrade_note"]:
         stored = re.search(r"(https?://\S+)$", row["upgrade_note"])
-        where = _link(stored.group(1), f"stored {row['stored_kind']}") if stored else f"no stored address"
+        where = _link(stored.group(1), f"stored {row['stored_kind']}") if stored else "no stored address"
         cell += f" (was: {where})"
     return cell
 
