@@ -77,7 +77,7 @@ def simple_returns(ticker: str) -> pd.Series:
 class Design:
     """Where the windows sit, in trading days of the stock's own market."""
 
-    event_date: str = "2025-01-27"
+    event_date: str = calendar.KEY_EVENT
     estimation_length: int = 250
     gap: int = 30  # trading days between the end of estimation and the opening of the event window
     window: tuple[int, int] = (-5, 5)  # the widest event window studied
@@ -92,6 +92,29 @@ class Design:
             raise ValueError(f"gap {self.gap} must be zero or positive.")
 
 
+def _paired_returns(ticker: str, market_ticker: str) -> pd.DataFrame:
+    """The stock's and the market's returns on the days both have one (columns r, rm)."""
+    both = pd.concat([simple_returns(ticker), simple_returns(market_ticker)], axis=1, join="inner").dropna()
+    both.columns = ["r", "rm"]
+    return both
+
+
+def event_date_range(ticker: str, market_ticker: str, design: Design) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last event dates the data allow for ``ticker`` under ``design``.
+
+    Day 0 needs ``estimation_length + gap - window[0]`` paired returns before it (the estimation
+    window, the gap and the days of the event window before day 0), and ``window[1]`` after it.
+    """
+    design.check()
+    both = _paired_returns(ticker, market_ticker)
+    lo, hi = design.window
+    first, last = design.estimation_length + design.gap - lo, len(both) - 1 - hi
+    if first > last:
+        raise ValueError(f"{ticker} has {len(both)} returns with {market_ticker}: too few for an estimation window "
+                         f"of {design.estimation_length}, a gap of {design.gap} and the window {design.window}.")
+    return both.index[first], both.index[last]
+
+
 def abnormal_returns(ticker: str, market_ticker: str, design: Design) -> tuple[pd.DataFrame, MarketModel]:
     """Event-window returns, market-model abnormal returns and their variance, by relative day."""
     design.check()
@@ -100,8 +123,7 @@ def abnormal_returns(ticker: str, market_ticker: str, design: Design) -> tuple[p
         raise ValueError(f"{ticker} trades on the {s.market} calendar but the market proxy {market_ticker} is on "
                          f"the {m.market} calendar; choose a proxy from the same market.")
     day0 = calendar.trading_day(ticker, design.event_date)
-    both = pd.concat([simple_returns(ticker), simple_returns(market_ticker)], axis=1, join="inner").dropna()
-    both.columns = ["r", "rm"]
+    both = _paired_returns(ticker, market_ticker)
     if day0 not in both.index:
         raise ValueError(f"{market_ticker} has no return on {design.event_date}, the event date.")
     pos0 = both.index.get_loc(day0)

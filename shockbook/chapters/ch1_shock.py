@@ -1,44 +1,167 @@
-"""Chapter 1, "The shock": the tables and charts of the day and of the weeks after."""
+"""Chapter 1, "The shock": the day, the market value lost, the weeks after, Asia, the event study.
+
+The story's own numbers are measured on :data:`calendar.KEY_EVENT` (27 January 2025) whatever the
+reader's parameters; the charts, tables and the numbers introduced with "on the event day" follow
+``Params.event_date`` and the event-study parameters.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.analysis import calendar, events, market
-from shockbook.data import cache, catalog
-from shockbook.site import charts
+from shockbook.analysis import calendar, claims, events, market
+from shockbook.data import cache, catalog, facts
+from shockbook.site import charts, layout
+from shockbook.site.section import Day, Figure, Section, Table
 
-KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
+KEY_EVENT = calendar.KEY_EVENT
 
 SOURCE_US = "daily closes from Yahoo Finance, cross-checked with Interactive Brokers (book cache)"
 SOURCE_ASIA = "daily closes from Yahoo Finance and Tushare via public repositories (book cache)"
 SOURCE_SEC = "closes (book cache) × shares outstanding from SEC cover pages"
 
-EVENT_STUDY_TICKERS = ["NVDA", "AVGO", "TSM", "AMD", "MU", "MRVL", "ARM", "ASML", "AMAT", "LRCX", "KLAC",
-                       "ANET", "SMCI", "DELL", "VRT", "VST", "CEG", "MSFT", "META", "GOOGL", "AMZN",
-                       "ORCL", "AAPL"]
 MARKET_VALUE_TICKERS = ["NVDA", "AVGO", "TSM", "GOOGL", "MSFT", "AMZN", "META", "AAPL"]
 HARDWARE_GROUPS = ["Chips", "Chip equipment", "Networking and servers"]
 ASIA_MARKETS = ["JP", "CN", "HK", "TW"]
 HORIZONS = {"1 day": 1, "1 week": 5, "1 month": 21, "3 months": 63, "6 months": 126}
+STUDY_WINDOWS = [(0, 0), (0, 1), (-1, 1), (-5, 5)]  # those inside the reader's window are studied
+CARPATH_TICKERS = ["NVDA", "AVGO", "VST", "MSFT", "AAPL"]
+NON_ASSETS = {"^VIX"}  # an index of option-implied volatility: it has no price a holder gains or loses
+MIN_ESTIMATION = 30
 
 
-def check_parameters(event_date: str, tickers: list[str], market_proxy: str, estimation_length: int,
-                     gap: int, window: list[int]) -> events.Design:
-    """Fail early, in words a reader understands, before anything is computed; the study's design."""
-    params.tickers("tickers", tickers)
-    params.tickers("market_proxy", [market_proxy])
-    day = params.date("event_date", event_date)
-    if not (isinstance(window, (list, tuple)) and len(window) == 2 and all(isinstance(w, int) for w in window)):
-        raise ValueError(f"window {window!r} must be two whole numbers of trading days, e.g. [-5, 5].")
-    for t in tickers:
-        calendar.trading_day(t, day)
-    design = events.Design(event_date=f"{day:%Y-%m-%d}", estimation_length=estimation_length, gap=gap,
-                           window=(window[0], window[1]))
-    design.check()
-    return design
+# ----------------------------------------------------------------------------- parameters
+
+
+def _us_proxies() -> list[str]:
+    return [t for t in catalog.tickers("US indices and ETFs", "US") if t not in NON_ASSETS]
+
+
+def _check_proxy(name: str, value) -> str:
+    ticker = params.tickers(name, [value])[0]
+    if ticker not in _us_proxies():
+        raise ValueError(f"{name} must be one of the US indices and ETFs in the cache ({', '.join(_us_proxies())}); "
+                         f"got {value!r}.")
+    return ticker
+
+
+def _check_event_date(name: str, value) -> str:
+    day = params.date(name, value)
+    calendar.trading_day("^GSPC", day)  # a New York session, or one line naming the sessions around it
+    return f"{day:%Y-%m-%d}"
+
+
+def _check_estimation_length(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number of trading days; got {value!r}.")
+    if value < MIN_ESTIMATION:
+        raise ValueError(f"{name} {value} is too short; use at least {MIN_ESTIMATION} trading days.")
+    return value
+
+
+def _check_gap(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a whole number of trading days, zero or more; got {value!r}.")
+    return value
+
+
+def _check_window(name: str, value) -> list[int]:
+    if not (isinstance(value, (list, tuple)) and len(value) == 2
+            and all(isinstance(w, int) and not isinstance(w, bool) for w in value)):
+        raise ValueError(f"{name} {value!r} must be two whole numbers of trading days, e.g. [-5, 5].")
+    if value[0] > 0 or value[1] < 0:
+        raise ValueError(f"{name} {list(value)} must contain day 0: the first number at most 0, the second at least 0.")
+    return list(value)
+
+
+def study_range(tickers, market_proxy: str, design: events.Design) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last event dates every ticker's data allow under ``design``."""
+    ranges = [events.event_date_range(t, market_proxy, design) for t in tickers]
+    return max(r[0] for r in ranges), min(r[1] for r in ranges)
+
+
+def _default_design() -> events.Design:
+    d = Params.defaults()
+    return events.Design(d["event_date"], d["estimation_length"], d["gap"], tuple(d["window"]))
+
+
+def _valid_event_dates() -> str:
+    d = Params.defaults()
+    first, last = study_range(d["tickers"], d["market_proxy"], _default_design())
+    return (f"a New York trading day from {first:%Y-%m-%d} to {last:%Y-%m-%d} with the default tickers and design "
+            f"(each ticker needs estimation_length + gap + the window's days before day 0 of returns before it, "
+            f"and the window's days after it; the data run from {catalog.START} to {catalog.END})")
+
+
+def _valid_tickers() -> str:
+    late = [f"{t} from {calendar.sessions(t)[0]:%Y-%m-%d}" for t in catalog.tickers(market="US")
+            if calendar.sessions(t)[0] > pd.Timestamp(catalog.START)]
+    return ("US stocks the cache holds, each with enough history before the event date for the estimation window "
+            f"(the data start on {catalog.START}" + (", " + ", ".join(late) if late else "") + ")")
+
+
+def _valid_estimation_length() -> str:
+    d = Params.defaults()
+    design = _default_design()
+    first, _ = study_range(d["tickers"], d["market_proxy"], design)
+    # How many returns all default tickers have before the default event window, less the gap.
+    spare = min(len(events.simple_returns(t).loc[:d["event_date"]]) - 1 + d["window"][0] - d["gap"]
+                for t in d["tickers"])
+    return (f"a whole number of trading days from {MIN_ESTIMATION} to {spare} for the default event date, "
+            f"tickers and gap")
+
+
+@dataclass(frozen=True)
+class Params(params.ChapterParams):
+    event_date: str = params.param(KEY_EVENT, params.DATE, "the event day (day 0), a trading day in New York",
+                                   _check_event_date, _valid_event_dates)
+    tickers: tuple = params.param(
+        ["NVDA", "AVGO", "TSM", "AMD", "MU", "MRVL", "ARM", "ASML", "AMAT", "LRCX", "KLAC", "ANET", "SMCI", "DELL",
+         "VRT", "VST", "CEG", "MSFT", "META", "GOOGL", "AMZN", "ORCL", "AAPL"], params.TICKERS,
+        "the stocks of the event study", lambda n, v: params.tickers(n, v), lambda: _valid_tickers())
+    market_proxy: str = params.param("^GSPC", params.TEXT, "the market in the market model", _check_proxy,
+                                     lambda: "one of " + ", ".join(_us_proxies()))
+    estimation_length: int = params.param(250, params.WHOLE, "trading days in the estimation window",
+                                          _check_estimation_length, _valid_estimation_length)
+    gap: int = params.param(30, params.WHOLE, "trading days between the end of estimation and the start of the "
+                            "event window", _check_gap,
+                            "a whole number of trading days, 0 or more, that leaves the estimation window inside the data")
+    window: tuple = params.param([-5, 5], params.WHOLES, "the widest event window, in trading days around day 0",
+                                 _check_window, "two whole numbers a,b with a ≤ 0 ≤ b, inside the data")
+
+    def check_together(self) -> None:
+        design = self.design()
+        design.check()
+        proxy_market = catalog.get(self.market_proxy).market
+        for t in self.tickers:
+            if catalog.get(t).market != proxy_market:
+                raise ValueError(f"tickers: {t} trades on the {catalog.get(t).market} calendar but the market proxy "
+                                 f"{self.market_proxy} on the {proxy_market} calendar; the event study needs one market.")
+            calendar.trading_day(t, self.event_date)
+            first, last = events.event_date_range(t, self.market_proxy, design)
+            if not first <= pd.Timestamp(self.event_date) <= last:
+                raise ValueError(f"event_date {self.event_date} is outside what the data allow for {t} with this design: "
+                                 f"from {first:%Y-%m-%d} to {last:%Y-%m-%d} (shorten estimation_length, gap or "
+                                 f"the window, or leave {t} out).")
+
+    def design(self) -> events.Design:
+        return events.Design(event_date=self.event_date, estimation_length=self.estimation_length, gap=self.gap,
+                             window=(self.window[0], self.window[1]))
+
+    @property
+    def windows(self) -> list[tuple[int, int]]:
+        """The study's windows that lie inside the reader's event window."""
+        lo, hi = self.window
+        return [w for w in STUDY_WINDOWS if lo <= w[0] and w[1] <= hi]
+
+
+def _month_end_after(date, months: int) -> pd.Timestamp:
+    """The last day of the month ``months`` after the month of ``date`` (27 Jan 2025, 1 -> 28 Feb 2025)."""
+    return pd.Timestamp(date) + pd.offsets.MonthEnd(0) + pd.DateOffset(months=months) + pd.offsets.MonthEnd(0)
 
 
 # ----------------------------------------------------------------------------- the day
@@ -70,7 +193,7 @@ def moves_chart(moves: pd.DataFrame, date: str) -> alt.Chart:
                  alt.Tooltip("prev_close:Q", title="Previous close", format=",.2f"),
                  alt.Tooltip("close:Q", title="Close", format=",.2f"),
                  alt.Tooltip("pct:Q", title="Change (%)", format="+.2f")],
-    ).properties(width=charts.WIDTH - 60, height=11 * len(data))
+    ).properties(width=layout.SHOCK_BAR_WIDTH, height=layout.SHOCK_MOVES_ROW * len(data))
     return charts.titled(bars, f"Every US series in the book on {pd.Timestamp(date):%d %B %Y}",
                          "Close-to-close change, coloured by group", SOURCE_US)
 
@@ -101,7 +224,7 @@ def market_value_chart(table: pd.DataFrame, date: str) -> alt.Chart:
                  alt.Tooltip("shares_as_of:N", title="Share count as of"), alt.Tooltip("filing:N", title="SEC filing"),
                  alt.Tooltip("prev_close:Q", title="Previous close", format=",.2f"),
                  alt.Tooltip("close:Q", title="Close", format=",.2f")],
-    ).properties(width=charts.WIDTH - 60, height=28 * len(data))
+    ).properties(width=layout.SHOCK_BAR_WIDTH, height=layout.SHOCK_MCAP_ROW * len(data))
     return charts.titled(bars, f"Market value lost and gained on {pd.Timestamp(date):%d %B %Y}",
                          "Shares outstanding × change in the unadjusted close", SOURCE_SEC)
 
@@ -121,20 +244,15 @@ def cumulative_returns(tickers: list[str], anchor: pd.Timestamp, end: str) -> pd
 def after_table(event_date: str, groups: list[str] | None = None) -> pd.DataFrame:
     """Equal-weighted average total return of each US group from the close before the event to later horizons."""
     groups = groups or [g for g in catalog.GROUPS if catalog.tickers(g, "US") and g != "US indices and ETFs"]
-    closes = cache.load_prices("^GSPC")["Close"]  # the US session calendar
-    day0 = calendar.trading_day("^GSPC", event_date)
-    pos = closes.index.get_loc(day0)
-    anchor = closes.index[pos - 1]
+    anchor = calendar.last_session_before("^GSPC", calendar.trading_day("^GSPC", event_date))
     rows = []
     for g in [*groups, "US indices and ETFs"]:
-        members = [t for t in catalog.tickers(g, "US") if t != "^VIX"]
+        members = [t for t in catalog.tickers(g, "US") if t not in NON_ASSETS]
         cum = cumulative_returns(members, anchor, catalog.END)
         row = {"group": g}
         for label, k in HORIZONS.items():
-            if pos - 1 + k < len(closes):
-                row[label] = cum.loc[closes.index[pos - 1 + k]].mean()
-            else:
-                row[label] = np.nan
+            end = calendar.session_after("^GSPC", anchor, k)  # None when the data end first
+            row[label] = np.nan if end is None else cum.loc[end].mean()
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs["anchor"] = anchor
@@ -143,12 +261,10 @@ def after_table(event_date: str, groups: list[str] | None = None) -> pd.DataFram
 
 def group_paths(event_date: str, end: str) -> pd.DataFrame:
     """Long frame: date, group, equal-weighted cumulative return since the close before the event (%)."""
-    closes = cache.load_prices("^GSPC")["Close"]
-    day0 = calendar.trading_day("^GSPC", event_date)
-    anchor = closes.index[closes.index.get_loc(day0) - 1]
+    anchor = calendar.last_session_before("^GSPC", calendar.trading_day("^GSPC", event_date))
     frames = []
     for g in catalog.GROUPS:
-        members = [t for t in catalog.tickers(g, "US") if t != "^VIX" and not t.startswith("^")]
+        members = [t for t in catalog.tickers(g, "US") if not catalog.get(t).index]
         if not members:
             continue
         cum = cumulative_returns(members, anchor, end).mean(axis=1)
@@ -168,8 +284,8 @@ def paths_chart(paths: pd.DataFrame, event_date: str) -> alt.Chart:
         tooltip=[alt.Tooltip("date:T", title="Date", format="%d %b %Y"), alt.Tooltip("group:N", title="Group"),
                  alt.Tooltip("cum_pct:Q", title="Since the event (%)", format="+.1f")],
     ).add_params(hover)
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    return charts.titled(alt.layer(zero, lines).properties(width=charts.WIDTH - 40, height=charts.HEIGHT),
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=layout.GREY_RULE).encode(y="y:Q")
+    return charts.titled(alt.layer(zero, lines).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT),
                          "Did the shock last?",
                          f"Equal-weighted average of each group's US stocks, from the close before {pd.Timestamp(event_date):%d %b %Y}",
                          SOURCE_US)
@@ -178,9 +294,11 @@ def paths_chart(paths: pd.DataFrame, event_date: str) -> alt.Chart:
 # ----------------------------------------------------------------------------- Asia
 
 
-def asia_table(event_date: str, until: str = "2025-02-28") -> pd.DataFrame:
+def asia_table(event_date: str, until: str | None = None) -> pd.DataFrame:
     """Each Asian series on its own calendar: the event-day session (if any), the first session after
-    it (when the New York sell-off could first be traded), and the move to ``until``."""
+    it (when the New York sell-off could first be traded), and the move to ``until`` (by default the
+    end of the month after the event's)."""
+    until = until or f"{_month_end_after(event_date, 1):%Y-%m-%d}"
     rows = []
     day = pd.Timestamp(event_date)
     for mkt in ASIA_MARKETS:
@@ -201,7 +319,8 @@ def asia_table(event_date: str, until: str = "2025-02-28") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def asia_chart(table: pd.DataFrame, event_date: str, until: str = "2025-02-28") -> alt.Chart:
+def asia_chart(table: pd.DataFrame, event_date: str, until: str | None = None) -> alt.Chart:
+    until = until or f"{_month_end_after(event_date, 1):%Y-%m-%d}"
     long = table.melt(id_vars=["ticker", "name", "group", "first_session_after"],
                       value_vars=["event_day_pct", "first_session_pct", "to_date_pct"], var_name="measure", value_name="pct")
     labels = {"event_day_pct": f"On {pd.Timestamp(event_date):%d %b}", "first_session_pct": "First session after",
@@ -216,7 +335,7 @@ def asia_chart(table: pd.DataFrame, event_date: str, until: str = "2025-02-28") 
         tooltip=[alt.Tooltip("name:N", title="Series"), alt.Tooltip("measure:N", title="Measure"),
                  alt.Tooltip("pct:Q", title="Change (%)", format="+.2f"),
                  alt.Tooltip("first_session_after:N", title="First session after the event")],
-    ).properties(width=150, height=14 * len(table))
+    ).properties(width=layout.SHOCK_ASIA_PANEL, height=layout.SHOCK_ASIA_ROW * len(table))
     return charts.titled(bars, "Asia, each market on its own calendar",
                          "Close-to-close changes; Lunar New Year and local holidays delay the first reaction", SOURCE_ASIA)
 
@@ -240,11 +359,11 @@ def car_chart(study: pd.DataFrame, window: str) -> alt.Chart:
             alt.Tooltip("se:Q", title="Standard error (pp)", format=".2f"), alt.Tooltip("t:Q", title="t", format="+.2f"),
             alt.Tooltip("market_adjusted:Q", title="Market-adjusted (%)", format="+.2f"),
             alt.Tooltip("beta:Q", title="Beta", format=".2f")]
-    ci = base.mark_rule(strokeWidth=2, color="#999").encode(x=alt.X("lo:Q", title=f"Cumulative abnormal return {window} (%)"), x2="hi:Q")
+    ci = base.mark_rule(strokeWidth=2, color=layout.SHOCK_INTERVAL).encode(x=alt.X("lo:Q", title=f"Cumulative abnormal return {window} (%)"), x2="hi:Q")
     point = base.mark_point(filled=True, size=60, color=charts.DOWN).encode(x="car:Q", tooltip=tips)
     madj = base.mark_tick(color=charts.UP, thickness=2, size=12).encode(x="market_adjusted:Q", tooltip=tips)
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
-    return charts.titled(alt.layer(ci, zero, point, madj).properties(width=charts.WIDTH - 60, height=15 * len(data)),
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=layout.SHOCK_ZERO).encode(x="x:Q")
+    return charts.titled(alt.layer(ci, zero, point, madj).properties(width=layout.SHOCK_BAR_WIDTH, height=layout.SHOCK_CAR_ROW * len(data)),
                          f"Abnormal returns over {window}",
                          "Dot: market model, with 95% interval; tick: market-adjusted (stock minus market)", SOURCE_US)
 
@@ -269,8 +388,8 @@ def ar_path_chart(paths: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("ar_pct:Q", title="Abnormal return that day (%)", format="+.2f"),
                  alt.Tooltip("car_pct:Q", title="Cumulative (%)", format="+.2f")],
     ).add_params(pick)
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    return charts.titled(alt.layer(zero, lines).properties(width=charts.WIDTH - 40, height=charts.HEIGHT),
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=layout.GREY_RULE).encode(y="y:Q")
+    return charts.titled(alt.layer(zero, lines).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT),
                          "Abnormal returns day by day", "Market model, cumulated from the start of the event window",
                          SOURCE_US)
 
@@ -295,3 +414,135 @@ def study_wide(study: pd.DataFrame) -> pd.DataFrame:
         out[f"t {w}"] = part["t"]
     out[f"Market-adjusted {windows[0]} (%)"] = study[study["window"] == windows[0]].set_index("ticker")["market_adjusted"] * 100
     return out.reset_index()
+
+
+# ----------------------------------------------------------------------------- the sections
+
+
+def opening(p: Params) -> Section:
+    """The story's headline numbers: always 27 January 2025, whatever the parameters."""
+    lseg, r1 = facts.fact("SHK-11"), facts.fact("SHK-01")
+    return Section(numbers={
+        "nvda_drop": -market.day_move("NVDA", KEY_EVENT)["pct"],
+        "ixic_drop": -market.day_move("^IXIC", KEY_EVENT)["pct"],
+        "gspc_drop": -market.day_move("^GSPC", KEY_EVENT)["pct"],
+        "sox_drop": -market.day_move("^SOX", KEY_EVENT)["pct"],
+        "nvda_mv_bn": -market.market_value_change("NVDA", KEY_EVENT)["change_usd"] / 1e9,
+        "lseg_bn": lseg.value, "lseg_status": facts.cite(lseg),
+        "r1_release": Day(r1.value), "r1_release_status": facts.cite(r1),
+    })
+
+
+def the_day(p: Params) -> Section:
+    """Every US series on the event day, each group's median, worst and best, and the worst-hit series."""
+    moves = moves_table(p.event_date, catalog.tickers(market="US"))
+    worst = moves.loc[moves["pct"].idxmin()]
+    return Section(
+        numbers={"worst_name": worst["name"], "worst_pct": -worst["pct"]},
+        tables={"tbl-shock-groups-table": Table(
+            group_summary(moves),
+            {"group": "Group", "series": "Series", "median": "Median (%)", "worst": "Worst (%)", "best": "Best (%)"},
+            {"median": "{:+.1f}", "worst": "{:+.1f}", "best": "{:+.1f}"})},
+        figures={"fig-shock-moves-chart": Figure(moves_chart(moves, p.event_date), moves.reset_index())},
+    )
+
+
+def market_value(p: Params) -> Section:
+    """Market value lost and gained on the event day; the story's own figures on 27 January."""
+    mv = market_value_table(p.event_date)
+    nv = market.market_value_change("NVDA", KEY_EVENT)
+    return Section(
+        numbers={"nvda_shares_bn": nv["shares"] / 1e9, "nvda_shares_asof": nv["as_of_date"],
+                 "avgo_mv_bn": -market.market_value_change("AVGO", KEY_EVENT)["change_usd"] / 1e9,
+                 "aapl_mv_bn": market.market_value_change("AAPL", KEY_EVENT)["change_usd"] / 1e9},
+        tables={"tbl-shock-mcap-table": Table(
+            mv,
+            {"ticker": "Ticker", "name": "Company", "shares_bn": "Shares (bn)", "shares_as_of": "Count as of",
+             "filing": "SEC filing", "prev_close": "Previous close", "close": "Close", "change_bn": "Change ($bn)",
+             "value_before_bn": "Value before ($bn)"},
+            {"shares_bn": "{:,.3f}", "prev_close": "{:,.2f}", "close": "{:,.2f}", "change_bn": "{:+,.1f}",
+             "value_before_bn": "{:,.0f}"})},
+        figures={"fig-shock-mcap-chart": Figure(market_value_chart(mv, p.event_date), mv)},
+    )
+
+
+def the_days_after(p: Params) -> Section:
+    """Nvidia's rebound on the story's next day; each group's path and horizons after the event day."""
+    rebound = market.day_move("NVDA", calendar.session_after("NVDA", KEY_EVENT, 1))
+    after = after_table(p.event_date)
+    paths = group_paths(p.event_date, f"{min(_month_end_after(p.event_date, 6), pd.Timestamp(catalog.END)):%Y-%m-%d}")
+    chips = after.set_index("group").loc["Chips"]
+    return Section(
+        numbers={"nvda_rebound": rebound["pct"], "nvda_rebound_date": Day(rebound["date"], year=False),
+                 "chips_1m": chips["1 month"], "chips_3m": chips["3 months"], "chips_6m": chips["6 months"],
+                 "after_anchor": Day(after.attrs["anchor"])},
+        tables={"tbl-shock-after-table": Table(after, {"group": "Group", "1 day": "Event day (%)"},
+                                               {h: "{:+.1f}" for h in HORIZONS})},
+        figures={"fig-shock-paths-chart": Figure(paths_chart(paths, p.event_date), paths)},
+    )
+
+
+def asia(p: Params) -> Section:
+    """Asia on its own calendars after the event day; the story's Asian numbers after 27 January."""
+    table = asia_table(p.event_date)
+    story = asia_table(KEY_EVENT).set_index("ticker")
+    return Section(
+        numbers={"softbank_drop": -story.loc["9984.T", "event_day_pct"], "softbank_fact": facts.cite("SHK-29"),
+                 "cn_reopen": Day(story.loc["000300.SS", "first_session_after"], year=False),
+                 "tw_last": Day(calendar.last_session_on_or_before("2330.TW", KEY_EVENT), year=False),
+                 "tw_reopen": Day(story.loc["2330.TW", "first_session_after"], year=False),
+                 "tsmc_tw_drop": -story.loc["2330.TW", "first_session_pct"],
+                 "baba_hk_feb": story.loc["9988.HK", "to_date_pct"]},
+        figures={"fig-shock-asia-chart": Figure(asia_chart(table, p.event_date), table)},
+    )
+
+
+def event_study(p: Params) -> Section:
+    """Each stock's CARs with their t-statistics, the day-0 intervals and the build-up around day 0."""
+    design = p.design()
+    study = study_table(list(p.tickers), p.market_proxy, design, p.windows)
+    shown = [t for t in CARPATH_TICKERS if t in p.tickers] or list(p.tickers[:5])
+    paths = ar_paths(shown, p.market_proxy, design)
+    wide = study_wide(study)
+    formats = {c: ("{:+.1f}" if "%" in c else "{:+.2f}") for c in wide.columns if c.startswith(("CAR", "t ", "Market"))}
+    ev, _ = events.abnormal_returns(p.tickers[0], p.market_proxy, design)
+    return Section(
+        numbers={"est_len": design.estimation_length, "est_gap": design.gap,
+                 "est_start": Day(ev.attrs["estimation"][0]), "est_end": Day(ev.attrs["estimation"][1])},
+        tables={"tbl-shock-study-table": Table(wide, {"ticker": "Ticker", "name": "Company", "beta": "Beta"},
+                                               formats | {"beta": "{:.2f}"})},
+        figures={"fig-shock-car-chart": Figure(car_chart(study, "(+0,+0)"), study[study["window"] == "(+0,+0)"]),
+                 "fig-shock-carpath-chart": Figure(ar_path_chart(paths), paths)},
+    )
+
+
+BASKET_LABELS = {"window": "Window", "n": "Stocks", "caar": "CAAR (%)", "t_bmp": "t (BMP)", "p_bmp": "p (BMP)",
+                 "mean_residual_correlation": "Mean residual correlation", "t_kp": "t (adjusted)",
+                 "p_kp": "p (adjusted)"}
+BASKET_FORMATS = {"caar": "{:+.2f}", "t_bmp": "{:+.2f}", "p_bmp": "{:.3f}", "mean_residual_correlation": "{:.2f}",
+                  "t_kp": "{:+.2f}", "p_kp": "{:.3f}"}
+
+
+def basket(p: Params) -> Section:
+    """The AI-hardware basket's CAAR with the BMP and Kolari–Pynnönen tests."""
+    table = basket_table(list(p.tickers), p.market_proxy, p.design(), p.windows)
+    if table.empty:
+        return Section(numbers={k: float("nan") for k in ("rbar", "basket_n", "kp_factor", "caar0", "t_bmp0", "t_kp0")},
+                       tables={"tbl-shock-basket-table": Table(table)})
+    day0 = table.set_index("window").loc["(+0,+0)"]
+    return Section(
+        numbers={"rbar": day0["mean_residual_correlation"], "basket_n": int(day0["n"]),
+                 "kp_factor": day0["t_bmp"] / day0["t_kp"], "caar0": day0["caar"] * 100,
+                 "t_bmp0": day0["t_bmp"], "t_kp0": day0["t_kp"]},
+        tables={"tbl-shock-basket-table": Table(table.assign(caar=table["caar"] * 100), BASKET_LABELS, BASKET_FORMATS)},
+    )
+
+
+def market_model_caveat(p: Params) -> Section:
+    """Nvidia's beta in the story's design (27 January, S&P 500): why the market model understates the shock."""
+    return Section(numbers={"nvda_beta": events.abnormal_returns("NVDA", "^GSPC", events.Design())[1].beta})
+
+
+def articles(p: Params) -> Section:
+    """The articles' claims about the market in these days, with the ledger's verdicts."""
+    return Section(shown=[claims.chapter_claims(1)])

@@ -1,0 +1,218 @@
+"""Chapter 1, "The shock": each section's numbers against values computed here from the committed
+CSVs (read with pandas, not through the chapter's helpers), its parameters, and its tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from shockbook import paths
+from shockbook.analysis import calendar
+from shockbook.chapters import ch1_shock as ch1
+from shockbook.data import catalog
+
+KEY = pd.Timestamp("2025-01-27")  # the story's day, typed here on purpose: the test checks KEY_EVENT
+
+
+def raw(ticker: str) -> pd.DataFrame:
+    return pd.read_csv(paths.MARKET_DIR / "prices" / catalog.get(ticker).file_name, index_col="Date",
+                       parse_dates=True)
+
+
+def day_pct(ticker: str, day=KEY, column: str = "Close") -> float:
+    p = raw(ticker)[column]
+    pos = p.index.get_loc(pd.Timestamp(day))
+    return (p.iloc[pos] / p.iloc[pos - 1] - 1) * 100
+
+
+def total_return_col(ticker: str) -> str:
+    p = raw(ticker)
+    return "Adj Close" if "Adj Close" in p and p["Adj Close"].notna().all() else "Close"
+
+
+@pytest.fixture(scope="module")
+def default():
+    return ch1.Params()
+
+
+def test_the_story_day_is_calendar_key_event():
+    assert ch1.KEY_EVENT == calendar.KEY_EVENT == f"{KEY:%Y-%m-%d}"
+    assert not hasattr(ch1, "EVENT_STUDY_TICKERS")  # the dead copy is gone: the tickers live in Params
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def test_opening_numbers_are_the_story_days_closes(default):
+    s = ch1.opening(ch1.Params(event_date="2025-01-21", tickers=["AMD"]))  # the story's numbers ignore the rerun
+    nv = raw("NVDA")["Close"]
+    assert s.numbers["nvda_drop"] == pytest.approx(-(nv[KEY] / nv[:KEY].iloc[-2] - 1) * 100, rel=1e-12)
+    assert s.numbers["nvda_drop"] == pytest.approx(16.97, abs=0.01)
+    for key, ticker in [("ixic_drop", "^IXIC"), ("gspc_drop", "^GSPC"), ("sox_drop", "^SOX")]:
+        assert s.numbers[key] == pytest.approx(-day_pct(ticker), rel=1e-12)
+    shares = pd.read_csv(paths.MARKET_DIR / "shares_outstanding.csv")
+    count = shares[(shares.ticker == "NVDA") & (shares.share_class == "common stock")
+                   & (shares.as_of_date <= "2025-01-27")].sort_values("as_of_date")["shares_outstanding"].iloc[-1]
+    assert s.numbers["nvda_mv_bn"] == pytest.approx(count * (nv[:KEY].iloc[-2] - nv[KEY]) / 1e9, rel=1e-12)
+    assert s.value("r1_release") == "20 January 2025"
+
+
+def test_the_day_ranks_every_us_series_and_summarises_each_group(default):
+    s = ch1.the_day(default)
+    pct = {t: day_pct(t) for t in catalog.tickers(market="US") if t != "^VIX"}
+    worst = min(pct, key=pct.get)
+    assert s.numbers["worst_name"] == catalog.get(worst).name
+    assert s.numbers["worst_pct"] == pytest.approx(-pct[worst], rel=1e-12)
+    groups = s.tables["tbl-shock-groups-table"].frame.set_index("group")
+    chips = [day_pct(t) for t in catalog.tickers("Chips", "US")]
+    assert groups.loc["Chips", "median"] == pytest.approx(np.median(chips), rel=1e-12)
+    assert groups.loc["Chips", "worst"] == pytest.approx(min(chips), rel=1e-12)
+    assert groups.loc["Chips", "series"] == len(chips)
+    assert len(s.figures["fig-shock-moves-chart"].data) == len(catalog.tickers(market="US"))
+
+
+def test_market_value_is_shares_times_the_change_in_the_close(default):
+    s = ch1.market_value(default)
+    mv = s.tables["tbl-shock-mcap-table"].frame.set_index("ticker")
+    tsm = raw("TSM")["Close"]
+    shares = pd.read_csv(paths.MARKET_DIR / "shares_outstanding.csv")
+    tsm_common = shares[(shares.ticker == "TSM") & ~shares.share_class.str.contains("balance")]
+    tsm_common = tsm_common[tsm_common.as_of_date <= "2025-01-27"].sort_values("as_of_date")
+    count = (tsm_common if not tsm_common.empty else shares[shares.ticker == "TSM"]).iloc[-1]["shares_outstanding"]
+    assert mv.loc["TSM", "change_bn"] == pytest.approx(count / 5 * (tsm[KEY] - tsm[:KEY].iloc[-2]) / 1e9, rel=1e-12)
+    assert list(mv["change_bn"]) == sorted(mv["change_bn"])  # the biggest loss first
+    aapl = raw("AAPL")["Close"]
+    assert s.numbers["aapl_mv_bn"] > 0 and aapl[KEY] > aapl[:KEY].iloc[-2]
+    assert s.numbers["nvda_shares_bn"] == pytest.approx(24.49)
+
+
+def test_the_days_after_average_each_groups_total_return(default):
+    s = ch1.the_days_after(default)
+    gspc = raw("^GSPC")["Close"].index
+    anchor = gspc[gspc.get_loc(KEY) - 1]
+    for key, k in [("chips_1m", 21), ("chips_3m", 63), ("chips_6m", 126)]:
+        end = gspc[gspc.get_loc(anchor) + k]
+        rets = []
+        for t in catalog.tickers("Chips", "US"):
+            p = raw(t)[total_return_col(t)]
+            rets.append((p[end] / p[anchor] - 1) * 100)
+        assert s.numbers[key] == pytest.approx(np.mean(rets), rel=1e-9)
+    nv = raw("NVDA")["Close"]
+    assert s.numbers["nvda_rebound"] == pytest.approx((nv.iloc[nv.index.get_loc(KEY) + 1] / nv[KEY] - 1) * 100)
+    assert s.value("nvda_rebound_date") == "28 January"
+    assert s.value("after_anchor") == f"{anchor.day} {anchor:%B %Y}"
+
+
+def test_asia_measures_each_market_on_its_own_calendar(default):
+    s = ch1.asia(default)
+    tw = raw("2330.TW")["Close"]
+    last, first = tw[:KEY].index[-1], tw[KEY + pd.Timedelta(days=1):].index[0]
+    assert s.numbers["tsmc_tw_drop"] == pytest.approx(-(tw[first] / tw[last] - 1) * 100, rel=1e-12)
+    assert s.value("tw_reopen") == f"{first.day} {first:%B}" and s.value("tw_last") == f"{last.day} {last:%B}"
+    hk = raw("9988.HK")["Close"]
+    before, feb_end = hk[:KEY - pd.Timedelta(days=1)].iloc[-1], hk[:"2025-02-28"].iloc[-1]
+    assert s.numbers["baba_hk_feb"] == pytest.approx((feb_end / before - 1) * 100, rel=1e-12)
+    sb = raw("9984.T")["Close"]
+    assert s.numbers["softbank_drop"] == pytest.approx(-(sb[KEY] / sb[:KEY].iloc[-2] - 1) * 100, rel=1e-12)
+
+
+def test_event_study_estimation_window_and_day0_intervals(default):
+    s = ch1.event_study(default)
+    dates = raw("NVDA").index.intersection(raw("^GSPC").index)[1:]  # return dates
+    pos0 = dates.get_loc(KEY)
+    assert s.value("est_start") == f"{dates[pos0 - 285].day} {dates[pos0 - 285]:%B %Y}"
+    assert s.value("est_end") == f"{dates[pos0 - 36].day} {dates[pos0 - 36]:%B %Y}"
+    day0 = s.figures["fig-shock-car-chart"].data.set_index("ticker")
+    assert set(day0.index) == set(default.tickers)
+    wide = s.tables["tbl-shock-study-table"].frame
+    assert [c for c in wide.columns if c.startswith("CAR")] == [
+        "CAR (+0,+0) (%)", "CAR (+0,+1) (%)", "CAR (-1,+1) (%)", "CAR (-5,+5) (%)"]
+
+
+def _ols_scar_and_residuals(ticker, day0_pos_offsets=(0,)):
+    """Standardised CAR over the given relative days and estimation residuals, by statsmodels."""
+    def rets(t):
+        return raw(t)[total_return_col(t)].pct_change().dropna()
+    r, rm = rets(ticker), rets("^GSPC")
+    dates = r.index.intersection(rm.index)
+    pos0 = dates.get_loc(KEY)
+    est = dates[pos0 - 285: pos0 - 35]
+    fit = sm.OLS(r[est].to_numpy(), sm.add_constant(rm[est].to_numpy())).fit()
+    ev = dates[[pos0 + k for k in day0_pos_offsets]]
+    X = sm.add_constant(rm[ev].to_numpy(), has_constant="add")
+    ar = r[ev].to_numpy() - X @ fit.params
+    xtx_inv = np.linalg.inv(sm.add_constant(rm[est].to_numpy()).T @ sm.add_constant(rm[est].to_numpy()))
+    cov = fit.scale * (np.eye(len(ev)) + X @ xtx_inv @ X.T)
+    return ar.sum(), ar.sum() / np.sqrt(cov.sum()), pd.Series(fit.resid, index=est)
+
+
+def test_basket_tests_against_an_independent_statsmodels_computation(default):
+    s = ch1.basket(default)
+    members = [t for t in default.tickers if catalog.get(t).group in ch1.HARDWARE_GROUPS]
+    out = [_ols_scar_and_residuals(t) for t in members]
+    cars, scars = np.array([o[0] for o in out]), np.array([o[1] for o in out])
+    n = len(members)
+    t_bmp = scars.mean() / (scars.std(ddof=1) / np.sqrt(n))
+    corr = pd.DataFrame({t: o[2] for t, o in zip(members, out)}).corr().to_numpy()
+    rbar = corr[np.triu_indices(n, 1)].mean()
+    t_kp = t_bmp * np.sqrt((1 - rbar) / (1 + (n - 1) * rbar))
+    assert s.numbers["basket_n"] == n
+    assert s.numbers["caar0"] == pytest.approx(cars.mean() * 100, rel=1e-9)
+    assert s.numbers["t_bmp0"] == pytest.approx(t_bmp, rel=1e-9)
+    assert s.numbers["rbar"] == pytest.approx(rbar, rel=1e-9)
+    assert s.numbers["t_kp0"] == pytest.approx(t_kp, rel=1e-9)
+    assert s.numbers["kp_factor"] == pytest.approx(t_bmp / t_kp, rel=1e-9)
+
+
+def test_market_model_caveat_uses_the_storys_design():
+    s = ch1.market_model_caveat(ch1.Params(market_proxy="^DJI"))
+    _, _, resid = _ols_scar_and_residuals("NVDA")
+    r = raw("NVDA")["Adj Close"].pct_change().dropna()
+    rm = raw("^GSPC")["Close"].pct_change().dropna()
+    fit = sm.OLS(r[resid.index].to_numpy(), sm.add_constant(rm[resid.index].to_numpy())).fit()
+    assert s.numbers["nvda_beta"] == pytest.approx(fit.params[1], rel=1e-9)
+
+
+def test_articles_shows_only_chapter_ones_claims(default):
+    html = ch1.articles(default).shown[0].data
+    assert html.startswith('<ul class="shockbook-claims">') and html.count("<li>") >= 1
+
+
+# ----------------------------------------------------------------------------- parameters
+
+
+GOOD = dict(event_date="2025-01-27", tickers=["NVDA", "AMD"], market_proxy="^GSPC",
+            estimation_length=250, gap=30, window=[-5, 5])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"tickers": []}, "tickers must be a non-empty list"),
+    ({"tickers": ["NVDAA"]}, "tickers: unknown ticker 'NVDAA'"),
+    ({"market_proxy": "^FOO"}, "market_proxy: unknown ticker"),
+    ({"market_proxy": "^VIX"}, "market_proxy must be one of the US indices"),
+    ({"event_date": "27/01/2025"}, "event_date .27/01/2025. is not a date; write it as YYYY-MM-DD"),
+    ({"event_date": "2031-01-05"}, "event_date must lie between 2023-01-03 and 2025-12-31"),
+    ({"event_date": "2025-01-26"}, "did not trade on 2025-01-26"),
+    ({"window": [0, "5"]}, "two whole numbers"),
+    ({"window": [1, 5]}, "must contain day 0"),
+    ({"estimation_length": 10}, "too short"),
+    ({"gap": -1}, "zero or more"),
+    ({"tickers": ["NVDA", "0700.HK"]}, "needs one market"),
+    ({"event_date": "2024-02-22"}, "outside what the data allow for NVDA"),
+    ({"tickers": ["ARM"], "event_date": "2024-10-31"}, "outside what the data allow for ARM .*from 2024-11-01"),
+    ({"event_date": "2025-12-24"}, "outside what the data allow for NVDA .*to 2025-12-23"),
+])
+def test_parameters_are_checked_before_anything_runs(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ch1.Params(**{**GOOD, **kwargs})
+
+
+def test_the_valid_range_of_the_event_date_is_computed_from_the_data():
+    valid = {r["name"]: r["valid"] for r in ch1.Params.table()}
+    # ARM's data start on 2023-09-14: its 285th return after that is the default tickers' earliest day 0.
+    arm = raw("ARM").index
+    assert f"from {arm[1 + 285]:%Y-%m-%d} to" in valid["event_date"]
+    gspc = raw("^GSPC").index
+    assert f"to {gspc[-1 - 5]:%Y-%m-%d}" in valid["event_date"]
+    ch1.Params(tickers=["ARM"], event_date=f"{arm[1 + 285]:%Y-%m-%d}")  # the stated first day passes
