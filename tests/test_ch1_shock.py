@@ -216,3 +216,68 @@ def test_the_valid_range_of_the_event_date_is_computed_from_the_data():
     gspc = raw("^GSPC").index
     assert f"to {gspc[-1 - 5]:%Y-%m-%d}" in valid["event_date"]
     ch1.Params(tickers=["ARM"], event_date=f"{arm[1 + 285]:%Y-%m-%d}")  # the stated first day passes
+
+
+# ----------------------------------------------------------------------------- words chosen by the data
+
+
+@pytest.mark.parametrize("first, later, word", [
+    (-9.7, -9.6, "held"), (-5.0, -9.0, "deepened"), (-9.0, -3.0, "eased"), (-5.0, 2.0, "reversed"),
+    (3.0, 6.0, "extended"), (6.0, 2.0, "faded"), (3.0, -2.0, "reversed")])
+def test_trend_words(first, later, word):
+    from shockbook.site import words
+
+    assert words.trend(first, later) == word
+
+
+def test_the_worst_hit_is_an_asset_and_its_direction_comes_from_the_data():
+    # 20 Dec 2024, a rally day: the VIX fell most of all US series, but it is not an asset.
+    s = ch1.the_day(ch1.Params(event_date="2024-12-20", tickers=["NVDA"]))
+    pct = {t: day_pct(t, "2024-12-20") for t in catalog.tickers(market="US")}
+    assert min(pct, key=pct.get) == "^VIX"
+    assets = {t: v for t, v in pct.items() if t != "^VIX"}
+    worst = min(assets, key=assets.get)
+    assert s.numbers["worst_name"] == catalog.get(worst).name
+    assert s.value("worst_dir") == ("down" if assets[worst] < 0 else "up")
+    assert s.numbers["worst_pct"] == pytest.approx(abs(assets[worst]))
+
+
+def test_a_series_not_yet_listed_is_left_out_and_named():
+    s = ch1.the_day(ch1.Params(event_date="2024-02-23", tickers=["NVDA"]))
+    assert s.value("moves_note") == "Left out, with no close that day (not yet listed): GE Vernova."
+    assert "GEV" not in set(s.figures["fig-shock-moves-chart"].data["ticker"])
+    assert ch1.the_day(ch1.Params()).value("moves_note").startswith(f"All {len(catalog.tickers(market='US'))} ")
+
+
+def test_without_two_hardware_stocks_the_basket_paragraph_says_so():
+    s = ch1.basket(ch1.Params(tickers=["AMD", "MSFT"]))
+    assert set(s.numbers) == {"basket_sentence"}
+    assert "no basket to test" in s.value("basket_sentence")
+
+
+def test_horizons_past_the_data_are_said_not_printed():
+    s = ch1.the_days_after(ch1.Params(event_date="2025-12-23"))
+    assert not {"chips_1m", "chips_3m", "chips_6m"} & set(s.numbers)
+    assert s.value("chips_month") == "the data end before a month had passed."
+    d = ch1.the_days_after(ch1.Params())
+    assert f"{d.numbers['chips_1m']:+.1f}%" in d.value("chips_month")
+
+
+def test_the_story_words_are_measured_on_the_story_day():
+    s = ch1.the_day(ch1.Params(event_date="2024-12-20", tickers=["NVDA"]))
+    assert s.value("story_aapl") == ("rose" if day_pct("AAPL") > 0 else "fell")
+    assert s.value("story_dji") == ("rose" if day_pct("^DJI") > 0 else "fell")
+
+
+def test_the_estimation_window_is_placed_against_r1s_release():
+    assert ch1.event_study(ch1.Params()).value("est_vs_r1") == "before R1 was released"
+    late = ch1.event_study(ch1.Params(event_date="2025-06-02", tickers=["NVDA"], market_proxy="^DJI"))
+    assert late.value("est_vs_r1").endswith("20 January 2025") and late.value("proxy_name") == "Dow Jones Industrial Average"
+
+
+def test_the_rerun_box_lists_every_parameter_with_its_computed_range():
+    md = ch1.rerun_box(ch1.Params()).numbers["rerun_table"].data
+    for name in ch1.Params.defaults():
+        assert f"| `{name}` |" in md
+    arm = raw("ARM").index
+    assert f"from {arm[1 + 285]:%Y-%m-%d} to" in md

@@ -15,8 +15,8 @@ import pandas as pd
 from shockbook import params
 from shockbook.analysis import calendar, claims, events, market
 from shockbook.data import cache, catalog, facts
-from shockbook.site import charts, layout
-from shockbook.site.section import Day, Figure, Section, Table
+from shockbook.site import charts, layout, words
+from shockbook.site.section import Day, Figure, Phrase, Section, Table, Word
 
 KEY_EVENT = calendar.KEY_EVENT
 
@@ -167,6 +167,13 @@ def _month_end_after(date, months: int) -> pd.Timestamp:
 # ----------------------------------------------------------------------------- the day
 
 
+def traded_on(date: str, tickers: list[str]) -> tuple[list[str], list[str]]:
+    """The tickers with a close on ``date`` and one before it, and those without (not yet listed)."""
+    day = pd.Timestamp(date)
+    have = [t for t in tickers if day in calendar.sessions(t) and calendar.sessions(t)[0] < day]
+    return have, [t for t in tickers if t not in have]
+
+
 def moves_table(date: str, tickers: list[str]) -> pd.DataFrame:
     """One row per ticker: group, name, previous close, close, move in percent; by group, then move."""
     moves = market.day_moves(tickers, date)[["group", "name", "prev_close", "close", "pct"]]
@@ -233,10 +240,13 @@ def market_value_chart(table: pd.DataFrame, date: str) -> alt.Chart:
 
 
 def cumulative_returns(tickers: list[str], anchor: pd.Timestamp, end: str) -> pd.DataFrame:
-    """Total return from the close of ``anchor`` to each later close, per ticker (wide, in %)."""
+    """Total return from the close of ``anchor`` to each later close, per ticker (wide, in %); a
+    ticker without a close on ``anchor`` (not yet listed) is left out."""
     cols = {}
     for t in tickers:
         p = cache.load_prices(t)[market.total_return_column(t)]
+        if anchor not in p.index:
+            continue
         cols[t] = (p.loc[anchor:end] / p.loc[anchor] - 1) * 100
     return pd.DataFrame(cols)
 
@@ -433,12 +443,30 @@ def opening(p: Params) -> Section:
     })
 
 
+def rerun_box(p: Params) -> Section:
+    """The parameters, their defaults and their exact valid ranges, as a markdown table."""
+    from IPython.display import Markdown
+
+    rows = ["| Parameter | Default | What it sets | Valid values |", "|---|---|---|---|"]
+    for r in Params.table():
+        rows.append(f"| `{r['name']}` | `{r['default']}` | {r['help']} | {r['valid']} |")
+    return Section(numbers={"rerun_table": Markdown("\n".join(rows))})
+
+
 def the_day(p: Params) -> Section:
-    """Every US series on the event day, each group's median, worst and best, and the worst-hit series."""
-    moves = moves_table(p.event_date, catalog.tickers(market="US"))
-    worst = moves.loc[moves["pct"].idxmin()]
+    """Every US series on the event day, each group's median, worst and best, and the worst-hit asset;
+    the story's words for Apple and the Dow on 27 January."""
+    traded, missing = traded_on(p.event_date, catalog.tickers(market="US"))
+    moves = moves_table(p.event_date, traded)
+    assets = moves.drop(index=[t for t in NON_ASSETS if t in moves.index])
+    worst = assets.loc[assets["pct"].idxmin()]
+    note = (Phrase("shock.moves.missing", (("names", ", ".join(catalog.get(t).name for t in missing)),)) if missing
+            else Phrase("shock.moves.all", (("n", len(traded)),)))
     return Section(
-        numbers={"worst_name": worst["name"], "worst_pct": -worst["pct"]},
+        numbers={"event_day": Day(p.event_date), "worst_name": worst["name"], "worst_pct": abs(worst["pct"]),
+                 "worst_dir": Word(words.direction(worst["pct"], "down", "up", "up")), "moves_note": note,
+                 "story_aapl": Word(words.direction(market.day_move("AAPL", KEY_EVENT)["pct"])),
+                 "story_dji": Word(words.direction(market.day_move("^DJI", KEY_EVENT)["pct"]))},
         tables={"tbl-shock-groups-table": Table(
             group_summary(moves),
             {"group": "Group", "series": "Series", "median": "Median (%)", "worst": "Worst (%)", "best": "Best (%)"},
@@ -450,11 +478,14 @@ def the_day(p: Params) -> Section:
 def market_value(p: Params) -> Section:
     """Market value lost and gained on the event day; the story's own figures on 27 January."""
     mv = market_value_table(p.event_date)
+    story = market_value_table(KEY_EVENT).set_index("ticker")["change_bn"]
     nv = market.market_value_change("NVDA", KEY_EVENT)
+    others = story.drop("NVDA").sum()
     return Section(
         numbers={"nvda_shares_bn": nv["shares"] / 1e9, "nvda_shares_asof": nv["as_of_date"],
-                 "avgo_mv_bn": -market.market_value_change("AVGO", KEY_EVENT)["change_usd"] / 1e9,
-                 "aapl_mv_bn": market.market_value_change("AAPL", KEY_EVENT)["change_usd"] / 1e9},
+                 "avgo_mv_bn": abs(story["AVGO"]), "avgo_word": Word(words.direction(story["AVGO"], "lost", "gained")),
+                 "aapl_mv_bn": abs(story["AAPL"]), "aapl_word": Word(words.direction(story["AAPL"], "lost", "gained")),
+                 "story_nvda_alone": Phrase("shock.nvda.more" if -story["NVDA"] > abs(others) else "shock.nvda.less")},
         tables={"tbl-shock-mcap-table": Table(
             mv,
             {"ticker": "Ticker", "name": "Company", "shares_bn": "Shares (bn)", "shares_as_of": "Count as of",
@@ -472,9 +503,18 @@ def the_days_after(p: Params) -> Section:
     after = after_table(p.event_date)
     paths = group_paths(p.event_date, f"{min(_month_end_after(p.event_date, 6), pd.Timestamp(catalog.END)):%Y-%m-%d}")
     chips = after.set_index("group").loc["Chips"]
+    horizons = {"chips_1m": chips["1 month"], "chips_3m": chips["3 months"], "chips_6m": chips["6 months"]}
+    month = (Phrase("shock.after.month", (("m1", chips["1 month"]),
+                                          ("trend", Word(words.trend(chips["1 day"], chips["1 month"])))))
+             if np.isfinite(chips["1 month"]) else Phrase("shock.after.month.none"))
+    quarter = (Phrase("shock.after.quarter", (("m3", chips["3 months"]),)) if np.isfinite(chips["3 months"])
+               else Phrase("shock.after.quarter.none"))
+    half = (Phrase("shock.after.half", (("m6", chips["6 months"]),)) if np.isfinite(chips["6 months"])
+            else Phrase("shock.after.half.none"))
     return Section(
         numbers={"nvda_rebound": rebound["pct"], "nvda_rebound_date": Day(rebound["date"], year=False),
-                 "chips_1m": chips["1 month"], "chips_3m": chips["3 months"], "chips_6m": chips["6 months"],
+                 "chips_1d": chips["1 day"], **{k: v for k, v in horizons.items() if np.isfinite(v)},
+                 "chips_month": month, "chips_quarter": quarter, "chips_half": half,
                  "after_anchor": Day(after.attrs["anchor"])},
         tables={"tbl-shock-after-table": Table(after, {"group": "Group", "1 day": "Event day (%)"},
                                                {h: "{:+.1f}" for h in HORIZONS})},
@@ -487,12 +527,16 @@ def asia(p: Params) -> Section:
     table = asia_table(p.event_date)
     story = asia_table(KEY_EVENT).set_index("ticker")
     return Section(
-        numbers={"softbank_drop": -story.loc["9984.T", "event_day_pct"], "softbank_fact": facts.cite("SHK-29"),
+        numbers={"softbank_drop": abs(story.loc["9984.T", "event_day_pct"]),
+                 "softbank_word": Word(words.direction(story.loc["9984.T", "event_day_pct"])),
+                 "softbank_fact": facts.cite("SHK-29"),
+                 "asia_until": Day(_month_end_after(p.event_date, 1)),
                  "cn_reopen": Day(story.loc["000300.SS", "first_session_after"], year=False),
                  "tw_last": Day(calendar.last_session_on_or_before("2330.TW", KEY_EVENT), year=False),
                  "tw_reopen": Day(story.loc["2330.TW", "first_session_after"], year=False),
                  "tsmc_tw_drop": -story.loc["2330.TW", "first_session_pct"],
-                 "baba_hk_feb": story.loc["9988.HK", "to_date_pct"]},
+                 "baba_hk_feb": abs(story.loc["9988.HK", "to_date_pct"]),
+                 "baba_word": Word(words.direction(story.loc["9988.HK", "to_date_pct"]))},
         figures={"fig-shock-asia-chart": Figure(asia_chart(table, p.event_date), table)},
     )
 
@@ -506,9 +550,13 @@ def event_study(p: Params) -> Section:
     wide = study_wide(study)
     formats = {c: ("{:+.1f}" if "%" in c else "{:+.2f}") for c in wide.columns if c.startswith(("CAR", "t ", "Market"))}
     ev, _ = events.abnormal_returns(p.tickers[0], p.market_proxy, design)
+    r1 = pd.Timestamp(facts.fact("SHK-01").value)
     return Section(
         numbers={"est_len": design.estimation_length, "est_gap": design.gap,
-                 "est_start": Day(ev.attrs["estimation"][0]), "est_end": Day(ev.attrs["estimation"][1])},
+                 "est_start": Day(ev.attrs["estimation"][0]), "est_end": Day(ev.attrs["estimation"][1]),
+                 "est_vs_r1": (Phrase("shock.study.before_r1") if ev.attrs["estimation"][1] < r1
+                               else Phrase("shock.study.after_r1", (("r1", Day(r1)),))),
+                 "proxy_name": catalog.get(p.market_proxy).name},
         tables={"tbl-shock-study-table": Table(wide, {"ticker": "Ticker", "name": "Company", "beta": "Beta"},
                                                formats | {"beta": "{:.2f}"})},
         figures={"fig-shock-car-chart": Figure(car_chart(study, "(+0,+0)"), study[study["window"] == "(+0,+0)"]),
@@ -527,13 +575,18 @@ def basket(p: Params) -> Section:
     """The AI-hardware basket's CAAR with the BMP and Kolari–Pynnönen tests."""
     table = basket_table(list(p.tickers), p.market_proxy, p.design(), p.windows)
     if table.empty:
-        return Section(numbers={k: float("nan") for k in ("rbar", "basket_n", "kp_factor", "caar0", "t_bmp0", "t_kp0")},
+        return Section(numbers={"basket_sentence": Phrase("shock.basket.none")},
                        tables={"tbl-shock-basket-table": Table(table)})
     day0 = table.set_index("window").loc["(+0,+0)"]
+    numbers = {"rbar": day0["mean_residual_correlation"], "basket_n": int(day0["n"]),
+               "kp_factor": day0["t_bmp"] / day0["t_kp"], "caar0": day0["caar"] * 100,
+               "t_bmp0": day0["t_bmp"], "t_kp0": day0["t_kp"]}
+    smaller = abs(day0["t_kp"]) < abs(day0["t_bmp"])
+    values = (("rbar", numbers["rbar"]), ("n", numbers["basket_n"]),
+              ("factor", numbers["kp_factor"] if smaller else 1 / numbers["kp_factor"]), ("caar", numbers["caar0"]),
+              ("t_bmp", numbers["t_bmp0"]), ("t_kp", numbers["t_kp0"]))
     return Section(
-        numbers={"rbar": day0["mean_residual_correlation"], "basket_n": int(day0["n"]),
-                 "kp_factor": day0["t_bmp"] / day0["t_kp"], "caar0": day0["caar"] * 100,
-                 "t_bmp0": day0["t_bmp"], "t_kp0": day0["t_kp"]},
+        numbers={**numbers, "basket_sentence": Phrase("shock.basket.smaller" if smaller else "shock.basket.larger", values)},
         tables={"tbl-shock-basket-table": Table(table.assign(caar=table["caar"] * 100), BASKET_LABELS, BASKET_FORMATS)},
     )
 

@@ -23,6 +23,33 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "reversed": {"en": "reversed"},
     "lost": {"en": "lost"},
     "gained": {"en": "gained"},
+    "held": {"en": "held"},
+    "extended": {"en": "extended"},
+    "faded": {"en": "faded"},
+    # ---- chapter 1: sentences chosen by the data (a paragraph that cannot be computed says why)
+    "shock.moves.all": {"en": "All {n} US series in the cache traded that day."},
+    "shock.moves.missing": {"en": "Left out, with no close that day (not yet listed): {names}."},
+    "shock.nvda.more": {"en": "Nvidia alone lost more than the seven others together gained or lost."},
+    "shock.nvda.less": {"en": "Nvidia's loss was smaller than the seven others' net change together."},
+    "shock.after.month": {"en": "a month later they were {m1:+.1f}% from where they stood before it, so the "
+                                "event day's move had {trend}."},
+    "shock.after.month.none": {"en": "the data end before a month had passed."},
+    "shock.after.quarter": {"en": "Three months later they were {m3:+.1f}%."},
+    "shock.after.quarter.none": {"en": "The data end before three months had passed."},
+    "shock.after.half": {"en": "Six months on they were {m6:+.1f}%."},
+    "shock.after.half.none": {"en": "The data end before six months had passed."},
+    "shock.study.before_r1": {"en": "before R1 was released"},
+    "shock.study.after_r1": {"en": "a window that includes R1's release on {r1}"},
+    "shock.basket.smaller": {"en": "With a mean correlation of {rbar:.2f} across {n} stocks, the adjustment divides "
+                                   "the statistic by about {factor:.1f}: on the event day itself the basket's average "
+                                   "abnormal return of {caar:+.1f}% gives t = {t_bmp:.2f} unadjusted but only "
+                                   "{t_kp:.2f} adjusted."},
+    "shock.basket.larger": {"en": "With a mean correlation of {rbar:.2f} across {n} stocks, the adjustment multiplies "
+                                  "the statistic by about {factor:.1f}: on the event day itself the basket's average "
+                                  "abnormal return of {caar:+.1f}% gives t = {t_bmp:.2f} unadjusted and "
+                                  "{t_kp:.2f} adjusted."},
+    "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
+                                "equipment, networking and servers), so there is no basket to test."},
 }
 
 
@@ -36,6 +63,23 @@ def word(key: str, lang: str = "en") -> str:
 def direction(x: float, down: str = "fell", up: str = "rose", flat: str = "was unchanged") -> str:
     """The key of the word for a signed change: ``down`` below zero, ``up`` above, ``flat`` at zero."""
     return down if x < 0 else up if x > 0 else flat
+
+
+def trend(first: float, later: float, tolerance: float = 1.0) -> str:
+    """The key of the word for what became of a move ``first`` by a ``later`` cumulative value.
+
+    Within ``tolerance`` (in the values' unit) of the first move it "held"; past zero it "reversed";
+    further from zero a fall "deepened" and a rise "extended"; nearer to zero a fall "eased" and a
+    rise "faded".
+    """
+    if abs(later - first) < tolerance:
+        return "held"
+    if first * later < 0:
+        return "reversed"
+    further = abs(later) > abs(first)
+    if first < 0:
+        return "deepened" if further else "eased"
+    return "extended" if further else "faded"
 
 
 def day(date, year: bool = True, lang: str = "en") -> str:
