@@ -13,7 +13,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run site test browser refresh import verify bench clean
+.PHONY: book env vendor run site test browser refresh import verify bench clean sources
 
 book: env vendor run site
 
@@ -43,13 +43,26 @@ run: env
 	$(PY) -m shockbook run
 
 # The site is rebuilt only when one of its sources is newer than the last build.
+# Both editions are built from the same executed chapters, side by side: the English site at the
+# root, the Chinese edition (zh/, generated from translations/zh by shockbook.site.edition) under zh/.
 SITE_OK := _build/html/.built
-SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/figdata/*.csv)
+SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv \
+                 data/facts/*.csv zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
+JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --quiet
 site: $(SITE_OK)
-	@echo "The book: _build/html/index.html"
+	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --quiet
+	$(PY) -m shockbook.site.edition build
+	mkdir -p _build; $(JB) . > _build/en.log 2>&1 & pid=$$!; \
+	  zh=0; $(JB) zh --path-output _build/zh > _build/zh.log 2>&1 || zh=$$?; \
+	  en=0; wait $$pid || en=$$?; cat _build/en.log _build/zh.log | grep -v -E "^$$|=====|Finished generating|HTML pages are here|_build/html|look at your book|paste this line|Config Path|Output Path|^Running Jupyter-Book|Source Folder" || true; \
+	  [ $$en = 0 ] && [ $$zh = 0 ]
+	rm -rf _build/html/zh && cp -r _build/zh/_build/html _build/html/zh
 	touch $@
+
+# The Sources page is generated from data/facts/ (facts.csv + sources.csv); a test fails when it is stale.
+sources: env
+	$(PY) -m shockbook.site.sources
 
 test: book browser
 	$(PY) -m pytest
@@ -73,4 +86,4 @@ bench: book
 	$(PY) tests/bench.py
 
 clean:
-	rm -rf _build runs $(VENDOR)
+	rm -rf _build runs $(VENDOR) zh/chapters zh/_build

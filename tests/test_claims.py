@@ -322,7 +322,7 @@ def test_fact_ratio_product_calc_sign_and_bounds():
     assert one("ratio:fact:CST-05/fact:CST-21", 3.636, unit="ratio", tolerance=0.0005)["verdict"] == CONFIRMED
     r = one("calc:( fact:CST-21 / fact:CST-05 - 1 ) * 100", -72.5, tolerance=0.05)
     assert r["measured"] == pytest.approx(-72.5)
-    assert one("calc:fact:CST-42:1 * 2 / 1e9", 5.5e-5, unit="usd_billion", tolerance=1e-9)["verdict"] == CONFIRMED
+    assert one("calc:fact:CST-42:1:mid * 2 / 1e9", 5.5e-5, unit="usd_billion", tolerance=1e-9)["verdict"] == CONFIRMED
     assert one("fact:RSP-10", 62.5, unit="usd_billion", tolerance=2.5)["verdict"] == CONFIRMED
     assert one("fact:SHK-05", "2025-01-27", unit="date", tolerance=1)["verdict"] == CONFIRMED
     assert one("fact:SHK-05", "2025-01-27", unit="date", tolerance=0)["verdict"] == CONTRADICTED
@@ -390,9 +390,14 @@ def test_bad_specs_are_rejected_with_a_reason(bad, message):
 
 
 def test_fact_values_are_read_as_documented():
-    assert fact_value("60-65", "USD billion") == 62.5
+    assert fact_value("60-65", "USD billion") == 60
+    assert fact_value("60-65", "USD billion", 0, "mid") == 62.5
     assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU") == 3320
-    assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU", 1) == 27500
+    assert fact_value("3,320 cost; 25,000-30,000 price", "USD per GPU", 1, "mid") == 27500
+    assert fact_value("GPT-4 78", "score") == 78  # the model's name is not a number (it was read as 4)
+    assert fact_value("2664", "thousand H800 GPU-hours", 0, "scaled") == 2_664_000
+    with pytest.raises(ClaimError, match="not a range"):
+        fact_value("246 (2024)", "USD billion", 0, "mid")
     assert fact_value("R1-Zero 198 h; R1 80 h; 512 GPUs", "hours; GPUs") == 198
     assert fact_value("246 (2024); >320 (2025 plan)", "USD billion", 1) == 320
     assert fact_value("Marvell -19; Oracle -13.8", "percent", 1) == -13.8
@@ -509,3 +514,30 @@ def test_close_factor_is_validated(bad):
         claims.check_close_factor(bad)
     with pytest.raises(ValueError, match="close_factor"):
         verdict(1, 1, 0.1, close_factor=bad)
+
+
+def test_wilson_interval_matches_its_formula_and_stays_in_zero_one():
+    from shockbook.analysis.claims import wilson_interval
+
+    lo, hi = wilson_interval(8, 10)
+    # by hand: p = .8, z = 1.96; centre = (.8 + z²/20)/(1 + z²/10); half = z·sqrt(.016 + z²/400)/(1 + z²/10)
+    z = 1.959963984540054
+    centre = (0.8 + z * z / 20) / (1 + z * z / 10)
+    half = z * (0.016 + z * z / 400) ** 0.5 / (1 + z * z / 10)
+    assert (lo, hi) == pytest.approx((centre - half, centre + half))
+    assert 0 <= wilson_interval(0, 3)[0] and wilson_interval(3, 3)[1] <= 1 + 1e-12
+    assert all(map(math.isnan, wilson_interval(0, 0)))
+
+
+def test_a_claim_that_only_quotes_someone_is_attributed_not_confirmed():
+    facts = pd.DataFrame([
+        {"id": "SKP-01", "value": "50000", "unit": "H100 GPUs (claimed)", "status": "claim"},
+        {"id": "CST-10", "value": "2048", "unit": "H800 GPUs", "status": "fact"},
+    ])
+    one = lambda check: evaluate(pd.DataFrame([{  # noqa: E731
+        "id": "C01", "claimed_value": "50000", "unit": "count", "check": check, "tolerance": 0.5}]),
+        facts=lambda: facts).iloc[0]
+    assert one("fact:SKP-01")["verdict"] == claims.ATTRIBUTED
+    assert one("fact:CST-10")["verdict"] == CONTRADICTED  # a true fact, a wrong number
+    assert one("calc:fact:SKP-01 * fact:CST-10 / fact:CST-10")["verdict"] == CONFIRMED  # rests on a fact too
+    assert claims.ATTRIBUTED not in claims.SCORED

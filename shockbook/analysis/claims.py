@@ -30,12 +30,13 @@ Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
 ``last_larger_move:T:D``
     A date: the latest session before D whose close-to-close move was at least as large as
     D's, in the same direction. Checks "the biggest fall since ..." claims.
-``fact:ID[:k]``
+``fact:ID[:k[:READING]]``
     The value of row ``ID`` in the facts table: part ``k`` (0-based, default 0) of a value
-    whose parts are separated by ``;``. Within a part the first number is taken (thousands
-    separators allowed; a range ``a-b`` gives its midpoint; ``~``, ``>``, ``<`` are ignored;
-    digits glued to letters, as in ``H800`` or ``R1-Zero``, are not numbers; a suffix such as
-    ``K`` is not applied, so read the fact's unit). If the fact's
+    whose parts are separated by ``;``, read by the facts table's own reader
+    (:func:`shockbook.data.facts.parse_value`, the one the chapters use). READING is ``first``
+    (the default: the part's first number; digits glued to letters, as in ``H800`` or
+    ``GPT-4``, are not numbers), ``mid`` (the midpoint of a range ``a-b``) or ``scaled`` (the
+    first number times the unit's multiplier: ``thousand`` × 1,000, ``million`` …). If the fact's
     unit starts with ``date``, the part is read as a date (``YYYY``, ``YYYY-MM`` or
     ``YYYY-MM-DD``, or ``A to B``), i.e. a span of days.
 ``ratio:A/B``, ``product:A*B``
@@ -135,9 +136,11 @@ CLAIM_KINDS = (
     "timeline", "rankings and adoption", "other",
 )
 
-CONFIRMED, CLOSE, CONTRADICTED, NOT_CHECKABLE = (
-    "confirmed", "close", "contradicted", "not checkable from the data")
-VERDICTS = (CONFIRMED, CLOSE, CONTRADICTED, NOT_CHECKABLE)
+CONFIRMED, CLOSE, CONTRADICTED, ATTRIBUTED, NOT_CHECKABLE = (
+    "confirmed", "close", "contradicted", "attributed, not verified", "not checkable from the data")
+VERDICTS = (CONFIRMED, CLOSE, CONTRADICTED, ATTRIBUTED, NOT_CHECKABLE)
+#: The verdicts that judge whether a number is true: the accuracy scores count only these.
+SCORED = (CONFIRMED, CLOSE, CONTRADICTED)
 CLOSE_FACTOR = 3
 
 PRICE_FIELDS = ("Close", "Open", "High", "Low")
@@ -340,10 +343,13 @@ def parse_spec(text: str, _top: bool = True) -> Spec:
         return Spec(kind, parts=tuple(_term(h, whole) for h in halves))
     args = tuple(rest.split(":"))
     if kind == "fact":
-        if len(args) not in (1, 2) or not _FACT_ID.match(args[0]):
-            raise ClaimError(f"check {whole!r}: expected fact:ID or fact:ID:k with an id like CST-06")
-        if len(args) == 2 and not args[1].isdigit():
+        if len(args) not in (1, 2, 3) or not _FACT_ID.match(args[0]):
+            raise ClaimError(f"check {whole!r}: expected fact:ID, fact:ID:k or fact:ID:k:READING "
+                             "with an id like CST-06")
+        if len(args) >= 2 and not args[1].isdigit():
             raise ClaimError(f"check {whole!r}: the part index {args[1]!r} must be a whole number")
+        if len(args) == 3 and args[2] not in FACT_READINGS:
+            raise ClaimError(f"check {whole!r}: READING must be one of {', '.join(FACT_READINGS)}")
         return Spec(kind, args=args)
     if kind in ("pct_change", "points_change", "mcap_change_bn"):
         n_ok = (3, 4) if kind == "pct_change" else (3,)
@@ -368,8 +374,19 @@ def parse_spec(text: str, _top: bool = True) -> Spec:
 # --------------------------------------------------------------------------- facts
 
 
-def fact_value(value: str, unit: str, k: int = 0) -> "float | DateSpan":
-    """Part ``k`` of a facts-table value, as a number or (for a date unit) a span of days."""
+FACT_READINGS = ("first", "mid", "scaled")
+
+
+def fact_value(value: str, unit: str, k: int = 0, reading: str = "first") -> "float | DateSpan":
+    """Part ``k`` of a facts-table value, as a number or (for a date unit) a span of days.
+
+    Numbers are read by the facts table's own reader (:func:`shockbook.data.facts.parse_value`),
+    so the ledger and the chapters see the same number: ``first`` is the part's first number
+    ("GPT-4 78" gives 78), ``mid`` the midpoint of a range ("25,000-30,000" gives 27,500),
+    ``scaled`` the first number times the unit's multiplier (thousand, million, billion).
+    """
+    from shockbook.data import facts as facts_table
+
     parts = [p.strip() for p in str(value).split(";")]
     if k >= len(parts):
         raise ClaimError(f"part {k} requested but the value {value!r} has {len(parts)} part(s)")
@@ -379,15 +396,18 @@ def fact_value(value: str, unit: str, k: int = 0) -> "float | DateSpan":
         if not m:
             raise ClaimError(f"value part {part!r} should be a date (the unit is {unit!r})")
         return parse_date_span(m.group(1) if not m.group(2) else f"{m.group(1)} to {m.group(2)}")
-    rng = _RANGE.match(part)
-    if rng:
-        a, b = (float(x.replace(",", "")) for x in rng.groups())
-        return (a + b) / 2
-    m = _FIRST_NUM.search(part)
-    if not m:
+    numbers = facts_table.parse_value(str(value))[2][k]
+    if not numbers:
         raise ClaimError(f"value part {part!r} holds no number")
-    sign = -1.0 if m.group(1) in ("-", "−") else 1.0
-    return sign * float(m.group(2).replace(",", ""))
+    if reading == "mid":
+        if len(numbers) != 2:
+            raise ClaimError(f"value part {part!r} is not a range of two numbers; 'mid' needs one")
+        return (numbers[0] + numbers[1]) / 2
+    if reading == "scaled":
+        if ";" in str(unit):
+            raise ClaimError(f"unit {unit!r} differs by part; 'scaled' needs one unit")
+        return numbers[0] * facts_table.unit_scale(unit)
+    return float(numbers[0])
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -481,17 +501,14 @@ def _need_level(ctx: _Context, ticker: str, what: str, allowed=LEVEL_BASES) -> N
 
 
 def _shares_at(ctx: _Context, ticker: str, day: str) -> float:
-    from shockbook.analysis.market import ADS_RATIO  # a constant; importing it does not read the cache
-    sh = ctx.shares()
-    rows = sh[sh["ticker"] == ticker]
-    if "share_class" in rows.columns:
-        rows = rows[~rows["share_class"].astype(str).str.contains("balance sheet")]
-    if rows.empty:
-        raise NotCheckable(f"no SEC cover-page share count for {ticker}")
-    rows = rows.sort_values("as_of_date")
-    before = rows[rows["as_of_date"].astype(str) <= day]
-    row = before.iloc[-1] if not before.empty else rows.iloc[0]
-    return float(row["shares_outstanding"]) / ADS_RATIO.get(ticker, 1)
+    """The share count chapter 1 uses (:func:`shockbook.analysis.market.shares_outstanding`), on the
+    ledger's share table."""
+    from shockbook.analysis.market import shares_outstanding  # a function; importing it reads nothing
+
+    try:
+        return shares_outstanding(ticker, day, ctx.shares())["shares"]
+    except KeyError:
+        raise NotCheckable(f"no SEC cover-page share count for {ticker}") from None
 
 
 def _eval(spec: Spec, ctx: _Context) -> "float | DateSpan":
@@ -534,7 +551,7 @@ def _eval(spec: Spec, ctx: _Context) -> "float | DateSpan":
         if a[0] not in facts.index:
             raise ClaimError(f"no fact with id {a[0]!r} in the facts table")
         row = facts.loc[a[0]]
-        return fact_value(row["value"], row["unit"], int(a[1]) if len(a) == 2 else 0)
+        return fact_value(row["value"], row["unit"], int(a[1]) if len(a) >= 2 else 0, a[2] if len(a) == 3 else "first")
     if k in ("ratio", "product", "calc"):
         vals = []
         for p in spec.parts:
@@ -677,7 +694,27 @@ def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context, close_factor: float
     if spec.kind == "info":
         return _display(value), math.nan, NOT_CHECKABLE, "context only: the claim is not checkable from daily data"
     v, d = verdict(claimed, value, float(row["tolerance"]), bound, close_factor)
+    if v in (CONFIRMED, CLOSE) and _rests_on_claims_only(inner, ctx):
+        return (_display(value), d, ATTRIBUTED,
+                "the article reports correctly what someone said; the book has no evidence for it")
     return _display(value), d, v, ""
+
+
+def _fact_ids(spec: Spec) -> list[str]:
+    ids = [spec.args[0]] if spec.kind == "fact" else []
+    for part in spec.parts:
+        if isinstance(part, Spec):
+            ids += _fact_ids(part)
+    return ids
+
+
+def _rests_on_claims_only(spec: Spec, ctx: _Context) -> bool:
+    """True when a check reads only facts whose status is 'claim' (what someone said, unverified):
+    agreeing with such a fact shows that the article quotes correctly, not that the number is true."""
+    ids = _fact_ids(spec)
+    if not ids or "status" not in ctx.facts().columns:
+        return False
+    return all(str(ctx.facts().loc[i, "status"]) == "claim" for i in ids)
 
 
 # --------------------------------------------------------------------------- the ledger file
@@ -772,6 +809,17 @@ def load_claims(path: "str | Path | None" = None) -> pd.DataFrame:
     return validate(df, label)
 
 
+def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson's score interval for a share k/n (95% by default): honest for the small counts of one
+    article, where k/n ± z·se can leave [0, 1]. (nan, nan) when n is 0."""
+    if n == 0:
+        return math.nan, math.nan
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
 def summary(evaluated: pd.DataFrame) -> pd.DataFrame:
     """Counts of verdicts per article (rows, with a total row), one column per verdict plus 'claims'."""
     counts = pd.crosstab(evaluated["article_file"], evaluated["verdict"])
@@ -787,8 +835,8 @@ def summary(evaluated: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-VERDICT_CSS = {"confirmed": "verdict-confirmed", "close": "verdict-close", "contradicted": "verdict-contradicted",
-               "not checkable from the data": "verdict-uncheckable"}
+VERDICT_CSS = {CONFIRMED: "verdict-confirmed", CLOSE: "verdict-close", CONTRADICTED: "verdict-contradicted",
+               ATTRIBUTED: "verdict-attributed", NOT_CHECKABLE: "verdict-uncheckable"}
 
 
 def anchor(claim_id: str) -> str:
@@ -808,7 +856,9 @@ def chapter_claims(chapter: int, evaluated: pd.DataFrame | None = None):
 
     from IPython.display import HTML
 
-    evaluated = evaluate(load_claims()) if evaluated is None else evaluated
+    if evaluated is None:  # evaluate only this chapter's rows, so the chapter reads only what they use
+        ledger = load_claims()
+        evaluated = evaluate(ledger[ledger["chapter"].astype(int) == chapter].reset_index(drop=True))
     rows = evaluated[evaluated["chapter"].astype(int) == chapter]
     items = []
     for _, r in rows.iterrows():

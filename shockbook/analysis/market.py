@@ -41,24 +41,27 @@ def day_moves(tickers: list[str], date: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("ticker")
 
 
-def shares_outstanding(ticker: str, date: str) -> dict:
+def shares_outstanding(ticker: str, date: str, shares: pd.DataFrame | None = None) -> dict:
     """The SEC cover-page share count nearest ``date``: the latest on or before it, else the first after.
 
     Balance-sheet counts are skipped: the cover page is the count the company states for a date.
-    For an ADS the count is converted to ADS equivalents.
+    For an ADS the count is converted to ADS equivalents. ``shares`` defaults to the cache's table
+    (the ledger passes its own, so its tests can use a hand-made one). KeyError if there is no count.
     """
-    shares = cache.load_shares()
-    rows = shares[(shares["ticker"] == ticker) & ~shares["share_class"].str.contains("balance sheet")]
+    shares = cache.load_shares() if shares is None else shares
+    rows = shares[shares["ticker"] == ticker]
+    if "share_class" in rows.columns:
+        rows = rows[~rows["share_class"].astype(str).str.contains("balance sheet")]
     if rows.empty:
         have = ", ".join(sorted(set(shares["ticker"])))
-        raise ValueError(f"no SEC share count for {ticker} in the cache (there are counts for {have}).")
+        raise KeyError(f"no SEC share count for {ticker} in the cache (there are counts for {have}).")
     rows = rows.sort_values("as_of_date")
-    before = rows[rows["as_of_date"] <= date]
+    before = rows[rows["as_of_date"].astype(str) <= str(date)]
     row = before.iloc[-1] if not before.empty else rows.iloc[0]
-    count = row["shares_outstanding"] / ADS_RATIO.get(ticker, 1)
+    count = float(row["shares_outstanding"]) / ADS_RATIO.get(ticker, 1)
     return {"ticker": ticker, "shares": float(count), "as_of_date": row["as_of_date"],
-            "filing_type": row["filing_type"], "filing_date": row["filing_date"],
-            "source_file": row["source_file"], "ads_ratio": ADS_RATIO.get(ticker, 1)}
+            "filing_type": row.get("filing_type"), "filing_date": row.get("filing_date"),
+            "source_file": row.get("source_file"), "ads_ratio": ADS_RATIO.get(ticker, 1)}
 
 
 def market_value_change(ticker: str, date: str) -> dict:

@@ -20,8 +20,9 @@ from shockbook.site import charts
 SOURCE = "the book's claims ledger (data/claims.csv), evaluated on its price cache and facts"
 
 VERDICT_COLORS = {claims.CONFIRMED: charts.UP, claims.CLOSE: charts.PALETTE[1],
-                  claims.CONTRADICTED: charts.DOWN, claims.NOT_CHECKABLE: charts.PALETTE[-1]}
-SCORED = (claims.CONFIRMED, claims.CLOSE, claims.CONTRADICTED)
+                  claims.CONTRADICTED: charts.DOWN, claims.ATTRIBUTED: charts.PALETTE[4],
+                  claims.NOT_CHECKABLE: charts.PALETTE[-1]}
+SCORED = claims.SCORED
 
 # How a value in each unit is written: (before the number, after it).
 UNIT_FORMS = {
@@ -38,30 +39,25 @@ ALL_ARTICLES = list(claims.ARTICLE_KEYS.values())
 # ----------------------------------------------------------------------------- parameters
 
 
-def check_parameters(close_factor, articles) -> list[str]:
-    """Fail early, in words a reader understands; the article files the reader chose.
-
-    ``close_factor``: a number from 1 to 100. ``articles``: a non-empty list of the articles'
-    bibliography keys (``securitiestimes2025``, ``xinhua2025``, ``zhihu2025``, ``jrj2025``,
-    ``twblog2025``).
-    """
-    claims.check_close_factor(close_factor)
+def article_files(name: str, articles) -> list[str]:
+    """The article files for a list of bibliography keys (``securitiestimes2025``, ``xinhua2025``,
+    ``zhihu2025``, ``jrj2025``, ``twblog2025``); ValueError in one line otherwise."""
     known = ", ".join(ALL_ARTICLES)
     if isinstance(articles, str) or not isinstance(articles, (list, tuple)) or not articles:
-        raise ValueError(f"articles must be a non-empty list of article keys, e.g. ['xinhua2025']; "
+        raise ValueError(f"{name} must be a non-empty list of article keys, e.g. ['xinhua2025']; "
                          f"the keys are: {known}.")
     by_key = {k: f for f, k in claims.ARTICLE_KEYS.items()}
     files = []
     for a in articles:
         if a not in by_key:
-            raise ValueError(f"articles: {a!r} is not one of the five articles; the keys are: {known}.")
+            raise ValueError(f"{name}: {a!r} is not one of the five articles; the keys are: {known}.")
         if by_key[a] not in files:
             files.append(by_key[a])
     return files
 
 
 def select(evaluated: pd.DataFrame, files: list[str]) -> pd.DataFrame:
-    """The claims of the chosen articles (files as :func:`check_parameters` returns them)."""
+    """The claims of the chosen articles (files as :func:`article_files` returns them)."""
     return evaluated[evaluated["article_file"].isin(files)].copy()
 
 
@@ -112,12 +108,16 @@ def summary_table(evaluated: pd.DataFrame) -> pd.DataFrame:
     checkable = s[list(SCORED)].sum(axis=1)
     s["confirmed_share"] = np.where(checkable > 0, 100 * s[claims.CONFIRMED] / checkable.where(checkable > 0, 1),
                                     np.nan)
-    return s[["article", *claims.VERDICTS, "claims", "confirmed_share"]]
+    bounds = [claims.wilson_interval(int(k), int(n)) for k, n in zip(s[claims.CONFIRMED], checkable)]
+    s["interval"] = ["–" if math.isnan(lo) else f"{100 * lo:.0f}–{100 * hi:.0f}" for lo, hi in bounds]
+    return s[["article", *claims.VERDICTS, "claims", "confirmed_share", "interval"]]
 
 
 SUMMARY_LABELS = {"article": "Article", claims.CONFIRMED: "Confirmed", claims.CLOSE: "Close",
-                  claims.CONTRADICTED: "Contradicted", claims.NOT_CHECKABLE: "Not checkable",
-                  "claims": "Claims", "confirmed_share": "Confirmed of checkable (%)"}
+                  claims.CONTRADICTED: "Contradicted", claims.ATTRIBUTED: "Attributed, not verified",
+                  claims.NOT_CHECKABLE: "Not checkable",
+                  "claims": "Claims", "confirmed_share": "Confirmed of checkable (%)",
+                  "interval": "95% interval (%)"}
 SUMMARY_FORMATS = {"confirmed_share": "{:.0f}"}
 
 
@@ -403,3 +403,217 @@ def tolerance_chart(data: pd.DataFrame, close_factor: float) -> alt.Chart:
         width=charts.WIDTH - 300, height=13 * len(data))
     return charts.titled(chart, "How far each checked figure is from the data",
                          f"Shaded: within one tolerance (confirmed) and within {close_factor:g} (close)", SOURCE)
+
+
+# ----------------------------------------------------------------------------- the chapter's face
+
+import functools  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from shockbook import params  # noqa: E402
+from shockbook.data import facts  # noqa: E402
+from shockbook.site.section import Figure, Section, Table  # noqa: E402
+
+
+def _check_articles(name: str, value) -> list[str]:
+    article_files(name, value)
+    return list(value)
+
+
+@dataclass(frozen=True)
+class Params(params.ChapterParams):
+    close_factor: float = params.param(
+        float(claims.CLOSE_FACTOR), params.NUMBER, 'how many tolerances still count as "close"',
+        lambda name, v: claims.check_close_factor(v), "a number from 1 to 100 (1: no claim is close)")
+    articles: tuple = params.param(
+        ALL_ARTICLES, params.TICKERS, "the articles shown, by bibliography key", _check_articles,
+        lambda: "a non-empty list of " + ", ".join(ALL_ARTICLES))
+
+    @property
+    def files(self) -> list[str]:
+        """The article files the reader chose (:func:`select` takes them)."""
+        return article_files("articles", self.articles)
+
+
+@functools.lru_cache(maxsize=4)
+def evaluated_all(close_factor: float) -> pd.DataFrame:
+    """The whole ledger, evaluated (every article: the write-ups need claims of all five)."""
+    return claims.evaluate(claims.load_claims(), close_factor=close_factor)
+
+
+def evaluated(p: Params) -> pd.DataFrame:
+    """The claims of the articles the reader chose: for the summary, the charts and the table."""
+    return select(evaluated_all(p.close_factor), p.files)
+
+
+#: Claims whose article values the prose quotes (as magnitudes; a month for a date).
+QUOTED = ("C06", "C14", "C20", "C31", "C57", "C58", "C68", "C70", "C71", "C75", "C80", "C81", "C82", "C83",
+          "C85", "C86", "C93", "C94", "C103", "C104", "C105", "C106", "C107")
+#: JRJ's claims dated on Beijing time.
+BEIJING_DATED = ("C80", "C81", "C82", "C83")
+
+
+def _row(p: Params, cid: str) -> pd.Series:
+    return claim(evaluated_all(p.close_factor), cid)
+
+
+def _measured_and_verdict(p: Params, *ids: str) -> dict:
+    out = {}
+    for cid in ids:
+        row = _row(p, cid)
+        out[f"m_{cid.lower()}"] = row["measured"]
+        out[f"v_{cid.lower()}"] = row["verdict"]
+    return out
+
+
+def opening(p: Params) -> Section:
+    """The articles' dates, the verdict counts, and the article values the prose quotes."""
+    every = evaluated_all(p.close_factor)
+    numbers = {f"art_{key}": long_date(claims.ARTICLES[f][1]) for f, key in claims.ARTICLE_KEYS.items()}
+    n = counts(evaluated(p))
+    numbers |= {"n_claims": n["claims"], "n_articles": n["articles"], "n_checkable": n["checkable"],
+                "n_confirmed": n[claims.CONFIRMED], "n_close": n[claims.CLOSE],
+                "n_contradicted": n[claims.CONTRADICTED], "n_uncheckable": n[claims.NOT_CHECKABLE],
+                "n_attributed": n[claims.ATTRIBUTED],
+                "close_factor": p.close_factor}
+    for _, row in every[every["id"].isin(QUOTED)].iterrows():
+        value = (f"{pd.Timestamp(row['claimed_value']):%B %Y}" if row["unit"] == "date"
+                 else abs(float(row["claimed_value"])))
+        numbers[f"c_{row['id'].lower()}"] = value
+    for cid in BEIJING_DATED:
+        spec = claims.parse_spec(claim(every, cid)["check"])
+        session = pd.Timestamp(spec.args[-1] if spec.args[-1][:1].isdigit() else spec.args[-2])
+        numbers[f"ny_{cid.lower()}"] = f"{session:%-d %B}"
+        numbers[f"bj_{cid.lower()}"] = f"{session + pd.Timedelta(days=1):%-d %B}"
+    numbers["cluster"] = claims.measure("fact:CST-10")
+    return Section(numbers=numbers)
+
+
+def by_article(p: Params) -> Section:
+    """Verdicts per article: the table, the chart, and the best and worst articles."""
+    summ = summary_table(evaluated(p))
+    data = verdicts_by_article(evaluated(p))
+    per_article = summ.iloc[:-1].dropna(subset=["confirmed_share"])
+    best = per_article.loc[per_article["confirmed_share"].idxmax()]
+    worst = per_article.loc[per_article["confirmed_share"].idxmin()]
+    numbers = {"best_article": best["article"], "best_share": best["confirmed_share"],
+               "worst_article": worst["article"], "worst_share": worst["confirmed_share"]}
+    for name, row in (("best", best), ("worst", worst)):
+        numbers[f"{name}_n"] = int(row[claims.CONFIRMED])
+        numbers[f"{name}_chk"] = int(sum(row[v] for v in SCORED))
+    return Section(numbers=numbers,
+                   tables={"tbl-claims-summary-table": Table(summ, SUMMARY_LABELS, SUMMARY_FORMATS)},
+                   figures={"fig-claims-articles-chart": Figure(verdict_article_chart(data), data)})
+
+
+def by_kind(p: Params) -> Section:
+    """Verdicts by what the claims are about."""
+    ledger = evaluated(p)
+    data = verdicts_by_kind(ledger)
+    contra = int(((ledger["kind"] == "market move") & (ledger["verdict"] == claims.CONTRADICTED)).sum())
+    return Section(numbers={"mm_contra": contra},
+                   figures={"fig-claims-kinds-chart": Figure(verdict_kind_chart(data), data)})
+
+
+def claimed_against_measured(p: Params) -> Section:
+    """Each percentage move claimed against the cache, and every scored claim in tolerances."""
+    ledger = evaluated(p)
+    moves, tol = market_moves(ledger), tolerance_data(ledger)
+    scored = ledger[ledger["verdict"].isin(SCORED)]
+    return Section(numbers={"n_zero_tol": int((scored["tolerance"] == 0).sum())},
+                   figures={"fig-claims-market-chart": Figure(market_chart(moves), moves),
+                            "fig-claims-tolerance-chart": Figure(tolerance_chart(tol, p.close_factor), tol)})
+
+
+def wrong_model(p: Params) -> Section:
+    """R1 credited with V3's training cost."""
+    r1_parts = [x.strip() for x in facts.fact("CST-18").value.split(";")]
+    return Section(numbers={
+        "v3_cost": _row(p, "C14")["measured"], "v3_gpuh": claims.measure("fact:CST-01"),
+        "v3_rate": claims.measure("fact:CST-05"), "v3_cite": facts.cite(facts.fact("CST-06")),
+        "v3_month": f"{pd.Timestamp(facts.fact('SHK-03').value):%B %Y}", "v3_scope_cite": facts.cite("CST-08"),
+        "v_c14": _row(p, "C14")["verdict"],
+        "r1_rl": r1_parts[0].replace("GPU-h", " H800 GPU-hours").replace("K ", " thousand "),
+        "r1_rl_usd": "$" + r1_parts[1].replace("K USD", " thousand"), "r1_rl_cite": facts.cite("CST-18")})
+
+
+def cheapest_tier(p: Params) -> Section:
+    """The cache-hit input price quoted as "the" price of R1."""
+    return Section(numbers={
+        "p_hit": claims.measure("fact:CST-20"), "p_miss": claims.measure("fact:CST-21"),
+        "p_out": claims.measure("fact:CST-22"), "p_cite": facts.cite("CST-20"),
+        "o1_hit": claims.measure("fact:CST-28:1"),
+        "d_hit": -claims.measure("calc:( fact:CST-20 / fact:CST-28:1 - 1 ) * 100"),
+        "d_miss": -claims.measure("calc:( fact:CST-21 / fact:CST-28:0 - 1 ) * 100"),
+        "d_out": -claims.measure("calc:( fact:CST-22 / fact:CST-28:2 - 1 ) * 100"),
+        "r_out": _row(p, "C20")["measured"], "r_in": claims.measure("ratio:fact:CST-28:0/fact:CST-21"),
+        "v_c20": _row(p, "C20")["verdict"]})
+
+
+def beijing_dates(p: Params) -> Section:
+    """JRJ's week of Nvidia on Beijing dates."""
+    c83 = _row(p, "C83")
+    nvda_next = claims.measure(f"close:NVDA:{pd.Timestamp(c83['ref_date']) + pd.Timedelta(days=1):%Y-%m-%d}")
+    return Section(numbers={
+        **_measured_and_verdict(p, *BEIJING_DATED), "rebound_cite": facts.cite("SHK-30"), "nvda_0131": nvda_next,
+        "v_c83_us": claims.verdict(c83["claimed_value"], nvda_next, c83["tolerance"], close_factor=p.close_factor)[0]})
+
+
+def mid_session(p: Params) -> Section:
+    """A figure copied in mid-session: Nvidia's open and low against the close."""
+    return Section(numbers={
+        **_measured_and_verdict(p, "C57", "C58", "C75"),
+        "nvda_open": claims.measure("pct_change:NVDA:2025-01-24:2025-01-27:Open"),
+        "nvda_low": claims.measure("pct_change:NVDA:2025-01-24:2025-01-27:Low")})
+
+
+def wrong_direction(p: Params) -> Section:
+    """Apple, Meta and Microsoft on 27 January, against the articles."""
+    verdicts = {_row(p, c)["verdict"] for c in ("C29", "C103", "C104")}
+    return Section(numbers={
+        "aapl": claims.measure("pct_change:AAPL:2025-01-24:2025-01-27"), "aapl_cite": facts.cite("SHK-31"),
+        "meta": _row(p, "C103")["measured"],
+        "meta_open": claims.measure("pct_change:META:2025-01-24:2025-01-27:Open"),
+        "meta_low": claims.measure("pct_change:META:2025-01-24:2025-01-27:Low"),
+        "msft": _row(p, "C104")["measured"], "msft_low": claims.measure("pct_change:MSFT:2025-01-24:2025-01-27:Low"),
+        "v_c29": verdicts.pop() if len(verdicts) == 1 else "not all judged alike: see their rows"})
+
+
+def asml(p: Params) -> Section:
+    """ASML: a figure that fits no close."""
+    return Section(numbers={
+        "asml_close": _row(p, "C105")["measured"],
+        "asml_low": claims.measure("pct_change:ASML:2025-01-24:2025-01-27:Low"),
+        "asml_ams": -claims.measure("fact:SHK-28"), "asml_ams_cite": facts.cite("SHK-28"),
+        "v_c105": _row(p, "C105")["verdict"]})
+
+
+def honest_rounding(p: Params) -> Section:
+    return Section(numbers={
+        "sox": _row(p, "C106")["measured"], "sox_cite": facts.cite("SHK-19"), "v_c106": _row(p, "C106")["verdict"],
+        "days": _row(p, "C68")["measured"], "v_c68": _row(p, "C68")["verdict"]})
+
+
+def things_said(p: Params) -> Section:
+    """Things someone said (Wang's 50,000 H100s), and sums no one can trace."""
+    return Section(numbers={
+        "v_c93": _row(p, "C93")["verdict"], "wang_cite": facts.cite("SKP-01"), "semi_cite": facts.cite("SKP-03"),
+        "fleet": _row(p, "C94")["measured"], "v_c94": _row(p, "C94")["verdict"],
+        "capex24": claims.measure("fact:RSP-13"), "capex_cite": facts.cite("RSP-13")})
+
+
+def short_cache(p: Params) -> Section:
+    """Claims the cache is too short to check."""
+    from shockbook.analysis import calendar
+
+    starts = {t: calendar.sessions(t)[0] for t in ("^IXIC", "^SOX")}
+    dotcom = claims.parse_spec(_row(p, "C85")["check"])
+    return Section(numbers={
+        "cache_start": " and ".join(sorted({f"{d:%-d %B %Y}" for d in starts.values()})),
+        "dotcom_span": f"{pd.Timestamp(dotcom.args[1]):%B %Y} to {pd.Timestamp(dotcom.args[2]):%B %Y}"})
+
+
+def full_ledger(p: Params) -> Section:
+    """The whole ledger for the articles chosen, one linkable row per claim."""
+    rows = evaluated(p)
+    return Section(figures={"fig-claims-ledger": Figure(ledger(rows), ledger_csv(rows))})

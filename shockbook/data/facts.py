@@ -10,6 +10,12 @@ Two steps, kept apart on purpose:
     dtypes and origin of each file; the additions are a second origin of ``facts.csv``, placed after
     the shared rows and labelled by the same rules). Running it twice writes byte-identical files.
 
+``load_sources()`` / ``kind_counts()`` / ``marker(id)``
+    The source-kind table ``data/facts/sources.csv`` (hand-maintained, one row per fact: the kind
+    of the stored source, the best source found with its kind, outlet, date and URL, and what it
+    replaced) and the compact citation chapters put in prose: a superscript link to the fact's row
+    on the Sources page (``chapters/sources.md``, written by ``python -m shockbook.site.sources``).
+
 ``load_facts()`` / ``fact(id)`` / ``load_epoch()``
     What chapters use. Every load checks the file's sha256 against ``manifest.json`` and the
     schema, and raises :class:`FactsError` with the file, the problem and the fix.
@@ -850,3 +856,77 @@ def number_in_text(text: str, pattern: str, fid: str) -> float:
         raise FactsError(f"{fid}: the text no longer states the figure this chapter reads "
                          f"(pattern {pattern!r}); check the facts table.")
     return float(m.group(1).replace(",", ""))
+
+
+# --------------------------------------------------------------------------------------------
+# Source kinds and the Sources page (data/facts/sources.csv, hand-maintained)
+# --------------------------------------------------------------------------------------------
+
+SOURCES_FILE = "sources.csv"
+#: What a source is. ``primary``: a filing, paper, official page or the publisher's own release or
+#: blog (for an estimate, the estimator's own publication); ``press``: a reputable news outlet's or
+#: trade publication's own report (including licensed syndication); ``aggregator``: a site that
+#: compiles or rewrites others' reports; ``mirror``: a copy of someone else's text on another site;
+#: ``derived``: computed by the book from other rows.
+SOURCE_KINDS = ("primary", "press", "aggregator", "mirror", "derived")
+SOURCES_COLUMNS = ("id", "stored_kind", "stored_reason", "kind", "outlet", "published", "url", "title",
+                   "upgrade_note")
+#: Where the Sources page sits relative to the chapter pages (all in chapters/), and its anchors.
+SOURCES_PAGE = "sources.html"
+
+
+def anchor(fact_id: str) -> str:
+    """The HTML id of a fact's row on the Sources page: ``SHK-11`` -> ``fact-shk-11``."""
+    return "fact-" + str(fact_id).lower()
+
+
+def load_sources(facts_dir: Path | None = None) -> pd.DataFrame:
+    """One row per fact: the kind of the stored source and of the best source found, with its link.
+
+    ``stored_kind`` classifies the address in facts.csv (what the facts were read from);
+    ``kind``/``outlet``/``url`` are the best source the book found for the same statement (the
+    stored one when nothing better was found; ``upgrade_note`` says what was replaced). Every fact
+    has exactly one row; a derived fact has no URL (its row names the rows it is computed from).
+    """
+    from shockbook.data.cache import _note_read
+
+    path = _facts_dir(facts_dir) / SOURCES_FILE
+    if not path.is_file():
+        raise FactsError(f"{path}: the source-kind table is missing. Restore it with `git checkout -- data/facts`.")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    _note_read(path)
+    if tuple(df.columns) != SOURCES_COLUMNS:
+        raise FactsError(f"{path}: columns are {list(df.columns)}, expected {list(SOURCES_COLUMNS)}.")
+    for col in ("stored_kind", "kind"):
+        bad = sorted(set(df[col]) - set(SOURCE_KINDS))
+        if bad:
+            raise FactsError(f"{path}: {col} values {bad} are not in {list(SOURCE_KINDS)}.")
+    ids = load_facts(facts_dir)["id"]
+    missing, extra = sorted(set(ids) - set(df["id"])), sorted(set(df["id"]) - set(ids))
+    dup = sorted(df["id"][df["id"].duplicated()])
+    if missing or extra or dup:
+        raise FactsError(f"{path}: must hold one row per fact; missing {missing[:5]}, unknown {extra[:5]}, "
+                         f"repeated {dup[:5]}. Add a row (kind, outlet, url, reason) for each new fact.")
+    no_url = df[(df["kind"] != "derived") & ~df["url"].str.startswith(("http://", "https://"))]["id"].tolist()
+    df.attrs["no_url"] = no_url
+    return df
+
+
+def kind_counts(facts_dir: Path | None = None, column: str = "kind") -> dict[str, int]:
+    """Facts by source kind: ``column="stored_kind"`` before the book's upgrades, ``"kind"`` after."""
+    df = load_sources(facts_dir)
+    return {k: int((df[column] == k).sum()) for k in SOURCE_KINDS}
+
+
+def marker(f: Fact | str, *, page: str = SOURCES_PAGE) -> str:
+    """A compact citation: MyST markdown for a superscript link to the fact's row on the Sources page.
+
+    Use it with myst-nb: ``glue("x_src", facts.marker("SHK-11"), display=False)`` in code, and
+    ``{glue:md}`x_src``` in prose. The link is relative: chapters and the Sources page share the
+    chapters/ folder. Raw HTML keeps Sphinx from resolving it as a document reference.
+    """
+    fid = f.id if isinstance(f, Fact) else str(f)
+    if not _ID_RE.match(fid):
+        raise FactsError(f"marker: {fid!r} is not a fact id (e.g. SHK-11).")
+    return (f'<sup class="fact-marker"><a href="{page}#{anchor(fid)}" '
+            f'title="Source of {fid}">{fid}</a></sup>')

@@ -45,14 +45,83 @@ def small() -> pd.DataFrame:
     ])
 
 
-def test_check_parameters():
-    assert cc.check_parameters(3, cc.ALL_ARTICLES) == FILES
-    assert cc.check_parameters(2.5, ["jrj2025", "jrj2025"]) == [FILES[3]]
-    for bad, msg in [((0.5, cc.ALL_ARTICLES), "close_factor"), ((3, []), "non-empty list"),
-                     ((3, "xinhua2025"), "non-empty list"), ((3, ["reuters2025"]), "'reuters2025' is not one"),
-                     (("3", cc.ALL_ARTICLES), "close_factor")]:
+def test_params_check_every_value_once_when_made():
+    assert cc.Params().files == FILES
+    assert cc.Params(close_factor=2.5, articles=["jrj2025", "jrj2025"]).files == [FILES[3]]
+    for bad, msg in [({"close_factor": 0.5}, "close_factor"), ({"articles": []}, "non-empty list"),
+                     ({"articles": "xinhua2025"}, "non-empty list"),
+                     ({"articles": ["reuters2025"]}, "'reuters2025' is not one"),
+                     ({"close_factor": "3"}, "close_factor")]:
         with pytest.raises(ValueError, match=msg):
-            cc.check_parameters(*bad)
+            cc.Params(**bad)
+
+
+def test_command_line_values_become_params():
+    assert cc.Params.parse_cli({"close_factor": "5", "articles": "jrj2025,twblog2025"}) == {
+        "close_factor": 5.0, "articles": ["jrj2025", "twblog2025"]}
+    with pytest.raises(ValueError, match="close_factor"):
+        cc.Params.parse_cli({"close_factor": "-inf"})
+
+
+# --------------------------------------------------------------------------- sections, on the real ledger
+
+
+@pytest.fixture(scope="module")
+def real():
+    return claims.evaluate(claims.load_claims())
+
+
+def test_opening_counts_every_verdict_and_they_add_up(real):
+    s = cc.opening(cc.Params())
+    n = s.numbers
+    assert n["n_claims"] == len(real) == (n["n_confirmed"] + n["n_close"] + n["n_contradicted"]
+                                          + n["n_attributed"] + n["n_uncheckable"])
+    assert n["n_checkable"] == n["n_claims"] - n["n_uncheckable"] - n["n_attributed"]
+    assert n["n_attributed"] == int((real["verdict"] == claims.ATTRIBUTED).sum()) >= 1  # Wang's 50,000 H100s
+    assert n["n_articles"] == len(FILES)
+    # JRJ's Beijing dates are the New York session plus one calendar day
+    for cid in cc.BEIJING_DATED:
+        ny, bj = (pd.Timestamp(f"{n[f'{w}_{cid.lower()}']} 2025") for w in ("ny", "bj"))
+        assert bj - ny == pd.Timedelta(days=1)
+
+
+def test_opening_quotes_the_articles_values_as_magnitudes(real):
+    n = cc.opening(cc.Params()).numbers
+    c57 = real.set_index("id").loc["C57"]
+    assert n["c_c57"] == abs(float(c57["claimed_value"])) and n["c_c57"] > 0
+
+
+def test_a_reader_choosing_one_article_sees_only_its_claims(real):
+    p = cc.Params(articles=["jrj2025"])
+    n = cc.opening(p).numbers
+    assert n["n_claims"] == int((real["article_file"] == FILES[3]).sum()) and n["n_articles"] == 1
+    summary = cc.by_article(p).tables["tbl-claims-summary-table"].frame
+    assert list(summary["article"])[:-1] == [cc.article_label(FILES[3])]
+
+
+def test_best_and_worst_articles_are_the_extremes_of_the_confirmed_share(real):
+    s = cc.by_article(cc.Params())
+    shares = s.tables["tbl-claims-summary-table"].frame.iloc[:-1]["confirmed_share"].dropna()
+    assert s.numbers["best_share"] == shares.max() and s.numbers["worst_share"] == shares.min()
+    assert s.numbers["best_n"] <= s.numbers["best_chk"]
+
+
+def test_mid_session_figures_are_the_open_and_low_against_fridays_close():
+    from shockbook.data import cache
+
+    nvda = cache.load_prices("NVDA")
+    fri, mon = nvda.loc["2025-01-24"], nvda.loc["2025-01-27"]
+    n = cc.mid_session(cc.Params()).numbers
+    assert n["nvda_open"] == pytest.approx((mon["Open"] / fri["Close"] - 1) * 100)
+    assert n["nvda_low"] == pytest.approx((mon["Low"] / fri["Close"] - 1) * 100)
+    assert n["m_c57"] == pytest.approx((mon["Close"] / fri["Close"] - 1) * 100)
+
+
+def test_the_full_ledger_has_one_linkable_row_per_claim_chosen():
+    s = cc.full_ledger(cc.Params(articles=["xinhua2025"]))
+    fig = s.figures["fig-claims-ledger"]
+    html = fig.chart.data
+    assert html.count('class="ledger-claim"') == len(fig.data) == int((fig.data["article_file"] == FILES[1]).sum())
 
 
 def test_select_and_counts(small):

@@ -1,0 +1,311 @@
+"""A second edition of the book from the same execution: the Chinese edition (简体中文).
+
+Nothing is executed again. Each executed English chapter is copied, its prose replaced by the
+translated passages kept in ``translations/zh/<chapter>.md`` and its outputs translated in place:
+
+- **Prose.** A passage file holds one passage per markdown cell of the English notebook, headed
+  ``<!-- passage K en:HASH -->``, where HASH is the sha256 (first 12 hex digits) of the English
+  cell it translates. When the English cell changes, its hash no longer matches and the passage is
+  *stale*: the edition still uses it, and ``python -m shockbook.site.edition check`` lists every
+  stale or missing passage, with the English that changed, for the translator.
+- **Numbers.** Glue roles in a passage name the same keys as the English (``{glue:text}`nvda_drop:.2f```),
+  so both editions show the same computed values. A key with the suffix ``__yi`` shows a value in
+  billions as 亿 (×10) and ``__wanyi`` as 万亿 (÷1000): derived here from the same glued number.
+- **Outputs.** Glued texts (dates, words the data chose, names), chart specs (titles, axes, legends,
+  tooltips and the category labels in their data) and table cells are translated from the phrase
+  catalogue ``translations/zh/strings.csv``; dates are written 2025年1月27日. Untranslated strings
+  are listed by ``check``.
+
+The edition is built as a second Jupyter Book under ``zh/`` (its own ``_config.yml`` and
+``_toc.yml``) into ``_build/html/zh``.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import html as html_lib
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shockbook import paths
+
+LANG = "zh"
+TRANSLATIONS = paths.ROOT / "translations" / LANG
+EDITION_DIR = paths.ROOT / LANG
+CATALOGUE = TRANSLATIONS / "strings.csv"
+GLOSSARY = TRANSLATIONS / "glossary.csv"
+GLUE_PREFIX = "application/papermill.record/"
+
+_PASSAGE = re.compile(r"^<!-- passage (\d+) en:([0-9a-f]{12}) -->\s*$", re.M)
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+_MONTH = "|".join(_MONTHS)
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b")
+_DATE_DM = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\b")
+_DATE_MY = re.compile(rf"\b({_MONTH}) (\d{{4}})\b")
+_DERIVED = re.compile(r"\{glue:text\}`(\w+?)__(yi|wanyi)(?::([^`]*))?`")
+
+
+def cell_hash(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def read_catalogue(path: Path = CATALOGUE) -> dict[str, str]:
+    """English phrase -> Chinese phrase."""
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {row["en"]: row["zh"] for row in csv.DictReader(fh) if row.get("zh")}
+
+
+def zh_date(text: str) -> str:
+    """English dates in a text written the Chinese way: '27 January 2025' -> '2025年1月27日'."""
+    month = {m: i + 1 for i, m in enumerate(_MONTHS)}
+    text = _DATE_DMY.sub(lambda m: f"{m[3]}年{month[m[2]]}月{int(m[1])}日", text)
+    text = _DATE_MY.sub(lambda m: f"{m[2]}年{month[m[1]]}月", text)
+    return _DATE_DM.sub(lambda m: f"{month[m[2]]}月{int(m[1])}日", text)
+
+
+@dataclass
+class Translator:
+    """Translates output strings from the catalogue, and remembers what it could not."""
+
+    catalogue: dict[str, str]
+    missing: set[str] = field(default_factory=set)
+
+    def text(self, s: str) -> str:
+        if s in self.catalogue:
+            return self.catalogue[s]
+        dated = zh_date(s)
+        if dated != s and not re.search(r"[A-Za-z]{3,}", _DATE_DMY.sub("", dated)):
+            return dated
+        if re.search(r"[A-Za-z]{2,}", s) and not _is_code_like(s):
+            self.missing.add(s)
+        return dated
+
+    def spec(self, obj):
+        """Every human-readable string of a Vega-Lite spec (field names and expressions are kept)."""
+        if isinstance(obj, dict):
+            out = {}
+            for k, v in obj.items():
+                if k in ("field", "type", "mark", "expr", "calculate", "filter", "as", "labelExpr", "format",
+                         "formatType", "sort", "scheme", "interpolate", "shape", "orient", "anchor", "name",
+                         "fontWeight", "font", "align", "baseline", "stack", "aggregate", "timeUnit", "empty",
+                         "select", "bind", "on", "clear", "signal", "strokeDash", "cursor", "$schema", "color",
+                         "fill", "stroke", "dataset", "from", "lookup", "key", "fields", "groupby", "param",
+                         "value") and not (k == "value" and isinstance(v, str) and " " in v):
+                    out[k] = v
+                elif k == "datasets":
+                    out[k] = {name: [self._row(r) for r in rows] for name, rows in v.items()}
+                elif k == "values" and isinstance(v, list):
+                    out[k] = [self._row(r) if isinstance(r, dict) else r for r in v]
+                else:
+                    out[k] = self.spec(v)
+            return out
+        if isinstance(obj, list):
+            return [self.spec(v) for v in obj]
+        if isinstance(obj, str):
+            return self.text(obj)
+        return obj
+
+    def _row(self, row: dict) -> dict:
+        return {k: (self.catalogue.get(v, zh_date(v)) if isinstance(v, str) else v) for k, v in row.items()}
+
+    def html(self, markup: str) -> str:
+        """The text between tags of an HTML fragment (tables, lists); markup and attributes kept."""
+        def sub(m: re.Match) -> str:
+            raw = m.group(1)
+            stripped = raw.strip()
+            if not stripped:
+                return m.group(0)
+            done = html_lib.escape(self.text(html_lib.unescape(stripped)), quote=False)
+            return ">" + raw.replace(stripped, done) + "<"
+        return re.sub(r">([^<>]+)<", sub, markup)
+
+
+def _is_code_like(s: str) -> bool:
+    return bool(re.fullmatch(r"[\w.^=:/+-]+", s)) or s.startswith(("http", "data/", "fig-", "tbl-"))
+
+
+# --------------------------------------------------------------------------- passages
+
+
+@dataclass(frozen=True)
+class Passage:
+    index: int
+    en_hash: str
+    text: str
+
+
+def read_passages(path: Path) -> dict[int, Passage]:
+    if not path.exists():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    heads = list(_PASSAGE.finditer(text))
+    out = {}
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        out[int(m[1])] = Passage(int(m[1]), m[2], text[m.end():end].strip("\n"))
+    return out
+
+
+def markdown_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+def status(stem: str) -> list[tuple[int, str, str]]:
+    """(index, 'current' | 'stale' | 'missing', the English cell's first line) per markdown cell."""
+    nb = json.loads((paths.CHAPTERS_DIR / f"{stem}.ipynb").read_text())
+    passages = read_passages(TRANSLATIONS / f"{stem}.md")
+    out = []
+    for k, cell in enumerate(markdown_cells(nb)):
+        src = "".join(cell["source"])
+        p = passages.get(k)
+        state = "missing" if p is None else "current" if p.en_hash == cell_hash(src) else "stale"
+        out.append((k, state, src.strip().splitlines()[0] if src.strip() else ""))
+    return out
+
+
+# --------------------------------------------------------------------------- one notebook
+
+
+def _glue_value(nb: dict, key: str):
+    for cell in nb["cells"]:
+        for o in cell.get("outputs", []):
+            if o.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                plain = o["data"].get(GLUE_PREFIX + "text/plain")
+                return None if plain is None else json.loads(plain) if plain[:1] not in "'\"" else plain
+    return None
+
+
+def _derived_outputs(nb: dict, texts: list[str]) -> list[dict]:
+    """Glue outputs for ``key__yi`` / ``key__wanyi`` named in the passages, from the English values."""
+    out, seen = [], set()
+    for text in texts:
+        for m in _DERIVED.finditer(text):
+            key, unit = m[1], m[2]
+            if (key, unit) in seen:
+                continue
+            seen.add((key, unit))
+            value = _glue_value(nb, key)
+            if not isinstance(value, (int, float)):
+                raise ValueError(f"{key}__{unit}: {key!r} is not a glued number in this chapter")
+            derived = value * 10 if unit == "yi" else value / 1000
+            out.append({"output_type": "display_data", "metadata": {"scrapbook": {"name": f"{key}__{unit}",
+                        "mime_prefix": GLUE_PREFIX}}, "data": {GLUE_PREFIX + "text/plain": repr(float(derived))}})
+    return out
+
+
+_SPEC_IN_HTML = re.compile(r"var spec = (\{.*?\});\n", re.S)
+
+
+def _translate_output(o: dict, tr: Translator) -> dict:
+    from shockbook.site import charts
+
+    data = o.get("data")
+    if not data:
+        return o
+    new = dict(data)
+    for mime, value in data.items():
+        base = mime.removeprefix(GLUE_PREFIX)
+        if base == "text/html" and isinstance(value, str):
+            m = _SPEC_IN_HTML.search(value)
+            if m:  # a chart: translate its spec and draw it again (its id is the new spec's hash)
+                bundle = charts.render(tr.spec(json.loads(m.group(1))))
+                new[mime] = bundle["text/html"]
+                plain = mime.replace("text/html", "text/plain")
+                if plain in data:
+                    new[plain] = bundle["text/plain"]
+            else:
+                new[mime] = tr.html(value)
+        elif base == "text/plain" and isinstance(value, str) and value[:1] in "'\"":
+            new[mime] = repr(tr.text(json.loads(value) if value[0] == '"' else _py_str(value)))
+        elif base == "text/markdown" and isinstance(value, str):
+            new[mime] = tr.html(">" + value + "<")[1:-1]
+    return {**o, "data": new}
+
+
+def _py_str(literal: str) -> str:
+    import ast
+
+    return ast.literal_eval(literal)
+
+
+def translate_notebook(stem: str, tr: Translator) -> dict:
+    """The Chinese twin of an executed English chapter (same outputs, translated)."""
+    nb = json.loads((paths.CHAPTERS_DIR / f"{stem}.ipynb").read_text())
+    passages = read_passages(TRANSLATIONS / f"{stem}.md")
+    texts = []
+    for k, cell in enumerate(markdown_cells(nb)):
+        p = passages.get(k)
+        if p is not None:
+            cell["source"] = p.text.splitlines(keepends=True)
+            texts.append(p.text)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [_translate_output(o, tr) for o in cell.get("outputs", [])]
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    if code:
+        code[-1]["outputs"] = code[-1].get("outputs", []) + _derived_outputs(nb, texts)
+    nb["metadata"]["language_info"] = nb["metadata"].get("language_info", {})
+    return nb
+
+
+# --------------------------------------------------------------------------- the edition
+
+
+def chapter_stems() -> list[str]:
+    return sorted(p.stem for p in paths.CHAPTERS_DIR.glob("*.ipynb") if not p.name.startswith("_"))
+
+
+def build_sources(out: Path = EDITION_DIR) -> Translator:
+    """Write the edition's chapters (``zh/chapters/*.ipynb``); other pages are kept in ``zh/``."""
+    tr = Translator(read_catalogue())
+    (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
+    for stem in chapter_stems():
+        nb = translate_notebook(stem, tr)
+        target = out / "chapters" / f"{stem}.ipynb"
+        data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        if not target.exists() or target.read_text() != data:
+            target.write_text(data)
+    for page in paths.CHAPTERS_DIR.glob("*.md"):  # generated pages (the Sources table), as they are for now
+        target = out / "chapters" / page.name
+        data = page.read_text()
+        if not target.exists() or target.read_text() != data:
+            target.write_text(data)
+    for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
+        target = out / "chapters" / "figdata" / csv_file.name
+        if not target.exists() or target.read_bytes() != csv_file.read_bytes():
+            target.write_bytes(csv_file.read_bytes())
+    return tr
+
+
+def check() -> int:
+    """List stale and missing passages and untranslated output strings; 1 if there are any."""
+    problems = 0
+    for stem in chapter_stems():
+        for k, state, first in status(stem):
+            if state != "current":
+                problems += 1
+                print(f"{stem} passage {k}: {state} — English now begins: {first[:70]}")
+    tr = Translator(read_catalogue())
+    for stem in chapter_stems():
+        translate_notebook(stem, tr)
+    for s in sorted(tr.missing):
+        print(f"untranslated output string: {s[:100]!r}")
+    problems += len(tr.missing)
+    print(f"{problems} problem(s)" if problems else "the Chinese edition is up to date")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":  # python -m shockbook.site.edition [build|check]
+    if sys.argv[1:] == ["build"]:
+        build_sources()
+        sys.exit(0)
+    sys.exit(check())
