@@ -281,3 +281,26 @@ def test_the_rerun_box_lists_every_parameter_with_its_computed_range():
         assert f"| `{name}` |" in md
     arm = raw("ARM").index
     assert f"from {arm[1 + 285]:%Y-%m-%d} to" in md
+
+
+def test_portfolio_section_reports_the_baskets_own_test(default):
+    from shockbook.analysis import events
+
+    s = ch1.portfolio(default)
+    members = [t for t in default.tickers if catalog.get(t).group in ch1.HARDWARE_GROUPS]
+    res = events.portfolio_test(members, "^GSPC", default.design(), (0, 0))
+    assert s.numbers["port_t0"] == pytest.approx(res["t"]) and s.numbers["port_car0"] == pytest.approx(res["car"] * 100)
+    # the basket's CAR equals the CAAR of the BMP table: the market model is linear in the returns
+    assert s.numbers["port_car0"] == pytest.approx(ch1.basket(default).numbers["caar0"], rel=1e-9)
+    assert f"t = {res['t']:.2f}" in s.value("portfolio_sentence")
+    table = s.tables["tbl-shock-portfolio-table"].frame
+    assert list(table["window"]) == ["(+0,+0)", "(+0,+1)", "(-1,+1)", "(-5,+5)"]
+
+
+def test_size_simulation_section_is_seeded_and_matches_its_sentence(default):
+    a, b = ch1.size_simulation(default), ch1.size_simulation(default)
+    assert a.numbers == b.numbers
+    assert a.numbers["size_bmp0"] > 20 and 3 <= a.numbers["size_kp0"] <= 7 and 3 <= a.numbers["size_port0"] <= 7
+    assert f"BMP {a.numbers['size_bmp0']:.1f}%" in a.value("size_sentence")
+    one = ch1.size_simulation(ch1.Params(tickers=["AMD"], event_date="2025-01-21"))
+    assert "no basket to test" in one.value("size_sentence")

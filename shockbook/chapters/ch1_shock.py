@@ -584,10 +584,65 @@ def basket(p: Params) -> Section:
     smaller = abs(day0["t_kp"]) < abs(day0["t_bmp"])
     values = (("rbar", numbers["rbar"]), ("n", numbers["basket_n"]),
               ("factor", numbers["kp_factor"] if smaller else 1 / numbers["kp_factor"]), ("caar", numbers["caar0"]),
-              ("t_bmp", numbers["t_bmp0"]), ("t_kp", numbers["t_kp0"]))
+              ("t_bmp", numbers["t_bmp0"]), ("t_kp", numbers["t_kp0"]),
+              ("eff", numbers["basket_n"] / (1 + (numbers["basket_n"] - 1) * numbers["rbar"])))
     return Section(
         numbers={**numbers, "basket_sentence": Phrase("shock.basket.smaller" if smaller else "shock.basket.larger", values)},
         tables={"tbl-shock-basket-table": Table(table.assign(caar=table["caar"] * 100), BASKET_LABELS, BASKET_FORMATS)},
+    )
+
+
+PORTFOLIO_LABELS = {"window": "Window", "n": "Stocks", "car": "CAR (%)", "se": "Standard error (pp)", "t": "t",
+                    "p": "p", "sigma": "Residual σ (%)", "beta": "Beta"}
+PORTFOLIO_FORMATS = {"car": "{:+.2f}", "se": "{:.2f}", "t": "{:+.2f}", "p": "{:.4f}", "sigma": "{:.2f}", "beta": "{:.2f}"}
+SIZE_DRAWS = 2000
+SIZE_SEED = 2025
+SIZE_LEVEL = 0.05
+TEST_NAMES = {"bmp": "BMP", "kp": "BMP, Kolari–Pynnönen adjusted", "portfolio": "Portfolio (calendar time)"}
+
+
+def hardware_members(p: Params) -> list[str]:
+    """The AI-hardware stocks among the tickers: the basket of the basket tests."""
+    return [t for t in p.tickers if catalog.get(t).group in HARDWARE_GROUPS]
+
+
+def portfolio(p: Params) -> Section:
+    """The basket held as one equal-weighted portfolio: its own market model and prediction-error t."""
+    members = hardware_members(p)
+    if len(members) < 2:
+        return Section(numbers={"portfolio_sentence": Phrase("shock.basket.none")},
+                       tables={"tbl-shock-portfolio-table": Table(pd.DataFrame())})
+    rows = pd.DataFrame([events.portfolio_test(members, p.market_proxy, p.design(), w) for w in p.windows])
+    day0 = rows.set_index("window").loc["(+0,+0)"]
+    shown = rows.assign(car=rows["car"] * 100, se=rows["se"] * 100, sigma=rows["sigma"] * 100)
+    return Section(
+        numbers={"port_car0": day0["car"] * 100, "port_t0": day0["t"], "port_p0": day0["p"],
+                 "portfolio_sentence": Phrase("shock.portfolio", (
+                     ("car", day0["car"] * 100), ("t", day0["t"]), ("p", day0["p"]),
+                     ("sigma", day0["sigma"] * 100), ("df", p.estimation_length - 2)))},
+        tables={"tbl-shock-portfolio-table": Table(shown, PORTFOLIO_LABELS, PORTFOLIO_FORMATS)},
+    )
+
+
+def size_simulation(p: Params) -> Section:
+    """How often each basket test rejects a true null when the stocks are as cross-correlated as
+    the basket's own estimation residuals (seeded simulation, the chapter's own test functions)."""
+    members = hardware_members(p)
+    if len(members) < 2:
+        return Section(numbers={"size_sentence": Phrase("shock.basket.none")},
+                       tables={"tbl-shock-size-table": Table(pd.DataFrame())})
+    inputs = events.basket_simulation_inputs(members, p.market_proxy, p.design())
+    sim = events.simulate_basket_size(**inputs, windows=p.windows[:3], draws=SIZE_DRAWS, seed=SIZE_SEED,
+                                      level=SIZE_LEVEL)
+    wide = sim.pivot(index="test", columns="window", values="rejection_rate").loc[list(TEST_NAMES)]
+    wide = (wide[[f"({w[0]:+d},{w[1]:+d})" for w in p.windows[:3]]] * 100).rename(index=TEST_NAMES).reset_index()
+    rate = sim[sim["window"] == "(+0,+0)"].set_index("test")["rejection_rate"]
+    return Section(
+        numbers={"size_bmp0": rate["bmp"] * 100, "size_kp0": rate["kp"] * 100, "size_port0": rate["portfolio"] * 100,
+                 "size_sentence": Phrase("shock.size", (
+                     ("draws", SIZE_DRAWS), ("n", len(members)), ("level", SIZE_LEVEL * 100),
+                     ("bmp", rate["bmp"] * 100), ("kp", rate["kp"] * 100), ("port", rate["portfolio"] * 100)))},
+        tables={"tbl-shock-size-table": Table(wide, {"test": "Test"}, {c: "{:.1f}" for c in wide.columns if c != "test"})},
     )
 
 

@@ -40,14 +40,23 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "shock.after.half.none": {"en": "The data end before six months had passed."},
     "shock.study.before_r1": {"en": "before R1 was released"},
     "shock.study.after_r1": {"en": "a window that includes R1's release on {r1}"},
-    "shock.basket.smaller": {"en": "With a mean correlation of {rbar:.2f} across {n} stocks, the adjustment divides "
+    "shock.basket.smaller": {"en": "With a mean correlation of {rbar:.2f} across {n} stocks (worth about {eff:.1f} "
+                                   "independent ones), the adjustment divides "
                                    "the statistic by about {factor:.1f}: on the event day itself the basket's average "
                                    "abnormal return of {caar:+.1f}% gives t = {t_bmp:.2f} unadjusted but only "
                                    "{t_kp:.2f} adjusted."},
-    "shock.basket.larger": {"en": "With a mean correlation of {rbar:.2f} across {n} stocks, the adjustment multiplies "
+    "shock.basket.larger": {"en": "With a mean correlation of {rbar:.2f} across {n} stocks (worth about {eff:.1f} "
+                                   "independent ones), the adjustment multiplies "
                                   "the statistic by about {factor:.1f}: on the event day itself the basket's average "
                                   "abnormal return of {caar:+.1f}% gives t = {t_bmp:.2f} unadjusted and "
                                   "{t_kp:.2f} adjusted."},
+    "shock.portfolio": {"en": "Held as one equal-weighted portfolio, with its own market model and a residual "
+                              "standard deviation of {sigma:.2f}% a day, the basket's abnormal return on the event "
+                              "day is {car:+.1f}%, with t = {t:.2f} ({df} degrees of freedom, p = {p:.2g})."},
+    "shock.size": {"en": "In {draws:,} simulated samples of {n} stocks whose residuals are as correlated as the "
+                         "basket's own, with no event at all, the tests rejected the true null at the {level:.0f}% "
+                         "level on day 0 this often: BMP {bmp:.1f}% of the time, the Kolari–Pynnönen adjusted "
+                         "test {kp:.1f}%, the portfolio test {port:.1f}%."},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
                                 "equipment, networking and servers), so there is no basket to test."},
 }
