@@ -304,3 +304,38 @@ def test_size_simulation_section_is_seeded_and_matches_its_sentence(default):
     assert f"BMP {a.numbers['size_bmp0']:.1f}%" in a.value("size_sentence")
     one = ch1.size_simulation(ch1.Params(tickers=["AMD"], event_date="2025-01-21"))
     assert "no basket to test" in one.value("size_sentence")
+
+
+def test_the_sp_members_share_of_the_index_loss_from_the_raw_files():
+    s = ch1.market_model_caveat(ch1.Params())
+    members = ["NVDA", "AVGO", "GOOGL", "MSFT", "AMZN", "META", "AAPL"]  # SHK-B11 ∩ the SEC counts; TSM is not listed
+    assert s.numbers["sp_members_n"] == len(members)
+    mv = ch1.market_value(ch1.Params()).tables["tbl-shock-mcap-table"].frame.set_index("ticker")
+    loss = mv.loc[members, "change_bn"].sum()
+    spx = raw("^GSPC")["Close"]
+    eve = spx[:KEY].index[-2]
+    index_bn = 51.86e3 * spx[eve] / spx[:"2024-12-31"].iloc[-1]  # SHK-B10: $51.86 trillion at end-2024
+    index_loss = index_bn * (spx[KEY] / spx[eve] - 1)
+    assert s.numbers["sp_members_loss_bn"] == pytest.approx(abs(loss), rel=1e-9)
+    assert s.numbers["sp_loss_bn"] == pytest.approx(abs(index_loss), rel=1e-9)
+    assert s.numbers["sp_share_pct"] == pytest.approx(loss / index_loss * 100, rel=1e-9)
+    assert (s.numbers["sp_share_pct"] > 100) == s.value("sp_share_sentence").startswith("More than")
+
+
+def test_proxy_range_uses_each_proxys_own_market_model():
+    s = ch1.proxy_range(ch1.Params(tickers=["NVDA", "VST"]))
+    table = s.tables["tbl-shock-proxies-table"].frame.set_index("ticker")
+    assert [c for c in table.columns if c.startswith("^")] == ["^GSPC", "^DJI"]
+    for proxy in ("^GSPC", "^DJI"):
+        r = raw("NVDA")["Adj Close"].pct_change().dropna()
+        rm = raw(proxy)["Close"].pct_change().dropna()
+        dates = r.index.intersection(rm.index)
+        pos0 = dates.get_loc(KEY)
+        est = dates[pos0 - 285: pos0 - 35]
+        fit = sm.OLS(r[est].to_numpy(), sm.add_constant(rm[est].to_numpy())).fit()
+        ar = r[KEY] - fit.params[0] - fit.params[1] * rm[KEY]
+        assert table.loc["NVDA", proxy] == pytest.approx(ar * 100, rel=1e-9)
+    assert table.loc["NVDA", "range"] == pytest.approx(abs(table.loc["NVDA", "^GSPC"] - table.loc["NVDA", "^DJI"]))
+    assert "no equal-weighted" in s.value("proxy_missing")  # RSP is not in this cache
+    lo = min(table["^GSPC"].mean(), table["^DJI"].mean())
+    assert f"from {lo:+.1f}%" in s.value("proxy_sentence")

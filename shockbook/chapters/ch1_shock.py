@@ -647,8 +647,77 @@ def size_simulation(p: Params) -> Section:
 
 
 def market_model_caveat(p: Params) -> Section:
-    """Nvidia's beta in the story's design (27 January, S&P 500): why the market model understates the shock."""
-    return Section(numbers={"nvda_beta": events.abnormal_returns("NVDA", "^GSPC", events.Design())[1].beta})
+    """Nvidia's beta in the story's design (27 January, S&P 500): why the market model understates the
+    shock; and how much of the S&P 500's fall that day the book's own S&P members account for."""
+    share = sp_members_share()
+    return Section(numbers={
+        "nvda_beta": events.abnormal_returns("NVDA", "^GSPC", events.Design())[1].beta,
+        "sp_members": ", ".join(catalog.get(t).name for t in share["members"]),
+        "sp_members_n": len(share["members"]),
+        "sp_members_loss_bn": abs(share["members_change_bn"]),
+        "sp_members_word": Word(words.direction(share["members_change_bn"], "lost", "gained")),
+        "sp_cap_tn": share["index_value_bn"] / 1000, "sp_cap_end2024_tn": share["end_2024_tn"],
+        "sp_loss_bn": abs(share["index_change_bn"]), "sp_share_pct": share["share_pct"],
+        "sp_cap_fact": facts.cite("SHK-B10"), "sp_members_fact": facts.cite("SHK-B11"),
+        "sp_share_sentence": Phrase("shock.sp.more" if share["share_pct"] > 100 else "shock.sp.less"),
+    })
+
+
+def sp_members_share(day: str = KEY_EVENT) -> dict:
+    """The book's S&P 500 members (with SEC share counts) against the whole index on ``day``.
+
+    The index's market value on the eve of ``day`` is its end-2024 value (SHK-B10) scaled by the
+    index level since then — an approximation that ignores changes of membership and share counts;
+    its change is that value times the day's move. Members are the book's companies among the index's
+    largest components (SHK-B11).
+    """
+    listed = {v.strip() for v in str(facts.fact("SHK-B11").raw_value).split(";")}
+    members = [t for t in MARKET_VALUE_TICKERS if t in listed]
+    mv = market_value_table(day, members)
+    level = cache.load_prices("^GSPC")["Close"]
+    eve = calendar.last_session_before("^GSPC", day)
+    end_2024 = level.loc[:"2024-12-31"].iloc[-1]
+    end_2024_tn = facts.fact("SHK-B10").scaled(unit_contains="trillion") / 1e12
+    value_bn = end_2024_tn * 1000 * level[eve] / end_2024
+    change_bn = value_bn * market.day_move("^GSPC", day)["pct"] / 100
+    return {"members": members, "members_change_bn": float(mv["change_bn"].sum()), "end_2024_tn": end_2024_tn,
+            "index_value_bn": float(value_bn), "index_change_bn": float(change_bn),
+            "share_pct": float(mv["change_bn"].sum() / change_bn * 100)}
+
+
+PROXY_CANDIDATES = ["^GSPC", "^DJI", "RSP"]  # the S&P 500, the Dow, and an equal-weighted S&P 500 where the cache has it
+
+
+def proxy_range(p: Params) -> Section:
+    """Day-0 abnormal returns of the chosen stocks against each market proxy the cache allows."""
+    have = set(catalog.tickers(market="US"))
+    proxies = list(dict.fromkeys([p.market_proxy, *[t for t in PROXY_CANDIDATES if t in have]]))
+    design = p.design()
+    rows = []
+    for t in p.tickers:
+        row = {"ticker": t, "name": catalog.get(t).name}
+        for m in proxies:
+            ev, _ = events.abnormal_returns(t, m, design)
+            day0 = ev[ev["rel_day"] == 0].iloc[0]
+            row[m] = day0["ar"] * 100
+            row["raw"] = day0["r"] * 100
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["range"] = table[proxies].max(axis=1) - table[proxies].min(axis=1)
+    means = table[proxies].mean()
+    lo, hi = means.idxmin(), means.idxmax()
+    missing = [t for t in PROXY_CANDIDATES if t not in have]
+    labels = {"ticker": "Ticker", "name": "Company", "raw": "Return (%)", "range": "Range (pp)",
+              **{m: f"AR vs {catalog.get(m).name} (%)" for m in proxies}}
+    return Section(
+        numbers={"proxy_sentence": Phrase("shock.proxy.range", (
+                     ("n", len(p.tickers)), ("lo", means[lo]), ("lo_name", catalog.get(lo).name), ("hi", means[hi]),
+                     ("hi_name", catalog.get(hi).name), ("raw", table["raw"].mean()),
+                     ("widest", table["range"].max()), ("widest_name", table.loc[table["range"].idxmax(), "name"]))),
+                 "proxy_missing": (Phrase("shock.proxy.no_equal_weight") if missing else Phrase("shock.proxy.all"))},
+        tables={"tbl-shock-proxies-table": Table(table[["ticker", "name", "raw", *proxies, "range"]], labels,
+                                                 {c: "{:+.2f}" for c in ["raw", *proxies]} | {"range": "{:.2f}"})},
+    )
 
 
 def articles(p: Params) -> Section:

@@ -57,6 +57,18 @@ VOCABULARY: dict[str, dict[str, str]] = {
                          "basket's own, with no event at all, the tests rejected the true null at the {level:.0f}% "
                          "level on day 0 this often: BMP {bmp:.1f}% of the time, the Kolari–Pynnönen adjusted "
                          "test {kp:.1f}%, the portfolio test {port:.1f}%."},
+    "shock.sp.more": {"en": "More than the whole index lost: the rest of the S&P 500, taken together, rose."},
+    "shock.sp.less": {"en": "The rest of the S&P 500 fell too, by the remainder."},
+    "shock.proxy.range": {"en": "On the event day the {n} chosen stocks' average abnormal return ranges from "
+                                "{lo:+.1f}% (against the {lo_name}) to {hi:+.1f}% (against the {hi_name}), "
+                                "against an average raw return of {raw:+.1f}%; the widest spread for one stock "
+                                "is {widest:.1f} percentage points ({widest_name})."},
+    "shock.proxy.no_equal_weight": {"en": "The cache holds no equal-weighted or ex-AI benchmark yet (an "
+                                          "equal-weighted S&P 500 fund is part of a widened cache still to come), "
+                                          "so the range spans two capitalisation-weighted indices, both of which "
+                                          "hold AI stocks; it understates how much the proxy matters."},
+    "shock.proxy.all": {"en": "The range includes an equal-weighted S&P 500, in which the AI giants weigh no "
+                              "more than any other member."},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
                                 "equipment, networking and servers), so there is no basket to test."},
 }
