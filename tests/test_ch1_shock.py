@@ -339,3 +339,27 @@ def test_proxy_range_uses_each_proxys_own_market_model():
     assert "no equal-weighted" in s.value("proxy_missing")  # RSP is not in this cache
     lo = min(table["^GSPC"].mean(), table["^DJI"].mean())
     assert f"from {lo:+.1f}%" in s.value("proxy_sentence")
+
+
+def test_confounders_sit_on_the_first_session_that_could_trade_them():
+    sessions = raw("^GSPC").index
+    pos0 = sessions.get_loc(KEY)
+    def rel(day):
+        return sessions.get_loc(pd.Timestamp(day)) - pos0
+    c = ch1.confounders_in_window(ch1.KEY_EVENT, (-5, 5)).set_index("fact")["rel_day"].to_dict()
+    # Stargate after Tuesday's close -> Wednesday 22 Jan; the FOMC at 2 p.m. on 29 Jan; Microsoft's and
+    # Meta's results after the close on 29 Jan -> 30 Jan; the tariff orders on Saturday 1 Feb -> Monday 3 Feb.
+    assert c == {"SHK-B15": rel("2025-01-22"), "SHK-B12": rel("2025-01-29"), "RSP-B01": rel("2025-01-30"),
+                 "RSP-B03": rel("2025-01-30"), "SHK-B13": rel("2025-02-03")}
+    assert (c["SHK-B15"], c["SHK-B12"], c["RSP-B01"], c["SHK-B13"]) == (-3, 2, 3, 5)
+    assert ch1.confounders_in_window(ch1.KEY_EVENT, (-1, 1)).empty
+
+
+def test_earnings_cars_are_named_and_the_chart_marks_the_news(default):
+    s = ch1.event_study(default)
+    assert s.value("earnings_sentence").startswith("Microsoft and Meta reported results inside the window")
+    assert "(-5,+5)" in s.value("earnings_sentence") and "(+0,+1)" not in s.value("earnings_sentence")
+    spec = s.figures["fig-shock-carpath-chart"].chart.to_dict()
+    assert "vconcat" in spec and "Stargate announced" in str(spec)
+    chips = ch1.event_study(ch1.Params(tickers=["NVDA", "AMD"]))
+    assert chips.value("earnings_sentence") == "None of the chosen stocks reported results inside the window."

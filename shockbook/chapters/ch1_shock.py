@@ -387,7 +387,7 @@ def ar_paths(tickers: list[str], market_proxy: str, design: events.Design) -> pd
     return pd.concat(frames, ignore_index=True)
 
 
-def ar_path_chart(paths: pd.DataFrame) -> alt.Chart:
+def ar_path_chart(paths: pd.DataFrame, confounders: pd.DataFrame | None = None) -> alt.Chart:
     pick = alt.selection_point(fields=["ticker"], bind="legend")
     lines = alt.Chart(paths).mark_line(point=True).encode(
         x=alt.X("rel_day:Q", title="Trading days from the event", axis=alt.Axis(tickMinStep=1)),
@@ -399,9 +399,52 @@ def ar_path_chart(paths: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("car_pct:Q", title="Cumulative (%)", format="+.2f")],
     ).add_params(pick)
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=layout.GREY_RULE).encode(y="y:Q")
-    return charts.titled(alt.layer(zero, lines).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT),
-                         "Abnormal returns day by day", "Market model, cumulated from the start of the event window",
-                         SOURCE_US)
+    main = alt.layer(zero, lines)
+    subtitle = "Market model, cumulated from the start of the event window"
+    if confounders is None or confounders.empty:
+        return charts.titled(main.properties(width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT),
+                             "Abnormal returns day by day", subtitle, SOURCE_US)
+    # Other news inside the window: a dashed rule on the first session that could trade it, and its
+    # label in a strip under the plot (one row per item that falls on the same day).
+    data = confounders.assign(row=confounders.groupby("rel_day").cumcount())
+    tips = [alt.Tooltip("label:N", title="Also in the window"), alt.Tooltip("date:N", title="Date"),
+            alt.Tooltip("when:N", title="When"), alt.Tooltip("source:N", title="Source")]
+    rules = alt.Chart(data).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(x="rel_day:Q", tooltip=tips)
+    domain = [int(paths["rel_day"].min()), int(paths["rel_day"].max())]
+    strip = alt.Chart(data).mark_text(align="left", dx=3, fontSize=10, color=layout.GREY_TEXT).encode(
+        x=alt.X("rel_day:Q", axis=None, scale=alt.Scale(domain=domain)), y=alt.Y("row:O", axis=None),
+        text="label:N", tooltip=tips,
+    ).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.SHOCK_CONFOUNDER_ROW * (int(data["row"].max()) + 1))
+    top = alt.layer(main, rules).encode(x=alt.X("rel_day:Q", scale=alt.Scale(domain=domain))).properties(
+        width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT)
+    return charts.titled(alt.vconcat(top, strip, spacing=2),
+                         "Abnormal returns day by day",
+                         subtitle + "; dashed: other news, on the first session that could trade it", SOURCE_US)
+
+
+#: News inside the event window other than DeepSeek's: fact id, label, and whether markets could
+#: trade it the same day ("on") or only from the next session ("after": after the close or a weekend).
+CONFOUNDERS = [("SHK-B15", "Stargate announced", "after"), ("SHK-B12", "FOMC decision", "on"),
+               ("RSP-B01", "Microsoft results", "after"), ("RSP-B03", "Meta results", "after"),
+               ("RSP-B04", "Alphabet results", "after"), ("RSP-B05", "Amazon results", "after"),
+               ("SHK-B13", "Tariff orders signed", "after")]
+EARNINGS = {"RSP-B01": "MSFT", "RSP-B03": "META", "RSP-B04": "GOOGL", "RSP-B05": "AMZN"}
+
+
+def confounders_in_window(event_date: str, window: tuple[int, int]) -> pd.DataFrame:
+    """The confounding news whose first tradable New York session falls inside the event window."""
+    idx = calendar.sessions("^GSPC")
+    pos0 = idx.get_loc(pd.Timestamp(event_date))
+    rows = []
+    for fid, label, timing in CONFOUNDERS:
+        f = facts.fact(fid)
+        date = f.value if f.kind == "date" else f.as_of  # a row whose value is not its date keeps it in as_of
+        day = (calendar.first_session_on_or_after if timing == "on" else calendar.first_session_after)("^GSPC", date)
+        rel = idx.get_loc(day) - pos0
+        if window[0] <= rel <= window[1]:
+            rows.append({"fact": fid, "label": label, "date": date, "session": f"{day:%Y-%m-%d}", "rel_day": rel,
+                         "when": f.unit, "source": facts.cite(f), "ticker": EARNINGS.get(fid, "")})
+    return pd.DataFrame(rows, columns=["fact", "label", "date", "session", "rel_day", "when", "source", "ticker"])
 
 
 def basket_table(tickers: list[str], market_proxy: str, design: events.Design,
@@ -547,6 +590,7 @@ def event_study(p: Params) -> Section:
     study = study_table(list(p.tickers), p.market_proxy, design, p.windows)
     shown = [t for t in CARPATH_TICKERS if t in p.tickers] or list(p.tickers[:5])
     paths = ar_paths(shown, p.market_proxy, design)
+    confounders = confounders_in_window(p.event_date, p.window)
     wide = study_wide(study)
     formats = {c: ("{:+.1f}" if "%" in c else "{:+.2f}") for c in wide.columns if c.startswith(("CAR", "t ", "Market"))}
     ev, _ = events.abnormal_returns(p.tickers[0], p.market_proxy, design)
@@ -556,12 +600,33 @@ def event_study(p: Params) -> Section:
                  "est_start": Day(ev.attrs["estimation"][0]), "est_end": Day(ev.attrs["estimation"][1]),
                  "est_vs_r1": (Phrase("shock.study.before_r1") if ev.attrs["estimation"][1] < r1
                                else Phrase("shock.study.after_r1", (("r1", Day(r1)),))),
-                 "proxy_name": catalog.get(p.market_proxy).name},
+                 "proxy_name": catalog.get(p.market_proxy).name,
+                 "confounders_sentence": confounders_phrase(confounders),
+                 "earnings_sentence": earnings_phrase(confounders, p)},
         tables={"tbl-shock-study-table": Table(wide, {"ticker": "Ticker", "name": "Company", "beta": "Beta"},
                                                formats | {"beta": "{:.2f}"})},
         figures={"fig-shock-car-chart": Figure(car_chart(study, "(+0,+0)"), study[study["window"] == "(+0,+0)"]),
-                 "fig-shock-carpath-chart": Figure(ar_path_chart(paths), paths)},
+                 "fig-shock-carpath-chart": Figure(ar_path_chart(paths, confounders), paths)},
     )
+
+
+def confounders_phrase(confounders: pd.DataFrame) -> Phrase:
+    if confounders.empty:
+        return Phrase("shock.confounders.none")
+    items = "; ".join(f"{r.label} (day {r.rel_day:+d})" for r in confounders.itertuples())
+    return Phrase("shock.confounders", (("items", items),))
+
+
+def earnings_phrase(confounders: pd.DataFrame, p: Params) -> Phrase:
+    """Which of the chosen stocks' CARs span their own results, and in which windows."""
+    hits = confounders[confounders["ticker"].isin(p.tickers)]
+    if hits.empty:
+        return Phrase("shock.earnings.none")
+    names = " and ".join(catalog.get(t).name for t in hits["ticker"])
+    spans = sorted({f"({w[0]:+d},{w[1]:+d})" for w in p.windows for d in hits["rel_day"] if w[0] <= d <= w[1]})
+    if not spans:
+        return Phrase("shock.earnings.outside", (("names", names),))
+    return Phrase("shock.earnings", (("names", names), ("windows", ", ".join(spans))))
 
 
 BASKET_LABELS = {"window": "Window", "n": "Stocks", "caar": "CAAR (%)", "t_bmp": "t (BMP)", "p_bmp": "p (BMP)",

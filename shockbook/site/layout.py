@@ -22,7 +22,8 @@ SHOCK_CAR_ROW = 15                # px per stock in the abnormal-return interval
 SHOCK_ASIA_ROW = 14               # px per series in each panel of the Asia chart
 SHOCK_ASIA_PANEL = 150            # width of each of the three Asia panels
 SHOCK_INTERVAL = "#999"           # 95% interval rules
-SHOCK_ZERO = "#444"               # the zero line of the interval chart, darker than a reference rule
+SHOCK_ZERO = "#444"
+SHOCK_CONFOUNDER_ROW = 14        # px per row of confounder labels under the event-window chart               # the zero line of the interval chart, darker than a reference rule
 
 
 # --------------------------------------------------------------------- chapters 2 and 3, costs

@@ -69,6 +69,15 @@ VOCABULARY: dict[str, dict[str, str]] = {
                                           "hold AI stocks; it understates how much the proxy matters."},
     "shock.proxy.all": {"en": "The range includes an equal-weighted S&P 500, in which the AI giants weigh no "
                               "more than any other member."},
+    "shock.confounders": {"en": "Other news fell inside the event window, each on the first New York session "
+                                "that could trade it: {items}."},
+    "shock.confounders.none": {"en": "None of the other news the book tracks (Stargate, the FOMC, the big "
+                                     "platforms' results, the tariff orders) falls inside this event window."},
+    "shock.earnings": {"en": "{names} reported results inside the window, so their CARs over {windows} are "
+                             "earnings CARs: they hold the reaction to their own results as well."},
+    "shock.earnings.outside": {"en": "{names} reported results inside the event window but outside the windows "
+                                     "tested, so no CAR in the table spans them."},
+    "shock.earnings.none": {"en": "None of the chosen stocks reported results inside the window."},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
                                 "equipment, networking and servers), so there is no basket to test."},
 }
