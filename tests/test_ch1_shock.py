@@ -363,3 +363,23 @@ def test_earnings_cars_are_named_and_the_chart_marks_the_news(default):
     assert "vconcat" in spec and "Stargate announced" in str(spec)
     chips = ch1.event_study(ch1.Params(tickers=["NVDA", "AMD"]))
     assert chips.value("earnings_sentence") == "None of the chosen stocks reported results inside the window."
+
+
+def test_the_china_names_on_the_story_day_are_counted_from_the_data():
+    s = ch1.the_days_after(ch1.Params(event_date="2024-12-20", tickers=["NVDA"]))
+    china = catalog.tickers("China ADRs and ETFs", "US")
+    moves = {t: day_pct(t) for t in china}
+    assert s.numbers["china_up"] == sum(v > 0 for v in moves.values()) and s.numbers["china_n"] == len(china)
+    adjusted = {t: day_pct(t, column=total_return_col(t)) for t in china}
+    assert s.numbers["china_1d"] == pytest.approx(np.mean(list(adjusted.values())), rel=1e-9)
+    assert s.value("china_way") == "went the other way"  # the group rose while the chip makers fell
+
+
+def test_alibabas_february_confounders_and_its_results_day():
+    s = ch1.asia(ch1.Params())
+    hk = raw("9988.HK")["Close"]
+    after = hk["2025-02-21":].index[0]  # results on Thursday 20 Feb (SHK-B17): first Hong Kong session after
+    move = (hk[after] / hk[:"2025-02-20"].iloc[-1] - 1) * 100
+    assert s.numbers["baba_results_pct"] == pytest.approx(abs(move), rel=1e-12)
+    assert round(move, 1) == 14.6  # Yicai's report of the day (SHK-B17) agrees with the cache
+    assert s.value("qwen_date") == "29 January" and s.value("symposium_date") == "17 February"

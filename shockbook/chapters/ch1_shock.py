@@ -554,8 +554,14 @@ def the_days_after(p: Params) -> Section:
                else Phrase("shock.after.quarter.none"))
     half = (Phrase("shock.after.half", (("m6", chips["6 months"]),)) if np.isfinite(chips["6 months"])
             else Phrase("shock.after.half.none"))
+    china = catalog.tickers("China ADRs and ETFs", "US")
+    china_moves = market.day_moves(china, KEY_EVENT)["pct"]
+    china_1d = after_table(KEY_EVENT).set_index("group").loc["China ADRs and ETFs", "1 day"]
+    chips_story = after_table(KEY_EVENT).set_index("group").loc["Chips", "1 day"]
     return Section(
-        numbers={"nvda_rebound": rebound["pct"], "nvda_rebound_date": Day(rebound["date"], year=False),
+        numbers={"china_1d": china_1d, "china_up": int((china_moves > 0).sum()), "china_n": len(china),
+                 "china_way": Phrase("shock.china.other_way" if china_1d * chips_story < 0 else "shock.china.same_way"),
+                 "nvda_rebound": rebound["pct"], "nvda_rebound_date": Day(rebound["date"], year=False),
                  "chips_1d": chips["1 day"], **{k: v for k, v in horizons.items() if np.isfinite(v)},
                  "chips_month": month, "chips_quarter": quarter, "chips_half": half,
                  "after_anchor": Day(after.attrs["anchor"])},
@@ -579,9 +585,23 @@ def asia(p: Params) -> Section:
                  "tw_reopen": Day(story.loc["2330.TW", "first_session_after"], year=False),
                  "tsmc_tw_drop": -story.loc["2330.TW", "first_session_pct"],
                  "baba_hk_feb": abs(story.loc["9988.HK", "to_date_pct"]),
-                 "baba_word": Word(words.direction(story.loc["9988.HK", "to_date_pct"]))},
+                 "baba_word": Word(words.direction(story.loc["9988.HK", "to_date_pct"])),
+                 **alibaba_february()},
         figures={"fig-shock-asia-chart": Figure(asia_chart(table, p.event_date), table)},
     )
+
+
+def alibaba_february() -> dict:
+    """The other news in Alibaba's February 2025 (story numbers): Qwen2.5-Max, the private-sector
+    symposium and its own results, with its Hong Kong move on the first session after the results."""
+    results = facts.fact("SHK-B17")
+    day = calendar.first_session_after("9988.HK", results.value)
+    move = market.day_move("9988.HK", f"{day:%Y-%m-%d}")["pct"]
+    return {"qwen_date": Day(facts.fact("RSP-19").value, year=False), "qwen_fact": facts.cite("RSP-19"),
+            "symposium_date": Day(facts.fact("SHK-B16").value, year=False), "symposium_fact": facts.cite("SHK-B16"),
+            "baba_results_date": Day(results.value, year=False), "baba_results_fact": facts.cite(results),
+            "baba_results_day": Day(day, year=False), "baba_results_pct": abs(move),
+            "baba_results_word": Word(words.direction(move))}
 
 
 def event_study(p: Params) -> Section:
