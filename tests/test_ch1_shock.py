@@ -383,3 +383,28 @@ def test_alibabas_february_confounders_and_its_results_day():
     assert s.numbers["baba_results_pct"] == pytest.approx(abs(move), rel=1e-12)
     assert round(move, 1) == 14.6  # Yicai's report of the day (SHK-B17) agrees with the cache
     assert s.value("qwen_date") == "29 January" and s.value("symposium_date") == "17 February"
+
+
+def test_tsmc_valued_on_taipei_when_taipei_reopened():
+    s = ch1.market_value(ch1.Params())
+    tw = raw("2330.TW")["Close"]
+    before, reopen = tw[:KEY].index[-1], tw[KEY + pd.Timedelta(days=1):].index[0]
+    shares = pd.read_csv(paths.MARKET_DIR / "shares_outstanding.csv").query("ticker == 'TSM'")["shares_outstanding"].iloc[0]
+    move = tw[reopen] / tw[before] - 1
+    assert s.numbers["tsmc_ntd_value_tn"] == pytest.approx(shares * 1135 / 1e12)  # SHK-B18: NT$1,135 on 22 Jan
+    assert s.numbers["tsmc_tw_loss_ntd_bn"] == pytest.approx(abs(shares * 1135 * move) / 1e9, rel=1e-12)
+    adr = raw("TSM")["Close"]
+    assert s.numbers["tsmc_adr_same_span"] == pytest.approx(abs(adr[reopen] / adr[before] - 1) * 100, rel=1e-12)
+    table = s.tables["tbl-shock-mcap-table"].frame.set_index("ticker")
+    assert table.loc["TSM", "name"] == "TSMC (ADR-implied)"
+
+
+def test_the_losers_against_reuters_trillion():
+    s = ch1.market_value(ch1.Params())
+    changes = ch1.market_value(ch1.Params()).tables["tbl-shock-mcap-table"].frame.set_index("ticker")["change_bn"]
+    losers = changes[changes < 0]
+    assert s.numbers["losers_n"] == len(losers)
+    assert s.numbers["losers_bn"] == pytest.approx(-losers.sum())
+    assert s.numbers["losers_ex_tsm_bn"] == pytest.approx(-losers.drop("TSM").sum())
+    assert s.numbers["trillion_tn"] == pytest.approx(1.0)  # SHK-23: more than $1,000 billion
+    assert ("exceed" in s.value("trillion_sentence")) == (-losers.drop("TSM").sum() > 1000)

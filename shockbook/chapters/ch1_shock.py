@@ -212,7 +212,8 @@ def market_value_table(date: str, tickers: list[str] = MARKET_VALUE_TICKERS) -> 
     rows = []
     for t in tickers:
         mv = market.market_value_change(t, date)
-        rows.append({"ticker": t, "name": catalog.get(t).name, "shares_bn": mv["shares"] / 1e9,
+        name = "TSMC (ADR-implied)" if t in market.ADS_RATIO else catalog.get(t).name
+        rows.append({"ticker": t, "name": name, "shares_bn": mv["shares"] / 1e9,
                      "shares_as_of": mv["as_of_date"], "filing": f"{mv['filing_type'].split(' (')[0]} filed {mv['filing_date']}",
                      "prev_close": mv["prev_close"], "close": mv["close"],
                      "change_bn": mv["change_usd"] / 1e9, "value_before_bn": mv["value_before_usd"] / 1e9})
@@ -521,14 +522,24 @@ def the_day(p: Params) -> Section:
 def market_value(p: Params) -> Section:
     """Market value lost and gained on the event day; the story's own figures on 27 January."""
     mv = market_value_table(p.event_date)
-    story = market_value_table(KEY_EVENT).set_index("ticker")["change_bn"]
+    story_table = market_value_table(KEY_EVENT)
+    story = story_table.set_index("ticker")["change_bn"]
+    losers = story[story < 0]
     nv = market.market_value_change("NVDA", KEY_EVENT)
     others = story.drop("NVDA").sum()
     return Section(
         numbers={"nvda_shares_bn": nv["shares"] / 1e9, "nvda_shares_asof": nv["as_of_date"],
                  "avgo_mv_bn": abs(story["AVGO"]), "avgo_word": Word(words.direction(story["AVGO"], "lost", "gained")),
                  "aapl_mv_bn": abs(story["AAPL"]), "aapl_word": Word(words.direction(story["AAPL"], "lost", "gained")),
-                 "story_nvda_alone": Phrase("shock.nvda.more" if -story["NVDA"] > abs(others) else "shock.nvda.less")},
+                 "story_nvda_alone": Phrase("shock.nvda.more" if -story["NVDA"] > abs(others) else "shock.nvda.less"),
+                 "losers_n": len(losers), "losers_bn": abs(losers.sum()),
+                 "losers_ex_tsm_bn": abs(losers.drop("TSM", errors="ignore").sum()),
+                 "trillion_fact": facts.cite("SHK-23"),
+                 "trillion_tn": facts.fact("SHK-23").scaled(unit_contains="billion") / 1e12,
+                 "trillion_sentence": Phrase("shock.trillion.exceed" if abs(losers.drop("TSM", errors="ignore").sum())
+                                             > facts.fact("SHK-23").scaled(unit_contains="billion") / 1e9
+                                             else "shock.trillion.close"),
+                 **tsmc_on_taipei()},
         tables={"tbl-shock-mcap-table": Table(
             mv,
             {"ticker": "Ticker", "name": "Company", "shares_bn": "Shares (bn)", "shares_as_of": "Count as of",
@@ -538,6 +549,30 @@ def market_value(p: Params) -> Section:
              "value_before_bn": "{:,.0f}"})},
         figures={"fig-shock-mcap-chart": Figure(market_value_chart(mv, p.event_date), mv)},
     )
+
+
+def tsmc_on_taipei() -> dict:
+    """TSMC valued on its Taipei shares when Taipei first traded after 27 January 2025 (story numbers).
+
+    The level is the exchange close before the holiday (SHK-B18; the cached series is adjusted, fit
+    for returns only); the move is the cached return from that close to the first session after the
+    event. The result is in New Taiwan dollars: the book has no sourced exchange rate for the day.
+    """
+    shares = market.shares_outstanding("TSM", KEY_EVENT)["shares"] * market.ADS_RATIO["TSM"]
+    close = facts.fact("SHK-B18")
+    prices = cache.load_prices("2330.TW")["Close"]
+    before = calendar.last_session_on_or_before("2330.TW", KEY_EVENT)
+    reopen = calendar.first_session_after("2330.TW", KEY_EVENT)
+    move = prices[reopen] / prices[before] - 1
+    adr = cache.load_prices("TSM")["Close"]
+    adr_move = adr[calendar.last_session_on_or_before("TSM", reopen)] / adr[before] - 1
+    return {"tsmc_common_bn": shares / 1e9, "tsmc_close_ntd": close.number(), "tsmc_close_fact": facts.cite(close),
+            "tsmc_ntd_value_tn": shares * close.number() / 1e12,
+            "tsmc_tw_loss_ntd_bn": abs(shares * close.number() * move) / 1e9,
+            "tsmc_tw_word": Word(words.direction(move, "lost", "gained")), "tsmc_tw_dir": Word(words.direction(move)),
+            "tsmc_tw_move": abs(move) * 100, "tsmc_adr_same_span": abs(adr_move) * 100,
+            "tsmc_adr_same_span_word": Word(words.direction(adr_move)),
+            "tsmc_premium_fact": facts.cite("SHK-B14")}
 
 
 def the_days_after(p: Params) -> Section:

@@ -78,6 +78,10 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "shock.earnings.outside": {"en": "{names} reported results inside the event window but outside the windows "
                                      "tested, so no CAR in the table spans them."},
     "shock.earnings.none": {"en": "None of the chosen stocks reported results inside the window."},
+    "shock.trillion.exceed": {"en": "so these eight companies alone exceed it, before the power producers, the "
+                                    "equipment makers and the networking names are counted."},
+    "shock.trillion.close": {"en": "so these eight companies alone come close to it, before the power producers, "
+                                   "the equipment makers and the networking names are counted."},
     "shock.china.other_way": {"en": "went the other way"},
     "shock.china.same_way": {"en": "fell with them"},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
