@@ -408,3 +408,28 @@ def test_the_losers_against_reuters_trillion():
     assert s.numbers["losers_ex_tsm_bn"] == pytest.approx(-losers.drop("TSM").sum())
     assert s.numbers["trillion_tn"] == pytest.approx(1.0)  # SHK-23: more than $1,000 billion
     assert ("exceed" in s.value("trillion_sentence")) == (-losers.drop("TSM").sum() > 1000)
+
+
+def test_why_wait_measures_the_basket_out_of_sample_from_the_raw_files():
+    s = ch1.why_wait(ch1.Params(event_date="2024-12-20", tickers=["NVDA"]))  # a story section: parameters ignored
+    # (its first day is the first session after the story's estimation window, which ends on 2 December 2024)
+    members = [t for t in ch1.Params().tickers if catalog.get(t).group in ch1.HARDWARE_GROUPS]
+    basket = pd.concat([raw(t)[total_return_col(t)].pct_change() for t in members], axis=1).dropna().mean(axis=1)
+    rm = raw("^GSPC")["Close"].pct_change().dropna()
+    dates = basket.index.intersection(rm.index)
+    pos0 = dates.get_loc(KEY)
+    est = dates[pos0 - 285: pos0 - 35]
+    fit = sm.OLS(basket[est].to_numpy(), sm.add_constant(rm[est].to_numpy())).fit()
+    frame = s.figures["fig-shock-wait-chart"].data.set_index("date")
+    for day in ["2024-12-27", "2025-01-21", "2025-01-27"]:
+        x = np.array([[1.0, rm[day]]])
+        pred = fit.get_prediction(x)
+        ar = basket[day] - pred.predicted_mean[0]
+        assert frame.loc[day, "ar_pct"] == pytest.approx(ar * 100, rel=1e-9)
+        assert frame.loc[day, "t"] == pytest.approx(ar / pred.se_obs[0], rel=1e-9)
+    assert frame.index.min() == dates[pos0 - 35] and frame.index.max() == pd.Timestamp("2025-02-28")
+    assert s.numbers["wait_key_t"] == pytest.approx(frame.loc["2025-01-27", "t"])
+    before = frame[frame.index < KEY]
+    assert f"{len(before)} sessions before 27 January 2025, {(before['t'].abs() > 1.96).sum()} were beyond" in s.value("wait_chance")
+    quiet = abs(frame.loc["2024-12-27", "t"]) < 1.96 and abs(frame.loc["2025-01-21", "t"]) < 1.96
+    assert s.value("wait_v3_r1").startswith("Neither") == quiet

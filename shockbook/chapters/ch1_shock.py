@@ -766,6 +766,112 @@ def size_simulation(p: Params) -> Section:
     )
 
 
+#: What the public could know before 27 January 2025, and when markets could first trade it (story).
+ATTENTION = [("SHK-03", "V3 weights", "on"), ("CST-06", "V3 report ($5.6M claim)", "on"),
+             ("SHK-04", "App launched", "on"), ("SHK-01", "R1 released", "on"), ("SHK-B15", "Stargate", "after"),
+             ("SHK-05", "App No. 1 (US)", "on"), ("SHK-32", "'Sputnik moment' post", "on"),
+             ("SHK-29", "Tokyo sell-off (SoftBank)", "on")]
+WAIT_FROM, WAIT_TO = "2024-12-01", "2025-02-28"  # the months around the story's day
+
+
+def attention_events() -> pd.DataFrame:
+    """Each item of :data:`ATTENTION` on the first New York session that could trade it."""
+    rows = []
+    for fid, label, timing in ATTENTION:
+        f = facts.fact(fid)
+        date = f.value if f.kind == "date" else f.as_of
+        day = (calendar.first_session_on_or_after if timing == "on" else calendar.first_session_after)("^GSPC", date)
+        rows.append({"fact": fid, "label": label, "date": date, "session": day, "source": facts.cite(f)})
+    return pd.DataFrame(rows)
+
+
+def wait_frame() -> pd.DataFrame:
+    """The story basket's daily abnormal returns from December 2024 to February 2025, out of sample.
+
+    The basket is the AI-hardware stocks of the default tickers; its market model (S&P 500) is fitted
+    on the story's own estimation window (the 250 sessions ending 35 before 27 January 2025), and
+    every later day is a prediction error with its own standard error.
+    """
+    d = Params()
+    members = hardware_members(d)
+    idx = calendar.sessions("^GSPC")
+    pos0 = idx.get_loc(pd.Timestamp(KEY_EVENT))
+    lo = -(d.gap - d.window[0])  # the first day after the story's estimation window
+    hi = int((idx[(idx > pd.Timestamp(KEY_EVENT)) & (idx <= pd.Timestamp(WAIT_TO))]).size)
+    design = events.Design(KEY_EVENT, d.estimation_length, 0, (lo, hi))
+    ev, _ = events.portfolio_abnormal_returns(members, d.market_proxy, design)
+    ev = ev[ev.index >= pd.Timestamp(WAIT_FROM)]
+    out = pd.DataFrame({"date": ev.index, "rel_day": ev["rel_day"].to_numpy(), "ar_pct": ev["ar"].to_numpy() * 100,
+                        "se_pct": np.sqrt(ev["ar_var"].to_numpy()) * 100})
+    out["t"] = out["ar_pct"] / out["se_pct"]
+    out.attrs["members"] = members
+    assert pos0 + hi < len(idx)
+    return out
+
+
+def wait_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.Chart:
+    data = frame.assign(band_lo=-1.96 * frame["se_pct"], band_hi=1.96 * frame["se_pct"],
+                        beyond=np.where(frame["t"].abs() > 1.96, "beyond ±1.96 s.e.", "within ±1.96 s.e."))
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b"))
+    band = alt.Chart(data).mark_area(color=layout.GREY_LIGHT).encode(x=x, y="band_lo:Q", y2="band_hi:Q")
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x, y=alt.Y("ar_pct:Q", title="Basket abnormal return (%)"),
+        color=alt.Color("beyond:N", title=None, scale=alt.Scale(domain=["beyond ±1.96 s.e.", "within ±1.96 s.e."],
+                                                                range=[charts.DOWN, layout.GREY_OTHER])),
+        tooltip=[alt.Tooltip("date:T", title="Date", format="%d %b %Y"),
+                 alt.Tooltip("ar_pct:Q", title="Abnormal return (%)", format="+.2f"),
+                 alt.Tooltip("t:Q", title="t", format="+.2f")])
+    m = marks.assign(session=marks["session"].dt.strftime("%Y-%m-%d"))
+    m = m.assign(row=m.groupby("session").cumcount())
+    tips = [alt.Tooltip("label:N", title="Event"), alt.Tooltip("date:N", title="Date"),
+            alt.Tooltip("source:N", title="Source")]
+    rules = alt.Chart(m).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(x="session:T", tooltip=tips)
+    domain = [f"{frame['date'].min():%Y-%m-%d}", f"{frame['date'].max():%Y-%m-%d}"]
+    top = alt.layer(band, bars, rules).encode(x=alt.X("date:T", scale=alt.Scale(domain=domain))).properties(
+        width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT)
+    strip = alt.Chart(m).mark_text(align="left", dx=3, fontSize=10, color=layout.GREY_TEXT).encode(
+        x=alt.X("session:T", axis=None, scale=alt.Scale(domain=domain)), y=alt.Y("row:O", axis=None),
+        text="label:N", tooltip=tips,
+    ).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.SHOCK_CONFOUNDER_ROW * (int(m["row"].max()) + 1))
+    return charts.titled(alt.vconcat(top, strip, spacing=2), "Why did the market wait?",
+                         "AI-hardware basket, daily abnormal return against the S&P 500 (market model fitted "
+                         "before December); grey band: ±1.96 standard errors; dashed: what was public, on the "
+                         "first session that could trade it", SOURCE_US)
+
+
+def why_wait(p: Params) -> Section:
+    """The story's basket day by day from December to February, against what was public when (story)."""
+    frame = wait_frame()
+    marks = attention_events()
+    by_day = frame.set_index("date")
+    def at(fid):
+        day = marks.set_index("fact").loc[fid, "session"]
+        return by_day.loc[day], day
+    v3, v3_day = at("CST-06")
+    r1, r1_day = at("SHK-01")
+    key, _ = at("SHK-05")
+    before = frame[frame["date"] < pd.Timestamp(KEY_EVENT)]
+    biggest = frame.loc[frame["ar_pct"].abs().idxmax()]
+    quiet = abs(v3["t"]) < 1.96 and abs(r1["t"]) < 1.96
+    return Section(
+        numbers={"wait_n": len(frame.attrs["members"]), "wait_from": Day(frame["date"].min()),
+                 "wait_to": Day(frame["date"].max()),
+                 "wait_v3_r1": Phrase("shock.wait.quiet" if quiet else "shock.wait.moved", (
+                     ("v3", v3["ar_pct"]), ("v3t", v3["t"]), ("v3_day", Day(v3_day, year=False)),
+                     ("r1", r1["ar_pct"]), ("r1t", r1["t"]), ("r1_day", Day(r1_day, year=False)))),
+                 "wait_key_ar": key["ar_pct"], "wait_key_t": key["t"],
+                 "wait_chance": Phrase("shock.wait.chance", (
+                     ("days", len(before)), ("beyond", int((before["t"].abs() > 1.96).sum())),
+                     ("expected", 0.05 * len(before)))),
+                 "wait_biggest": (Phrase("shock.wait.biggest_key") if biggest["date"] == pd.Timestamp(KEY_EVENT)
+                                  else Phrase("shock.wait.biggest_other", (("day", Day(biggest["date"])),
+                                                                            ("ar", biggest["ar_pct"])))),
+                 "v3_cost": facts.fact("CST-06").value,
+                 "v3_fact": facts.cite("CST-06"), "sputnik_fact": facts.cite("SHK-32"), "appstore_fact": facts.cite("SHK-05")},
+        figures={"fig-shock-wait-chart": Figure(wait_chart(frame, marks), frame)},
+    )
+
+
 def market_model_caveat(p: Params) -> Section:
     """Nvidia's beta in the story's design (27 January, S&P 500): why the market model understates the
     shock; and how much of the S&P 500's fall that day the book's own S&P members account for."""

@@ -82,6 +82,16 @@ VOCABULARY: dict[str, dict[str, str]] = {
                                     "equipment makers and the networking names are counted."},
     "shock.trillion.close": {"en": "so these eight companies alone come close to it, before the power producers, "
                                    "the equipment makers and the networking names are counted."},
+    "shock.wait.quiet": {"en": "Neither moved the basket beyond ordinary noise: its abnormal return was "
+                               "{v3:+.1f}% (t = {v3t:.2f}) on {v3_day}, after V3's report, and {r1:+.1f}% "
+                               "(t = {r1t:.2f}) on {r1_day}, R1's first session."},
+    "shock.wait.moved": {"en": "Its abnormal return was {v3:+.1f}% (t = {v3t:.2f}) on {v3_day}, after V3's report, "
+                               "and {r1:+.1f}% (t = {r1t:.2f}) on {r1_day}, R1's first session: at least one of "
+                               "them is beyond ordinary noise."},
+    "shock.wait.chance": {"en": "Of the {days} sessions before 27 January 2025, {beyond} were beyond ±1.96 "
+                                "standard errors, against {expected:.1f} expected by chance."},
+    "shock.wait.biggest_key": {"en": "the largest move of the whole period"},
+    "shock.wait.biggest_other": {"en": "although the period's largest move came on {day} ({ar:+.1f}%)"},
     "shock.china.other_way": {"en": "went the other way"},
     "shock.china.same_way": {"en": "fell with them"},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
