@@ -362,7 +362,7 @@ def test_earnings_cars_are_named_and_the_chart_marks_the_news(default):
     spec = s.figures["fig-shock-carpath-chart"].chart.to_dict()
     assert "vconcat" in spec and "Stargate announced" in str(spec)
     chips = ch1.event_study(ch1.Params(tickers=["NVDA", "AMD"]))
-    assert chips.value("earnings_sentence") == "None of the chosen stocks reported results inside the window."
+    assert chips.value("earnings_sentence") == "No chosen stock reported results inside the window."
 
 
 def test_the_china_names_on_the_story_day_are_counted_from_the_data():

@@ -407,7 +407,7 @@ def ar_path_chart(paths: pd.DataFrame, confounders: pd.DataFrame | None = None) 
                              "Abnormal returns day by day", subtitle, SOURCE_US)
     # Other news inside the window: a dashed rule on the first session that could trade it, and its
     # label in a strip under the plot (one row per item that falls on the same day).
-    data = confounders.assign(row=confounders.groupby("rel_day").cumcount())
+    data = confounders.reset_index(drop=True).assign(row=lambda d: d.index)  # one row each: labels never overlap
     tips = [alt.Tooltip("label:N", title="Also in the window"), alt.Tooltip("date:N", title="Date"),
             alt.Tooltip("when:N", title="When"), alt.Tooltip("source:N", title="Source")]
     rules = alt.Chart(data).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(x="rel_day:Q", tooltip=tips)
@@ -418,9 +418,8 @@ def ar_path_chart(paths: pd.DataFrame, confounders: pd.DataFrame | None = None) 
     ).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.SHOCK_CONFOUNDER_ROW * (int(data["row"].max()) + 1))
     top = alt.layer(main, rules).encode(x=alt.X("rel_day:Q", scale=alt.Scale(domain=domain))).properties(
         width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT)
-    return charts.titled(alt.vconcat(top, strip, spacing=2),
-                         "Abnormal returns day by day",
-                         subtitle + "; dashed: other news, on the first session that could trade it", SOURCE_US)
+    return charts.titled(alt.vconcat(top, strip, spacing=2), "Abnormal returns day by day",
+                         "Market model, cumulated; dashed: other news in the window", SOURCE_US)
 
 
 #: News inside the event window other than DeepSeek's: fact id, label, and whether markets could
@@ -822,7 +821,7 @@ def wait_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("ar_pct:Q", title="Abnormal return (%)", format="+.2f"),
                  alt.Tooltip("t:Q", title="t", format="+.2f")])
     m = marks.assign(session=marks["session"].dt.strftime("%Y-%m-%d"))
-    m = m.assign(row=m.groupby("session").cumcount())
+    m = m.reset_index(drop=True).assign(row=lambda d: d.index)  # one row each: labels never overlap
     tips = [alt.Tooltip("label:N", title="Event"), alt.Tooltip("date:N", title="Date"),
             alt.Tooltip("source:N", title="Source")]
     rules = alt.Chart(m).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(x="session:T", tooltip=tips)
@@ -834,9 +833,7 @@ def wait_chart(frame: pd.DataFrame, marks: pd.DataFrame) -> alt.Chart:
         text="label:N", tooltip=tips,
     ).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.SHOCK_CONFOUNDER_ROW * (int(m["row"].max()) + 1))
     return charts.titled(alt.vconcat(top, strip, spacing=2), "Why did the market wait?",
-                         "AI-hardware basket, daily abnormal return against the S&P 500 (market model fitted "
-                         "before December); grey band: ±1.96 standard errors; dashed: what was public, on the "
-                         "first session that could trade it", SOURCE_US)
+                         "AI-hardware basket, daily abnormal return; grey: 95% band; dashed: news", SOURCE_US)
 
 
 def why_wait(p: Params) -> Section:

@@ -71,13 +71,13 @@ VOCABULARY: dict[str, dict[str, str]] = {
                               "more than any other member."},
     "shock.confounders": {"en": "Other news fell inside the event window, each on the first New York session "
                                 "that could trade it: {items}."},
-    "shock.confounders.none": {"en": "None of the other news the book tracks (Stargate, the FOMC, the big "
-                                     "platforms' results, the tariff orders) falls inside this event window."},
+    "shock.confounders.none": {"en": "No other news the book tracks (Stargate, the FOMC, the big platforms"
+                                     "' results, the tariff orders) falls inside this event window."},
     "shock.earnings": {"en": "{names} reported results inside the window, so their CARs over {windows} are "
                              "earnings CARs: they hold the reaction to their own results as well."},
     "shock.earnings.outside": {"en": "{names} reported results inside the event window but outside the windows "
                                      "tested, so no CAR in the table spans them."},
-    "shock.earnings.none": {"en": "None of the chosen stocks reported results inside the window."},
+    "shock.earnings.none": {"en": "No chosen stock reported results inside the window."},
     "shock.trillion.exceed": {"en": "so these eight companies alone exceed it, before the power producers, the "
                                     "equipment makers and the networking names are counted."},
     "shock.trillion.close": {"en": "so these eight companies alone come close to it, before the power producers, "
