@@ -433,3 +433,16 @@ def test_why_wait_measures_the_basket_out_of_sample_from_the_raw_files():
     assert f"{len(before)} sessions before 27 January 2025, {(before['t'].abs() > 1.96).sum()} were beyond" in s.value("wait_chance")
     quiet = abs(frame.loc["2024-12-27", "t"]) < 1.96 and abs(frame.loc["2025-01-21", "t"]) < 1.96
     assert s.value("wait_v3_r1").startswith("Neither") == quiet
+
+
+def test_the_size_verdict_follows_the_two_honest_tests(default):
+    s = ch1.size_simulation(default)
+    kp_p = ch1.basket(default).tables["tbl-shock-basket-table"].frame.set_index("window").loc["(+0,+0)", "p_kp"]
+    port_p = ch1.portfolio(default).numbers["port_p0"]
+    text = s.value("size_verdict")
+    if port_p < 0.05 and kp_p >= 0.05:
+        assert text.startswith("On the event day only the portfolio test rejects")
+    elif port_p < 0.05 and kp_p < 0.05:
+        assert text.startswith("On the event day both")
+    else:
+        assert "portfolio test rejects" not in text or "neither" in text

@@ -756,11 +756,16 @@ def size_simulation(p: Params) -> Section:
     wide = sim.pivot(index="test", columns="window", values="rejection_rate").loc[list(TEST_NAMES)]
     wide = (wide[[f"({w[0]:+d},{w[1]:+d})" for w in p.windows[:3]]] * 100).rename(index=TEST_NAMES).reset_index()
     rate = sim[sim["window"] == "(+0,+0)"].set_index("test")["rejection_rate"]
+    day0 = events.basket_test(members, p.market_proxy, p.design(), (0, 0))
+    port = events.portfolio_test(members, p.market_proxy, p.design(), (0, 0))
+    verdict = {(True, True): "both", (True, False): "portfolio", (False, True): "kp", (False, False): "neither"}[
+        (port["p"] < SIZE_LEVEL, day0["p_kp"] < SIZE_LEVEL)]
     return Section(
         numbers={"size_bmp0": rate["bmp"] * 100, "size_kp0": rate["kp"] * 100, "size_port0": rate["portfolio"] * 100,
                  "size_sentence": Phrase("shock.size", (
                      ("draws", SIZE_DRAWS), ("n", len(members)), ("level", SIZE_LEVEL * 100),
-                     ("bmp", rate["bmp"] * 100), ("kp", rate["kp"] * 100), ("port", rate["portfolio"] * 100)))},
+                     ("bmp", rate["bmp"] * 100), ("kp", rate["kp"] * 100), ("port", rate["portfolio"] * 100))),
+                 "size_verdict": Phrase(f"shock.size.{verdict}", (("level", SIZE_LEVEL * 100),))},
         tables={"tbl-shock-size-table": Table(wide, {"test": "Test"}, {c: "{:.1f}" for c in wide.columns if c != "test"})},
     )
 

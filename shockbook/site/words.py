@@ -94,6 +94,14 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "shock.wait.biggest_other": {"en": "although the period's largest move came on {day} ({ar:+.1f}%)"},
     "shock.china.other_way": {"en": "went the other way"},
     "shock.china.same_way": {"en": "fell with them"},
+    "shock.size.both": {"en": "On the event day both the adjusted BMP test and the portfolio test reject at the "
+                              "{level:.0f}% level."},
+    "shock.size.portfolio": {"en": "On the event day only the portfolio test rejects at the {level:.0f}% level: "
+                                   "the adjusted BMP test pays for the correlation with most of its power, while "
+                                   "the portfolio's own variance already holds it."},
+    "shock.size.kp": {"en": "On the event day only the adjusted BMP test rejects at the {level:.0f}% level."},
+    "shock.size.neither": {"en": "On the event day neither the adjusted BMP test nor the portfolio test rejects "
+                                 "at the {level:.0f}% level."},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
                                 "equipment, networking and servers), so there is no basket to test."},
 }
