@@ -748,7 +748,7 @@ def size_simulation(p: Params) -> Section:
     the basket's own estimation residuals (seeded simulation, the chapter's own test functions)."""
     members = hardware_members(p)
     if len(members) < 2:
-        return Section(numbers={"size_sentence": Phrase("shock.basket.none")},
+        return Section(numbers={"size_sentence": Phrase("shock.basket.none"), "size_verdict": Phrase("shock.size.none")},
                        tables={"tbl-shock-size-table": Table(pd.DataFrame())})
     inputs = events.basket_simulation_inputs(members, p.market_proxy, p.design())
     sim = events.simulate_basket_size(**inputs, windows=p.windows[:3], draws=SIZE_DRAWS, seed=SIZE_SEED,

@@ -100,6 +100,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
                                    "the adjusted BMP test pays for the correlation with most of its power, while "
                                    "the portfolio's own variance already holds it."},
     "shock.size.kp": {"en": "On the event day only the adjusted BMP test rejects at the {level:.0f}% level."},
+    "shock.size.none": {"en": "Without a basket there is nothing to simulate."},
     "shock.size.neither": {"en": "On the event day neither the adjusted BMP test nor the portfolio test rejects "
                                  "at the {level:.0f}% level."},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
