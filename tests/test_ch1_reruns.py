@@ -30,16 +30,16 @@ def _box_command() -> dict[str, str]:
     return {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p"}
 
 
-def _earliest_default() -> str:
+def _default_range() -> tuple[str, str]:
     d = ch1.Params.defaults()
-    first, _ = ch1.study_range(d["tickers"], d["market_proxy"], ch1.Params().design())
-    return f"{first:%Y-%m-%d}"
+    first, last = ch1.study_range(d["tickers"], d["market_proxy"], ch1.Params().design())
+    return f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
 
 
 SETS = {
     "defaults": {},
-    "earliest": {"event_date": _earliest_default()},
-    "latest": {"event_date": "2025-12-23"},
+    "earliest": {"event_date": _default_range()[0]},
+    "latest": {"event_date": _default_range()[1]},
     "box command, one ticker": ch1.Params.parse_cli(_box_command()),
     "before GE Vernova listed, Dow proxy": {"event_date": "2024-02-23", "tickers": ["NVDA", "AVGO"],
                                             "market_proxy": "^DJI"},

@@ -22,7 +22,7 @@ def no_network(monkeypatch):
 def test_yfinance_is_called_with_unadjusted_prices():
     args = refresh.yf_arguments()
     assert args["auto_adjust"] is False
-    assert args["start"] == catalog.START and args["end"] == "2026-01-01"  # end is exclusive
+    assert args["start"] == catalog.START and args["end"] == "2026-08-22"  # end is exclusive
 
 
 def test_refresh_with_no_network_writes_nothing(market_copy, no_network, data_untouched):
@@ -56,7 +56,7 @@ def test_a_short_download_counts_as_partial(market_copy):
     def short(ticker):
         return _from_cache(market_copy)(ticker).loc[:"2024-06-30"]
     before = tree_digest(market_copy)
-    with pytest.raises(refresh.RefreshError, match="(?s)NVDA: the download covers 2023-01-03..2024-06-28.*partial"):
+    with pytest.raises(refresh.RefreshError, match="(?s)NVDA: the download covers 2019-05-16..2024-06-28.*partial"):
         refresh.refresh(["NVDA"], fetch=short, market_dir=market_copy, log=lambda *a, **k: None)
     assert tree_digest(market_copy) == before
 
@@ -79,6 +79,13 @@ def test_refresh_into_a_scratch_folder_leaves_the_cache_alone(market_copy, tmp_p
                           into=tmp_path / "scratch", log=lambda *a, **k: None)
     assert tree_digest(market_copy) == before
     assert cache.read_manifest(out)["files"]["prices/AMD.csv"]["origin"]["kind"] == "yfinance"
+
+
+def test_a_fred_series_is_not_refreshed_from_yahoo(market_copy):
+    before = tree_digest(market_copy)
+    with pytest.raises(refresh.RefreshError, match="DEXCHUS is not a Yahoo series"):
+        refresh.refresh(["DEXCHUS"], fetch=_from_cache(market_copy), market_dir=market_copy)
+    assert tree_digest(market_copy) == before
 
 
 def test_unknown_ticker_is_refused_before_any_download(market_copy):

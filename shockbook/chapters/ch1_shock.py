@@ -263,7 +263,8 @@ def after_table(event_date: str, groups: list[str] | None = None) -> pd.DataFram
         row = {"group": g}
         for label, k in HORIZONS.items():
             end = calendar.session_after("^GSPC", anchor, k)  # None when the data end first
-            row[label] = np.nan if end is None else cum.loc[end].mean()
+            # a horizon past any member's data is not measured (an average of the survivors would mislead)
+            row[label] = np.nan if end is None or end not in cum.index or cum.loc[end].isna().any() else cum.loc[end].mean()
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs["anchor"] = anchor
@@ -538,7 +539,11 @@ def market_value(p: Params) -> Section:
                  "trillion_sentence": Phrase("shock.trillion.exceed" if abs(losers.drop("TSM", errors="ignore").sum())
                                              > facts.fact("SHK-23").scaled(unit_contains="billion") / 1e9
                                              else "shock.trillion.close"),
-                 **tsmc_on_taipei()},
+                 **(tsmc := tsmc_on_taipei()),
+                 "tsmc_usd_sentence": (Phrase("shock.tsmc.usd", (
+                     ("fx", tsmc["tsmc_fx_reopen"]), ("usd", tsmc["tsmc_tw_loss_usd_bn"]),
+                     ("adr", abs(story["TSM"])), ("premium", tsmc["tsmc_adr_premium"]), ("fx_name", tsmc["tsmc_fx_name"])))
+                     if "tsmc_fx_reopen" in tsmc else Phrase("shock.tsmc.no_fx"))},
         tables={"tbl-shock-mcap-table": Table(
             mv,
             {"ticker": "Ticker", "name": "Company", "shares_bn": "Shares (bn)", "shares_as_of": "Count as of",
@@ -565,7 +570,14 @@ def tsmc_on_taipei() -> dict:
     move = prices[reopen] / prices[before] - 1
     adr = cache.load_prices("TSM")["Close"]
     adr_move = adr[calendar.last_session_on_or_before("TSM", reopen)] / adr[before] - 1
-    return {"tsmc_common_bn": shares / 1e9, "tsmc_close_ntd": close.number(), "tsmc_close_fact": facts.cite(close),
+    fx = {}
+    if FX_TWD in catalog.BY_TICKER:  # New Taiwan dollars per US dollar, FRED H.10 (New York noon)
+        rate = cache.load_prices(FX_TWD)["Close"].dropna()
+        at_reopen, at_before = rate[:reopen].iloc[-1], rate[:before].iloc[-1]
+        adr_parity = market.ADS_RATIO["TSM"] * close.number() / at_before  # five Taiwan shares in dollars
+        fx = {"tsmc_fx_reopen": at_reopen, "tsmc_tw_loss_usd_bn": abs(shares * close.number() * move) / at_reopen / 1e9,
+              "tsmc_adr_premium": (adr[before] / adr_parity - 1) * 100, "tsmc_fx_name": catalog.get(FX_TWD).name}
+    return {**fx, "tsmc_common_bn": shares / 1e9, "tsmc_close_ntd": close.number(), "tsmc_close_fact": facts.cite(close),
             "tsmc_ntd_value_tn": shares * close.number() / 1e12,
             "tsmc_tw_loss_ntd_bn": abs(shares * close.number() * move) / 1e9,
             "tsmc_tw_word": Word(words.direction(move, "lost", "gained")), "tsmc_tw_dir": Word(words.direction(move)),
@@ -913,14 +925,24 @@ def sp_members_share(day: str = KEY_EVENT) -> dict:
             "share_pct": float(mv["change_bn"].sum() / change_bn * 100)}
 
 
+FX_TWD = "DEXTAUS"
 PROXY_CANDIDATES = ["^GSPC", "^DJI", "RSP"]  # the S&P 500, the Dow, and an equal-weighted S&P 500 where the cache has it
 
 
 def proxy_range(p: Params) -> Section:
     """Day-0 abnormal returns of the chosen stocks against each market proxy the cache allows."""
-    have = set(catalog.tickers(market="US"))
-    proxies = list(dict.fromkeys([p.market_proxy, *[t for t in PROXY_CANDIDATES if t in have]]))
     design = p.design()
+
+    def covers(m: str) -> bool:  # the proxy has data for this design (the context series end earlier)
+        if m not in catalog.BY_TICKER:  # context series (the equal-weighted RSP) are not in catalog.tickers()
+            return False
+        try:
+            events.abnormal_returns(p.tickers[0], m, design)
+        except ValueError:
+            return False
+        return True
+
+    proxies = list(dict.fromkeys([p.market_proxy, *[t for t in PROXY_CANDIDATES if covers(t)]]))
     rows = []
     for t in p.tickers:
         row = {"ticker": t, "name": catalog.get(t).name}
@@ -934,7 +956,7 @@ def proxy_range(p: Params) -> Section:
     table["range"] = table[proxies].max(axis=1) - table[proxies].min(axis=1)
     means = table[proxies].mean()
     lo, hi = means.idxmin(), means.idxmax()
-    missing = [t for t in PROXY_CANDIDATES if t not in have]
+    missing = [t for t in PROXY_CANDIDATES if t not in proxies]
     labels = {"ticker": "Ticker", "name": "Company", "raw": "Return (%)", "range": "Range (pp)",
               **{m: f"AR vs {catalog.get(m).name} (%)" for m in proxies}}
     return Section(

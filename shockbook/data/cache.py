@@ -277,6 +277,12 @@ def verify(market_dir: Path | None = None) -> int:
 # --------------------------------------------------------------------------- writing
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[bytes, dict],
                 market_dir: Path | None = None, note: str = "") -> Path:
     """Replace the cache with ``prices`` ({ticker: (frame, origin)}) and ``shares`` (bytes, origin).
@@ -288,6 +294,9 @@ def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[byte
     market_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".market-new-", dir=market_dir.parent))
     try:
+        # mkdtemp makes a private (0700) folder, which would become data/market itself after the swap:
+        # give it the mode a checkout gives folders (files already get the umask's mode).
+        os.chmod(tmp, 0o777 & ~_umask())
         (tmp / "prices").mkdir()
         files = {}
         for ticker in sorted(prices, key=lambda t: catalog.SERIES.index(catalog.get(t))):

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The window the cache covers. It starts a year before the estimation window of the
-# event study needs it to, so that readers can lengthen that window.
-START = "2023-01-03"
-END = "2025-12-31"
+# The window the cache covers: from the first session of the primary US stock files
+# (kinryukii, 2019-05-16) to the last date any raw file gives (2026-08-21). Each series keeps
+# its own true range inside it, from a single source; the manifest records each file's range.
+START = "2019-05-16"
+END = "2026-08-21"
 
 UNADJUSTED = "unadjusted"  # split-adjusted exchange prices; Adj Close adds dividends
 INDEX = "index"            # index levels: no dividends to adjust for
+FX_RATE = "exchange rate (FRED H.10 noon buying rate in New York, foreign currency per US dollar)"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class RawSource:
     repo: str
     snapshot: str  # date of the commit the files were read at
     price_basis: str  # basis of a stock's Close in this source
+    yahoo: bool = True  # yfinance can download the same series again (``refresh``); FRED's cannot
 
 
 SOURCES = {
@@ -49,6 +52,14 @@ SOURCES = {
     "kimuradaichisi": RawSource(
         "kimuradaichisi_stock_trading_bot", "kimuradaichisi/stock_trading_bot", "2025-06-06",
         "dividend-adjusted (yfinance, as of 2025-06-06)"),
+    "taeheon": RawSource("taeheon-kong_etf-app", "taeheon-kong/etf-app", "2026-05-18", UNADJUSTED),
+    "ryofu": RawSource(
+        "ryofu1029-debug_jp-stock-analysis", "ryofu1029-debug/jp-stock-analysis", "2026-07-13",
+        "dividend-adjusted (yfinance auto_adjust=True, as of 2026-07-13)"),
+    "codejoncode": RawSource("codejoncode_congenial-fortnight", "codejoncode/congenial-fortnight", "2025-10-09",
+                             FX_RATE, yahoo=False),
+    "dinosaur030": RawSource("dinosaur030_WebHomework4", "dinosaur030/WebHomework4", "2025-06-03",
+                             FX_RATE, yahoo=False),
 }
 
 
@@ -66,6 +77,16 @@ class Series:
     @property
     def price_basis(self) -> str:
         return INDEX if self.index else SOURCES[self.source].price_basis
+
+    @property
+    def yahoo(self) -> bool:
+        """Whether ``refresh`` can download this series with yfinance (FRED's rates it cannot)."""
+        return SOURCES[self.source].yahoo
+
+    @property
+    def context(self) -> bool:
+        """A series added for context (see CONTEXT_GROUPS), left out of catalog-wide selections."""
+        return self.group in CONTEXT_GROUPS
 
     @property
     def file_name(self) -> str:
@@ -87,6 +108,17 @@ GROUPS = [
     "China A-shares",
     "Japan",
     "Taiwan",
+]
+
+# Groups added after the chapters were written, for context: market breadth, sectors, currencies,
+# Japan's chip-equipment makers. Their series are in the cache and any chapter parameter may name
+# them, but they are not in GROUPS and ``tickers()`` leaves them out of "every series of a market"
+# unless asked, so that adding a series never silently changes what a chapter shows.
+CONTEXT_GROUPS = [
+    "Benchmarks",
+    "Sector ETFs",
+    "Japan chip equipment",
+    "Currencies",
 ]
 
 _K = "prices_full/{}.csv"
@@ -173,6 +205,21 @@ SERIES = [
     _idx("^N225", "Nikkei 225", "Japan", "JP", "JPY", "shresth", "N225.csv"),
     Series("2330.TW", "TSMC (Taiwan)", "Taiwan", "TW", "TWD", "culolom", "2330.TW.csv"),
     _idx("^TWII", "Taiwan Weighted index", "Taiwan", "TW", "TWD", "culolom", "^TWII.csv"),
+    # Context series (CONTEXT_GROUPS).
+    _us("RSP", "Invesco S&P 500 Equal Weight ETF", "Benchmarks", "raw/RSP.csv", source="taeheon"),
+    _us("XLK", "Technology Select Sector SPDR ETF", "Sector ETFs", "raw/XLK.csv", source="taeheon"),
+    _us("IYW", "iShares U.S. Technology ETF", "Sector ETFs", "raw/IYW.csv", source="taeheon"),
+    _us("IGV", "iShares Expanded Tech-Software Sector ETF", "Sector ETFs", "raw/IGV.csv", source="taeheon"),
+    _us("XLC", "Communication Services Select Sector SPDR ETF", "Sector ETFs", "raw/XLC.csv", source="taeheon"),
+    _us("XLU", "Utilities Select Sector SPDR ETF", "Sector ETFs", "raw/XLU.csv", source="taeheon"),
+    Series("8035.T", "Tokyo Electron", "Japan chip equipment", "JP", "JPY", "ryofu", "raw/8035.T.csv"),
+    Series("6857.T", "Advantest", "Japan chip equipment", "JP", "JPY", "ryofu", "raw/6857.T.csv"),
+    # FRED's H.10 rates are the primary FX series: an official daily rate, dated on the New York
+    # business day it was observed (Yahoo's bar is stamped at about midnight London, so it lags a
+    # day), and the only USD/TWD source. H.10 holds CNY flat while mainland China is on holiday.
+    Series("DEXCHUS", "Chinese yuan per US dollar (FRED)", "Currencies", "FX", "CNY", "codejoncode", "DEXCHUS.csv"),
+    Series("DEXJPUS", "Japanese yen per US dollar (FRED)", "Currencies", "FX", "JPY", "codejoncode", "DEXJPUS.csv"),
+    Series("DEXTAUS", "New Taiwan dollars per US dollar (FRED)", "Currencies", "FX", "TWD", "dinosaur030", "DEXTAUS.csv"),
 ]
 
 BY_TICKER = {s.ticker: s for s in SERIES}
@@ -180,7 +227,9 @@ BY_TICKER = {s.ticker: s for s in SERIES}
 # Independent sources the import compares each series with (folder/path under ../shared/data/raw,
 # the column holding the close). Interactive Brokers bars and investing.com history are not Yahoo;
 # FRED publishes the VIX close itself.
+# A fourth element NEXT_ROW compares our day t with the other source's next row.
 _IB = "heliar-k_market-base/stocks/{}.csv"
+NEXT_ROW = "next row"
 CROSS_CHECKS = {
     **{t: [("Interactive Brokers", _IB.format(t), "close")] for t in
        ["NVDA", "AVGO", "AMD", "TSM", "MSFT", "META", "AMZN", "AAPL", "TSLA", "MU", "QQQ", "SPY", "INTC"]},
@@ -191,6 +240,16 @@ CROSS_CHECKS = {
     "SOXX": [("investing.com", "SANGMOLEE_soxl-data/prices/SOXX.csv", "close")],
     "^VIX": [("FRED", "SANGMOLEE_soxl-data/macro/VIXCLS.csv", "value")],
     "0700.HK": [("yfinance Ticker.history (another repository)", "CCF0001_Forriz-Pair-Trading/0700.HK.csv", "Close")],
+    # The ETFs: another Yahoo download (kinryukii) and, for IGV, a third one (kittycapital).
+    "RSP": [("Yahoo (another download)", "kinryukii_us-tech-quant-v18/staged_backfill_batch3_raw/RSP.csv", "Close")],
+    "XLK": [("Yahoo (another download)", "kinryukii_us-tech-quant-v18/prices_full/XLK.csv", "Close")],
+    "IYW": [("Yahoo (another download)", "kinryukii_us-tech-quant-v18/prices_full/IYW.csv", "Close")],
+    "IGV": [("Yahoo (another download)", "kinryukii_us-tech-quant-v18/prices_full/IGV.csv", "Close"),
+            ("Yahoo (a third download)", "kittycapital_btc-asset-correlation/IGV.csv", "Close")],
+    # FRED's noon-New-York rate of day t against Yahoo's bar of the next day: Yahoo stamps its FX bar
+    # at about midnight London, so its row t+1 is the Yahoo print nearest to FRED's t.
+    "DEXCHUS": [("Yahoo CNY=X (next row)", "alitalbi_storage_data_fy/CNY=X.csv", "Close", NEXT_ROW)],
+    "DEXJPUS": [("Yahoo JPY=X (next row)", "alitalbi_storage_data_fy/JPY=X.csv", "Close", NEXT_ROW)],
 }
 
 
@@ -209,8 +268,14 @@ def get(ticker: str) -> Series:
         ) from None
 
 
-def tickers(group: str | None = None, market: str | None = None) -> list[str]:
-    """Tickers in catalog order, optionally of one group or market."""
-    if group is not None and group not in GROUPS:
-        raise ValueError(f"unknown group {group!r}; groups are: {', '.join(GROUPS)}")
-    return [s.ticker for s in SERIES if (group is None or s.group == group) and (market is None or s.market == market)]
+def tickers(group: str | None = None, market: str | None = None, include_context: bool = False) -> list[str]:
+    """Tickers in catalog order, optionally of one group or market.
+
+    Context series (CONTEXT_GROUPS) are included when their group is asked for by name or when
+    ``include_context`` is true, never by a market-wide or catalog-wide selection alone.
+    """
+    if group is not None and group not in GROUPS + CONTEXT_GROUPS:
+        raise ValueError(f"unknown group {group!r}; groups are: {', '.join(GROUPS + CONTEXT_GROUPS)}")
+    return [s.ticker for s in SERIES
+            if (group is None or s.group == group) and (market is None or s.market == market)
+            and (include_context or group is not None or not s.context)]

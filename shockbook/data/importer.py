@@ -18,16 +18,25 @@ from shockbook import paths
 from shockbook.data import cache, catalog
 
 RENAME = {"date": "Date", "open": "Open", "high": "High", "low": "Low", "close": "Close",
-          "adj_close": "Adj Close", "volume": "Volume"}
+          "adj_close": "Adj Close", "AdjClose": "Adj Close", "volume": "Volume"}
+FRED_MISSING = {"", "."}  # how FRED writes a holiday: an empty value, or '.' in its own downloads
 
 
 def read_raw_prices(path: Path) -> pd.DataFrame:
     """One raw price file as a frame with a 'Date' column and yfinance's column names.
 
     Header rows that are not data (yfinance's 'Ticker'/'Date' lines, a line of tickers)
-    are recognised by a first cell that is not a date, and dropped.
+    are recognised by a first cell that is not a date, and dropped. A FRED series (a date and
+    one value, e.g. ``date,dexchus``) becomes the Close; its holiday rows, which have no value,
+    are not observations and are dropped, their dates kept in ``attrs["holidays"]``.
     """
     df = pd.read_csv(path, dtype=str)
+    holidays: list[str] = []
+    if len(df.columns) == 2:  # FRED: DATE,VALUE or date,<series id>
+        df.columns = ["Date", "Close"]
+        missing = df["Close"].isna() | df["Close"].str.strip().isin(FRED_MISSING)
+        holidays = df.loc[missing, "Date"].str.slice(0, 10).tolist()
+        df = df[~missing]
     df = df.rename(columns={c: RENAME.get(c, c) for c in df.columns})
     first = df.columns[0]
     df = df.rename(columns={first: "Date"})  # 'Price' in the multi-index layout
@@ -35,7 +44,9 @@ def read_raw_prices(path: Path) -> pd.DataFrame:
     df["Date"] = df["Date"].str.slice(0, 10)
     df = df[pd.to_datetime(df["Date"], format="%Y-%m-%d", errors="coerce").notna()]
     keep = [c for c in cache.SCHEMA_COLUMNS if c in df.columns]
-    return df[keep].reset_index(drop=True)
+    out = df[keep].reset_index(drop=True)
+    out.attrs["holidays"] = holidays
+    return out
 
 
 def _raw_manifest(raw_dir: Path) -> dict[str, dict]:
@@ -64,28 +75,39 @@ def origin_of(series: catalog.Series, raw_dir: Path, raw_manifest: dict[str, dic
 def cross_check(series: catalog.Series, frame: pd.DataFrame, raw_dir: Path) -> list[dict]:
     """Compare the series' closes with each independent source over the cache's window.
 
-    Recorded in the manifest: how many common days, the largest absolute difference in percent,
-    and dates present in one source but not the other. 0700.HK is compared by daily returns,
-    since both files are dividend-adjusted, at different dates.
+    Recorded in the manifest: how many common days, the largest and the median absolute
+    difference in percent, the date of the largest, and dates present in one source but not the
+    other. Dividend-adjusted series (0700.HK) are compared by daily returns, since the two files
+    were adjusted at different dates. A NEXT_ROW check compares our day t with the other
+    source's next row (FRED's noon rate against Yahoo's FX bar stamped at midnight London).
     """
     ours = frame.set_index(frame["Date"].str.slice(0, 10))["Close"].astype(float)
     ours = ours[(ours.index >= catalog.START) & (ours.index <= catalog.END)]
     out = []
-    for name, rel, column in catalog.CROSS_CHECKS.get(series.ticker, []):
+    for name, rel, column, *how in catalog.CROSS_CHECKS.get(series.ticker, []):
         other = pd.read_csv(raw_dir / rel, dtype=str)
         dates = other.iloc[:, 0].str.slice(0, 10)
         theirs = pd.Series(pd.to_numeric(other[column], errors="coerce").to_numpy(), index=dates).dropna()
+        theirs = theirs[~theirs.index.duplicated(keep="last")]  # an appended file may repeat its last day
+        if how == [catalog.NEXT_ROW]:
+            theirs = theirs.shift(-1).dropna()  # their next row, filed under the date of the row before it
         theirs = theirs[(theirs.index >= ours.index[0]) & (theirs.index <= ours.index[-1])]
         common = ours.index.intersection(theirs.index)
-        if series.price_basis not in (catalog.UNADJUSTED, catalog.INDEX):  # adjusted at different dates
+        extra = {}
+        if series.price_basis not in (catalog.UNADJUSTED, catalog.INDEX, catalog.FX_RATE):  # adjusted at different dates
             a, b = ours[common].pct_change().dropna(), theirs[common].pct_change().dropna()
-            diff = float(((a - b).abs().max()) * 100)
+            gap = (a - b).abs() * 100
             measure = "largest difference of daily returns (percentage points)"
         else:
-            diff = float(((ours[common] / theirs[common] - 1).abs().max()) * 100)
+            gap = (ours[common] / theirs[common] - 1).abs() * 100
             measure = "largest difference of closes (%)"
+            # In price units too: a split-adjusted $3.65 rounded to the cent differs by 0.14%, yet by half a cent.
+            extra = {"max_abs_price_diff": round(float((ours[common] - theirs[common]).abs().max()), 6)}
+        if how == [catalog.NEXT_ROW]:
+            measure += ", ours on day t against theirs on the next row"
         out.append({"source": name, "file": f"shared/data/raw/{rel}", "common_days": int(len(common)),
-                    "measure": measure, "max_abs_diff": round(diff, 6),
+                    "measure": measure, "max_abs_diff": round(float(gap.max()), 6),
+                    "max_on": str(gap.idxmax()), "median_abs_diff": round(float(gap.median()), 6), **extra,
                     "only_here": int(len(ours.index.difference(theirs.index))),
                     "only_there": int(len(theirs.index.difference(ours.index)))})
     return out
@@ -131,6 +153,10 @@ def import_all(shared_dir: Path | None = None, market_dir: Path | None = None) -
         path = raw_dir / catalog.SOURCES[s.source].folder / s.raw_path
         frame = read_raw_prices(path)
         origin = origin_of(s, raw_dir, raw_manifest)
+        holidays = [d for d in frame.attrs.get("holidays", []) if catalog.START <= d <= catalog.END]
+        if holidays:
+            origin["note"] = (f"{len(holidays)} holiday rows without a value (FRED publishes no rate on "
+                              "US holidays) were left out")
         checks = cross_check(s, frame, raw_dir)
         if checks:
             origin["cross_checks"] = checks

@@ -6,7 +6,7 @@ byte-identical. yfinance 1.x does not raise when offline; it returns an empty fr
 which is why every frame is checked here, not trusted.
 
 Share counts are not refreshed: they come from SEC filings, not from Yahoo, and the
-existing file and its provenance are carried over unchanged.
+existing file and its provenance are carried over unchanged; so are FRED's exchange rates.
 """
 from __future__ import annotations
 
@@ -84,9 +84,10 @@ def refresh(tickers: list[str] | None = None, fetch: Callable[[str], pd.DataFram
     Series not downloaded keep their cached data and provenance.
     """
     market_dir = Path(market_dir or paths.MARKET_DIR)
-    wanted = tickers or catalog.tickers()
+    wanted = tickers or [s.ticker for s in catalog.SERIES if s.yahoo]
     for t in wanted:
-        catalog.get(t)  # unknown ticker: a clear KeyError before any download
+        if not catalog.get(t).yahoo:  # unknown ticker: a clear KeyError before any download
+            raise RefreshError(f"{t} is not a Yahoo series ({catalog.get(t).name}); it comes only from the import.")
     manifest = cache.read_manifest(market_dir) if market_dir.exists() else None
     import yfinance
 
@@ -119,7 +120,7 @@ def refresh(tickers: list[str] | None = None, fetch: Callable[[str], pd.DataFram
             f"and {market_dir} is unchanged.\n  " + "\n  ".join(failures))
     # Carry over what was not refreshed, with its provenance, so the cache stays complete.
     prices = {}
-    for t in catalog.tickers():
+    for t in (s.ticker for s in catalog.SERIES):  # every series, the context ones too
         if t in new:
             prices[t] = new[t]
         elif manifest is not None:

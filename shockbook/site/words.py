@@ -63,10 +63,9 @@ VOCABULARY: dict[str, dict[str, str]] = {
                                 "{lo:+.1f}% (against the {lo_name}) to {hi:+.1f}% (against the {hi_name}), "
                                 "against an average raw return of {raw:+.1f}%; the widest spread for one stock "
                                 "is {widest:.1f} percentage points ({widest_name})."},
-    "shock.proxy.no_equal_weight": {"en": "The cache holds no equal-weighted or ex-AI benchmark yet (an "
-                                          "equal-weighted S&P 500 fund is part of a widened cache still to come), "
-                                          "so the range spans two capitalisation-weighted indices, both of which "
-                                          "hold AI stocks; it understates how much the proxy matters."},
+    "shock.proxy.no_equal_weight": {"en": "The cache holds no equal-weighted or ex-AI benchmark for this "
+                                          "design, so the range spans capitalisation-weighted indices only, all of "
+                                          "which hold AI stocks; it understates how much the proxy matters."},
     "shock.proxy.all": {"en": "The range includes an equal-weighted S&P 500, in which the AI giants weigh no "
                               "more than any other member."},
     "shock.confounders": {"en": "Other news fell inside the event window, each on the first New York session "
@@ -92,6 +91,12 @@ VOCABULARY: dict[str, dict[str, str]] = {
                                 "standard errors, against {expected:.1f} expected by chance."},
     "shock.wait.biggest_key": {"en": "the largest move of the whole period"},
     "shock.wait.biggest_other": {"en": "although the period's largest move came on {day} ({ar:+.1f}%)"},
+    "shock.tsmc.usd": {"en": "At {fx:.2f} New Taiwan dollars per US dollar that day (FRED's H.10 noon rate), "
+                             "TSMC's loss on its Taipei shares was about ${usd:,.0f} billion, against ${adr:,.0f} "
+                             "billion ADR-implied on 27 January; before the holiday the ADR stood {premium:.0f}% "
+                             "above the value of five Taiwan shares."},
+    "shock.tsmc.no_fx": {"en": "The book cannot state the premium, or the Taipei loss in dollars, until the cache "
+                               "holds an exchange rate for those days."},
     "shock.china.other_way": {"en": "went the other way"},
     "shock.china.same_way": {"en": "fell with them"},
     "shock.size.both": {"en": "On the event day both the adjusted BMP test and the portfolio test reject at the "
@@ -105,6 +110,37 @@ VOCABULARY: dict[str, dict[str, str]] = {
                                  "at the {level:.0f}% level."},
     "shock.basket.none": {"en": "Among the chosen tickers fewer than two are AI-hardware stocks (chips, chip "
                                 "equipment, networking and servers), so there is no basket to test."},
+    # chapters 2 and 3: comparisons of a rerun's values with the book's, and the grid's cells
+    "higher than": {"en": "higher than"},
+    "lower than": {"en": "lower than"},
+    "equal to": {"en": "equal to"},
+    "inside": {"en": "inside"},
+    "outside": {"en": "outside"},
+    "cheaper": {"en": "cheaper"},
+    "dearer": {"en": "dearer"},
+    "more": {"en": "more"},
+    "fewer": {"en": "fewer"},
+    "as many": {"en": "as many"},
+    "above": {"en": "above"},
+    "below": {"en": "below"},
+    "profit": {"en": "profit"},
+    "loss": {"en": "loss"},
+    "overstates": {"en": "overstates"},
+    "understates": {"en": "understates"},
+    "matches": {"en": "matches"},
+    "around": {"en": "around"},
+    "high": {"en": "high"},
+    "low": {"en": "low"},
+    "neither": {"en": "neither"},
+    "V3's own run": {"en": "— V3's own run"},
+    "not V3's run": {"en": "— a cell of this rerun's grid, not V3's own run"},
+    "and": {"en": "and"},
+    "did not hold": {"en": "did not hold"},
+    "ahead": {"en": "ahead"},
+    "behind": {"en": "behind"},
+    "level": {"en": "level"},
+    "smaller": {"en": "smaller"},
+    "larger": {"en": "larger"},
 }
 
 
