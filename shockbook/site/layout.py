@@ -19,6 +19,16 @@ GREY_EVENT = "#999"       # dated events drawn across a line chart
 GREY_BASELINE = "#bbb"    # the zero line under a line chart
 
 # --------------------------------------------------------------------- chapter 1, the shock
+SHOCK_BAR_WIDTH = WIDTH - 60      # horizontal bar charts with a legend or labels on the left
+SHOCK_LINE_WIDTH = WIDTH - 40     # line charts over time or relative days
+SHOCK_MOVES_ROW = 11              # px per series in the chart of every US series' move
+SHOCK_MCAP_ROW = 28               # px per company in the market-value chart
+SHOCK_CAR_ROW = 15                # px per stock in the abnormal-return interval chart
+SHOCK_ASIA_ROW = 14               # px per series in each panel of the Asia chart
+SHOCK_ASIA_PANEL = 150            # width of each of the three Asia panels
+SHOCK_INTERVAL = "#999"           # 95% interval rules
+SHOCK_ZERO = "#444"
+SHOCK_CONFOUNDER_ROW = 14        # px per row of confounder labels under the event-window chart               # the zero line of the interval chart, darker than a reference rule
 
 
 # --------------------------------------------------------------------- chapters 2 and 3, costs

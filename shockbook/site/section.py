@@ -44,6 +44,23 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Phrase(Word):
+    """A sentence the data choose, with its values: ``VOCABULARY[key]`` formatted with ``values``.
+
+    ``values`` is a tuple of (name, value) pairs; Day and Word values become text in the edition's
+    language, numbers keep the format spec the vocabulary entry gives them ("{pct:+.1f}").
+    """
+
+    values: tuple = ()
+
+    def text(self, lang: str = "en") -> str:
+        from shockbook.site import words
+
+        shown = {k: (v.text(lang) if isinstance(v, (Day, Word)) else v) for k, v in self.values}
+        return words.word(self.key, lang).format(**shown)
+
+
+@dataclass(frozen=True)
 class Table:
     """A table with its own column labels and number formats ({column: '{:+.1f}'})."""
 

@@ -122,16 +122,22 @@ def chapter_files(srcdir: Path, pagename: str) -> tuple[str, str | None, str | N
 
 
 def rerun_box(number: str, pagename: str, module: str | None, example: str | None, repo: str, branch: str,
-              pdf_href: str) -> str:
+              pdf_href: str, own_box: bool = False) -> str:
+    """Where the chapter's notebook and code are, and how to rerun it — unless the chapter has its own
+    "Rerun this chapter" box (with every parameter and its valid values), which this then points to."""
     notebook = f"{pagename}.ipynb"
     link = lambda path: (f'<a href="{html.escape(repo)}/blob/{html.escape(branch)}/{path}"><code>{path}</code></a>'  # noqa: E731
                          if repo else f"<code>{path}</code>")
-    command = f"python -m shockbook run {number}" + (f" -p {example}" if example else "")
     code = f" Its code: {link(module)}." if module else ""
+    if own_box:
+        how = f"<strong>Edit or rerun this chapter</strong>: its notebook is {link(notebook)} (see the box below)."
+    else:
+        command = f"python -m shockbook run {number}" + (f" -p {example}" if example else "")
+        how = (f"<strong>Rerun this chapter</strong> with your own assumptions: <code>{html.escape(command)}</code> "
+               f"(the parameters are the first cell of {link(notebook)}; the result goes to <code>runs/</code>).")
     return (
-        '<aside class="shockbook-rerun" aria-label="Rerun or edit this chapter">'
-        f"<p><strong>Rerun this chapter</strong> with your own assumptions: <code>{html.escape(command)}</code> "
-        f"(the parameters are the first cell of {link(notebook)}; the result goes to <code>runs/</code>).{code} "
+        '<aside class="shockbook-rerun" aria-label="Edit or rerun this chapter">'
+        f"<p>{how}{code} "
         f'<a href="{html.escape(pdf_href)}">The whole book as a PDF</a>.</p></aside>'
     )
 
@@ -149,7 +155,8 @@ def postprocess_page(app, pagename, templatename, context, doctree):
         repo = (app.config.html_theme_options or {}).get("repository_url", "")
         branch = (app.config.html_theme_options or {}).get("repository_branch", "main") or "main"
         number, module, example = chapter
-        box = rerun_box(number, pagename, module, example, repo, branch, pdf_href)
+        box = rerun_box(number, pagename, module, example, repo, branch, pdf_href,
+                        own_box="Rerun this chapter" in body)
         body = re.sub(r"(</h1>)", lambda m: m.group(1) + box, body, count=1)
     context["body"] = body
 
