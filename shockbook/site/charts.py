@@ -91,12 +91,32 @@ def wrap_line(text: str, pixels: float, font_size: float, em: float = GLYPH_EM) 
 
 
 def drawn_width(spec: dict) -> float:
-    """How wide vega draws the chart without its title: plot, axes, labels and legends, in pixels."""
+    """How wide vega draws the chart without its title: plot, axes, labels and legends, in pixels.
+
+    Drawing takes vl-convert up to seconds a chart, so the width is kept by the hash of the spec
+    (the same spec is always drawn the same width)."""
+    untitled = {k: v for k, v in spec.items() if k != "title"}
+    digest = hashlib.sha256(json.dumps(untitled, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    cached = _svg_cache() / f"{digest}.width"
+    if cached.exists():
+        return float(cached.read_text())
     import vl_convert as vlc
 
-    untitled = {k: v for k, v in spec.items() if k != "title"}
     svg = vlc.vegalite_to_svg(untitled)
-    return float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg).group(1))
+    width = float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg).group(1))
+    _keep(cached, repr(width))
+    return width
+
+
+def _keep(path: Path, text: str) -> None:
+    """Write a cache file in one step; a read-only checkout just computes again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def fit_titles(spec: dict) -> dict:
@@ -240,13 +260,7 @@ def static_svg(spec_or_chart) -> str:
     # An accessible name for the picture wherever it is shown on its own.
     label = html.escape(spec["description"], quote=True)
     svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(svg, encoding="utf-8")
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only checkout draws every time; nothing is lost
+    _keep(cached, svg)
     return svg
 
 
@@ -262,10 +276,11 @@ def _svg_cache() -> Path:
 
 
 def render(spec: dict, **_: object) -> dict:
-    """A mimebundle: deterministic HTML for the site, a static SVG elsewhere, plain text for the console.
+    """A mimebundle: deterministic HTML for the site, plain text for the console.
 
-    myst-nb prefers text/html to image/svg+xml, so the site shows the interactive chart; JupyterLab,
-    nbviewer and GitHub, which run no script of ours, fall back to the SVG.
+    The static SVG (:func:`static_svg`) is not in it: a chart is glued, and viewers show no glued
+    output, so the SVG goes where readers meet it — the readable notebooks and rerun pages
+    (:mod:`shockbook.site.render`) — and is not drawn on every execution.
     """
     spec = prepared(spec)
     spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -294,8 +309,7 @@ def render(spec: dict, **_: object) -> dict:
         "  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', draw); } else { draw(); }\n"
         "})();</script>"
     )
-    return {"text/html": html_out, "image/svg+xml": static_svg(spec),
-            "text/plain": f"<interactive chart: {title}>"}
+    return {"text/html": html_out, "text/plain": f"<interactive chart: {title}>"}
 
 
 def enable() -> None:
