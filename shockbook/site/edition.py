@@ -10,7 +10,8 @@ translated passages kept in ``translations/zh/<chapter>.md`` and its outputs tra
   stale or missing passage, with the English that changed, for the translator.
 - **Numbers.** Glue roles in a passage name the same keys as the English (``{glue:text}`nvda_drop:.2f```),
   so both editions show the same computed values. A key with the suffix ``__yi`` shows a value in
-  billions as 亿 (×10) and ``__wanyi`` as 万亿 (÷1000): derived here from the same glued number.
+  billions as 亿 (×10) and ``__wanyi`` as 万亿 (÷1000), and ``__wan`` a value in millions as 万 (×100):
+  derived here from the same glued number.
 - **Outputs.** Glued texts (dates, words the data chose, names), chart specs (titles, axes, legends,
   tooltips and the category labels in their data) and table cells are translated from the phrase
   catalogue ``translations/zh/strings.csv``; dates are written 2025年1月27日. Untranslated strings
@@ -46,7 +47,9 @@ _MONTH = "|".join(_MONTHS)
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b")
 _DATE_DM = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\b")
 _DATE_MY = re.compile(rf"\b({_MONTH}) (\d{{4}})\b")
-_DERIVED = re.compile(r"\{glue:text\}`(\w+?)__(yi|wanyi)(?::([^`]*))?`")
+_DERIVED = re.compile(r"\{glue:text\}`(\w+?)__(yi|wanyi|wan)(?::([^`]*))?`")
+# billions -> 亿 (x10) and 万亿 (/1000); millions -> 万 (x100)
+_DERIVED_FACTOR = {"yi": 10.0, "wanyi": 1e-3, "wan": 100.0}
 
 
 def cell_hash(source: str) -> str:
@@ -155,6 +158,42 @@ def read_passages(path: Path) -> dict[int, Passage]:
     return out
 
 
+def passage_body(text: str) -> str:
+    """A passage without its HTML comments (the English a skeleton leaves there for the translator)."""
+    return re.sub(r"<!--.*?-->", "", text, flags=re.S).strip()
+
+
+def _comment(english: str) -> str:
+    return "<!-- en:\n" + english.replace("-->", "- ->").rstrip() + "\n-->"
+
+
+def skeleton(stem: str) -> str:
+    """The passage file of a chapter with every passage in place, ready for the translator.
+
+    Current passages are kept as they are. A missing passage gets its header and the English as a
+    comment (it stays *missing* until Chinese is written under it). A stale passage keeps its old
+    hash and Chinese, with the English as it now reads in a comment above: the translator updates
+    the Chinese, deletes the comment and copies the new hash (given in the comment) into the header.
+    """
+    nb = json.loads((paths.CHAPTERS_DIR / f"{stem}.ipynb").read_text())
+    passages = read_passages(TRANSLATIONS / f"{stem}.md")
+    parts = []
+    for k, cell in enumerate(markdown_cells(nb)):
+        src = "".join(cell["source"])
+        new_hash = cell_hash(src)
+        p = passages.get(k)
+        if p is not None and p.en_hash == new_hash:
+            parts.append(f"<!-- passage {k} en:{p.en_hash} -->\n{p.text}\n")
+        elif p is not None and passage_body(p.text):
+            body = re.sub(r"^<!-- stale: .*?-->\n", "", p.text, flags=re.S)
+            parts.append(f"<!-- passage {k} en:{p.en_hash} -->\n<!-- stale: the English changed; when updated, "
+                         f"set en:{new_hash} in the header and delete this comment. It now reads:\n"
+                         + src.replace("-->", "- ->").rstrip() + "\n-->\n" + body + "\n")
+        else:
+            parts.append(f"<!-- passage {k} en:{new_hash} -->\n{_comment(src)}\n")
+    return "\n".join(parts)
+
+
 def markdown_cells(nb: dict) -> list[dict]:
     return [c for c in nb["cells"] if c["cell_type"] == "markdown"]
 
@@ -167,7 +206,8 @@ def status(stem: str) -> list[tuple[int, str, str]]:
     for k, cell in enumerate(markdown_cells(nb)):
         src = "".join(cell["source"])
         p = passages.get(k)
-        state = "missing" if p is None else "current" if p.en_hash == cell_hash(src) else "stale"
+        state = ("missing" if p is None or not passage_body(p.text) else
+                 "current" if p.en_hash == cell_hash(src) else "stale")
         out.append((k, state, src.strip().splitlines()[0] if src.strip() else ""))
     return out
 
@@ -196,7 +236,7 @@ def _derived_outputs(nb: dict, texts: list[str]) -> list[dict]:
             value = _glue_value(nb, key)
             if not isinstance(value, (int, float)):
                 raise ValueError(f"{key}__{unit}: {key!r} is not a glued number in this chapter")
-            derived = value * 10 if unit == "yi" else value / 1000
+            derived = value * _DERIVED_FACTOR[unit]
             out.append({"output_type": "display_data", "metadata": {"scrapbook": {"name": f"{key}__{unit}",
                         "mime_prefix": GLUE_PREFIX}}, "data": {GLUE_PREFIX + "text/plain": repr(float(derived))}})
     return out
@@ -304,8 +344,14 @@ def check() -> int:
     return 1 if problems else 0
 
 
-if __name__ == "__main__":  # python -m shockbook.site.edition [build|check]
+if __name__ == "__main__":  # python -m shockbook.site.edition [build|check|skeleton STEM...]
     if sys.argv[1:] == ["build"]:
         build_sources()
+        sys.exit(0)
+    if sys.argv[1:2] == ["skeleton"]:
+        TRANSLATIONS.mkdir(parents=True, exist_ok=True)
+        for stem in sys.argv[2:] or chapter_stems():
+            (TRANSLATIONS / f"{stem}.md").write_text(skeleton(stem), encoding="utf-8")
+            print(f"wrote {TRANSLATIONS / f'{stem}.md'}")
         sys.exit(0)
     sys.exit(check())
