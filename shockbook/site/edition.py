@@ -37,6 +37,7 @@ LANG = "zh"
 TRANSLATIONS = paths.ROOT / "translations" / LANG
 EDITION_DIR = paths.ROOT / LANG
 CATALOGUE = TRANSLATIONS / "strings.csv"
+PATTERNS = TRANSLATIONS / "patterns.csv"
 GLOSSARY = TRANSLATIONS / "glossary.csv"
 GLUE_PREFIX = "application/papermill.record/"
 
@@ -75,22 +76,61 @@ def zh_date(text: str) -> str:
     return _DATE_DM.sub(lambda m: f"{month[m[2]]}月{int(m[1])}日", text)
 
 
+def read_patterns(path: Path = PATTERNS) -> list[tuple[re.Pattern, str]]:
+    """Phrase patterns for strings made from a template (sources, durations, amounts, notes).
+
+    ``en`` is a regular expression the whole string must match; ``zh`` a template in which ``{N}``
+    is group N translated (and reported when it cannot be), ``{N?}`` group N from the catalogue if
+    it is there and kept as it is otherwise (names), ``{N=}`` group N kept as it is, and ``{N:yi}``
+    / ``{N:wan}`` group N, an amount in billions / millions, written in 亿 / 万 (the number x10 / x100).
+    """
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [(re.compile(row["en"]), row["zh"]) for row in csv.DictReader(fh) if row.get("zh")]
+
+
+_SLOT = re.compile(r"\{(\d+)(\?|=|:yi|:wan)?\}")
+
+
+def _scaled(number: str, factor: float) -> str:
+    value = float(number.replace(",", "")) * factor
+    return f"{value:,.0f}" if abs(value - round(value)) < 1e-6 else f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
 @dataclass
 class Translator:
     """Translates output strings from the catalogue, and remembers what it could not."""
 
     catalogue: dict[str, str]
     missing: set[str] = field(default_factory=set)
+    patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)
 
     def text(self, s: str) -> str:
         if s in self.catalogue:
             return self.catalogue[s]
+        for pattern, template in self.patterns:
+            m = pattern.fullmatch(s)
+            if m:
+                return self._fill(m, template)
         dated = zh_date(s)
         if dated != s and not re.search(r"[A-Za-z]{3,}", _DATE_DMY.sub("", dated)):
             return dated
         if re.search(r"[A-Za-z]{2,}", s) and not _is_code_like(s):
             self.missing.add(s)
         return dated
+
+    def _fill(self, m: re.Match, template: str) -> str:
+        def slot(sm: re.Match) -> str:
+            group, how = m.group(int(sm[1])) or "", sm[2]
+            if how == "=":
+                return group
+            if how == "?":
+                return self.catalogue.get(group, zh_date(group))
+            if how in (":yi", ":wan"):
+                return _scaled(group, 10.0 if how == ":yi" else 100.0)
+            return self.text(group)
+        return _SLOT.sub(slot, template)
 
     def spec(self, obj):
         """Every human-readable string of a Vega-Lite spec (field names and expressions are kept)."""
@@ -132,8 +172,18 @@ class Translator:
         return re.sub(r">([^<>]+)<", sub, markup)
 
 
+_CODE_LIKE = [
+    re.compile(r"[\w.^=:/+-]+"),                                  # tickers, keys, paths
+    re.compile(r"[0-9a-f]{8,}…?"),                                 # digests
+    re.compile(r"#[0-9A-Fa-f]{6}"),                                # colours
+    re.compile(r"[\w.-]+/[\w.-]+ @ [0-9a-f]{7,}: \S+"),             # a repository file at a commit
+    re.compile(r"(calc|product|fact|series|move|mv|date):.*"),     # ledger check recipes
+    re.compile(r"[A-Z0-9.^=-]+(, [A-Z0-9.^=-]+)+"),                # lists of tickers or fact ids
+]
+
+
 def _is_code_like(s: str) -> bool:
-    return bool(re.fullmatch(r"[\w.^=:/+-]+", s)) or s.startswith(("http", "data/", "fig-", "tbl-"))
+    return any(p.fullmatch(s) for p in _CODE_LIKE) or s.startswith(("http", "data/", "fig-", "tbl-"))
 
 
 # --------------------------------------------------------------------------- passages
@@ -306,7 +356,7 @@ def chapter_stems() -> list[str]:
 
 def build_sources(out: Path = EDITION_DIR) -> Translator:
     """Write the edition's chapters (``zh/chapters/*.ipynb``); other pages are kept in ``zh/``."""
-    tr = Translator(read_catalogue())
+    tr = Translator(read_catalogue(), patterns=read_patterns())
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
     for stem in chapter_stems():
         nb = translate_notebook(stem, tr)
@@ -316,7 +366,8 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
             target.write_text(data)
     for page in paths.CHAPTERS_DIR.glob("*.md"):  # generated pages (the Sources table), as they are for now
         target = out / "chapters" / page.name
-        data = page.read_text()
+        # one folder deeper than the English page: its links to the book's data files go one more up
+        data = page.read_text().replace("<../data/", "<../../data/")
         if not target.exists() or target.read_text() != data:
             target.write_text(data)
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
@@ -334,7 +385,7 @@ def check() -> int:
             if state != "current":
                 problems += 1
                 print(f"{stem} passage {k}: {state} — English now begins: {first[:70]}")
-    tr = Translator(read_catalogue())
+    tr = Translator(read_catalogue(), patterns=read_patterns())
     for stem in chapter_stems():
         translate_notebook(stem, tr)
     for s in sorted(tr.missing):
