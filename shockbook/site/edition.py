@@ -140,7 +140,7 @@ class Translator:
                 if k in ("field", "type", "mark", "expr", "calculate", "filter", "as", "labelExpr", "format",
                          "formatType", "sort", "scheme", "interpolate", "shape", "orient", "anchor", "name",
                          "fontWeight", "font", "align", "baseline", "stack", "aggregate", "timeUnit", "empty",
-                         "select", "bind", "on", "clear", "signal", "strokeDash", "cursor", "$schema", "color",
+                         "select", "bind", "on", "clear", "signal", "test", "strokeDash", "cursor", "$schema", "color",
                          "fill", "stroke", "dataset", "from", "lookup", "key", "fields", "groupby", "param",
                          "value") and not (k == "value" and isinstance(v, str) and " " in v):
                     out[k] = v
