@@ -244,6 +244,16 @@ def skeleton(stem: str) -> str:
     return "\n".join(parts)
 
 
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
+
+
+def join_cjk_lines(text: str) -> str:
+    """A line break between two Chinese characters removed: a browser would show it as a space
+    (the passages are wrapped for the translator's editor, not for the reader)."""
+    return _CJK_BREAK.sub("", text)
+
+
 def markdown_cells(nb: dict) -> list[dict]:
     return [c for c in nb["cells"] if c["cell_type"] == "markdown"]
 
@@ -335,7 +345,7 @@ def translate_notebook(stem: str, tr: Translator) -> dict:
     for k, cell in enumerate(markdown_cells(nb)):
         p = passages.get(k)
         if p is not None:
-            cell["source"] = p.text.splitlines(keepends=True)
+            cell["source"] = join_cjk_lines(p.text).splitlines(keepends=True)
             texts.append(p.text)
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
