@@ -68,9 +68,16 @@ def read_catalogue(path: Path = CATALOGUE) -> dict[str, str]:
         return {row["en"]: row["zh"] for row in csv.DictReader(fh) if row.get("zh")}
 
 
+_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_DATE_ABBR = re.compile(rf"\b(\d{{1,2}}) ({_ABBR})(?: (\d{{4}}))?\b")
+
+
 def zh_date(text: str) -> str:
-    """English dates in a text written the Chinese way: '27 January 2025' -> '2025年1月27日'."""
+    """English dates in a text written the Chinese way: '27 January 2025' -> '2025年1月27日'
+    (also '01 Feb 2025' and '27 Jan', the charts' short forms)."""
     month = {m: i + 1 for i, m in enumerate(_MONTHS)}
+    abbr = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)}
+    text = _DATE_ABBR.sub(lambda m: (f"{m[3]}年" if m[3] else "") + f"{abbr[m[2]]}月{int(m[1])}日", text)
     text = _DATE_DMY.sub(lambda m: f"{m[3]}年{month[m[2]]}月{int(m[1])}日", text)
     text = _DATE_MY.sub(lambda m: f"{m[2]}年{month[m[1]]}月", text)
     return _DATE_DM.sub(lambda m: f"{month[m[2]]}月{int(m[1])}日", text)
@@ -98,17 +105,51 @@ def _scaled(number: str, factor: float) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 1e-6 else f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
+def _zh_time_format(fmt: str) -> str:
+    """A d3 time format with month names, written the Chinese way (2025年1月27日, 1月27日, 2025年1月)."""
+    for en, zh in (("%d %b %Y", "%Y年%-m月%-d日"), ("%-d %b %Y", "%Y年%-m月%-d日"), ("%b %d, %Y", "%Y年%-m月%-d日"),
+                   ("%d %b", "%-m月%-d日"), ("%-d %b", "%-m月%-d日"), ("%b %d", "%-m月%-d日"), ("%b %Y", "%Y年%-m月"),
+                   ("%b", "%-m月")):
+        fmt = fmt.replace(en, zh)
+    return fmt
+
+
+_KEPT_KEYS = frozenset((
+    "field", "type", "mark", "as", "format", "formatType", "scheme", "interpolate", "shape", "orient", "anchor",
+    "name", "fontWeight", "font", "align", "baseline", "stack", "aggregate", "timeUnit", "empty", "select", "bind",
+    "on", "clear", "signal", "strokeDash", "cursor", "$schema", "color", "fill", "stroke", "dataset", "from",
+    "lookup", "key", "fields", "groupby", "param", "value", "sort", "filter", "order", "range", "background",
+    "labelColor", "titleColor", "domainColor", "gridColor", "tickColor", "symbolType", "symbolFillColor",
+    "symbolStrokeColor", "resolve", "encodings", "input", "element", "nearest", "toggle"))
+# Vega expressions: their quoted literals may name data values, which are translated like the data
+_EXPRESSION_KEYS = frozenset(("expr", "calculate", "labelExpr", "test", "filter"))
+
+
 @dataclass
 class Translator:
-    """Translates output strings from the catalogue, and remembers what it could not."""
+    """Translates output strings from the catalogue, and remembers what it could not.
+
+    A catalogue entry ``CONTEXT::English`` applies only inside the output glued as CONTEXT (the same
+    English word can need two translations: "Close" is a closing price in one table, a verdict in
+    another). Data values (a chart's rows, its scale domains, sort orders, legend values and the
+    literals of its expressions) are translated by the same rules as labels, so they keep matching.
+    """
 
     catalogue: dict[str, str]
     missing: set[str] = field(default_factory=set)
     patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)
+    context: str = ""
 
-    def text(self, s: str) -> str:
-        if s in self.catalogue:
-            return self.catalogue[s]
+    def value(self, s: str) -> str | None:
+        """The translation of s, or None."""
+        for key in (f"{self.context}::{s}", s):
+            if key in self.catalogue:
+                return self.catalogue[key]
+        if s.endswith("…") and len(s) > 12:  # a label cut short: the same share of its translation
+            full = next((k for k in self.catalogue if k.startswith(s[:-1])), None)
+            if full:
+                zh = self.catalogue[full]  # Chinese is denser: most of it fits where the English was cut
+                return zh if len(zh) <= 48 else zh[:48] + "…"
         for pattern, template in self.patterns:
             m = pattern.fullmatch(s)
             if m:
@@ -116,9 +157,22 @@ class Translator:
         dated = zh_date(s)
         if dated != s and not re.search(r"[A-Za-z]{3,}", _DATE_DMY.sub("", dated)):
             return dated
+        return None
+
+    def text(self, s: str) -> str:
+        done = self.value(s)
+        if done is not None:
+            return done
         if re.search(r"[A-Za-z]{2,}", s) and not _is_code_like(s):
             self.missing.add(s)
-        return dated
+        return zh_date(s)
+
+    def datum(self, s: str) -> str:
+        """A data value: translated like a label, but kept as it is when unknown (tickers, ids, ISO dates)."""
+        done = self.value(s)
+        if done is None and re.search(r"[A-Za-z]{2,}", s) and " " in s and not _is_code_like(s):
+            self.missing.add(s)  # a phrase (a label made from the data): it should be translated
+        return s if done is None else done
 
     def _fill(self, m: re.Match, template: str) -> str:
         def slot(sm: re.Match) -> str:
@@ -132,33 +186,37 @@ class Translator:
             return self.text(group)
         return _SLOT.sub(slot, template)
 
-    def spec(self, obj):
+    def expression(self, expr: str) -> str:
+        return re.sub(r"(?<!\[)'([^'\\]*)'", lambda m: "'" + self.datum(m[1]).replace("'", "\\'") + "'", expr)
+
+    def spec(self, obj, key: str = ""):
         """Every human-readable string of a Vega-Lite spec (field names and expressions are kept)."""
         if isinstance(obj, dict):
             out = {}
             for k, v in obj.items():
-                if k in ("field", "type", "mark", "expr", "calculate", "filter", "as", "labelExpr", "format",
-                         "formatType", "sort", "scheme", "interpolate", "shape", "orient", "anchor", "name",
-                         "fontWeight", "font", "align", "baseline", "stack", "aggregate", "timeUnit", "empty",
-                         "select", "bind", "on", "clear", "signal", "test", "strokeDash", "cursor", "$schema", "color",
-                         "fill", "stroke", "dataset", "from", "lookup", "key", "fields", "groupby", "param",
-                         "value") and not (k == "value" and isinstance(v, str) and " " in v):
-                    out[k] = v
-                elif k == "datasets":
+                if k == "datasets":
                     out[k] = {name: [self._row(r) for r in rows] for name, rows in v.items()}
-                elif k == "values" and isinstance(v, list):
-                    out[k] = [self._row(r) if isinstance(r, dict) else r for r in v]
+                elif k in ("values", "domain", "oneOf", "sort", "options") and isinstance(v, list):
+                    out[k] = [self._row(r) if isinstance(r, dict) else self.datum(r) if isinstance(r, str) else r
+                              for r in v]
+                elif k == "format" and isinstance(v, str) and "%b" in v:  # dates the Chinese way
+                    out[k] = _zh_time_format(v)
+                elif k in _EXPRESSION_KEYS and isinstance(v, str):
+                    out[k] = self.expression(v)
+                elif k in _KEPT_KEYS and not isinstance(v, dict) and not (
+                        k == "value" and isinstance(v, str) and " " in v):
+                    out[k] = v
                 else:
-                    out[k] = self.spec(v)
+                    out[k] = self.spec(v, k)
             return out
         if isinstance(obj, list):
-            return [self.spec(v) for v in obj]
+            return [self.spec(v, key) for v in obj]
         if isinstance(obj, str):
             return self.text(obj)
         return obj
 
     def _row(self, row: dict) -> dict:
-        return {k: (self.catalogue.get(v, zh_date(v)) if isinstance(v, str) else v) for k, v in row.items()}
+        return {k: (self.datum(v) if isinstance(v, str) else v) for k, v in row.items()}
 
     def html(self, markup: str) -> str:
         """The text between tags of an HTML fragment (tables, lists); markup and attributes kept."""
@@ -173,7 +231,8 @@ class Translator:
 
 
 _CODE_LIKE = [
-    re.compile(r"[\w.^=:/+-]+"),                                  # tickers, keys, paths
+    re.compile(r"[A-Z0-9.^=&-]+"),                                 # tickers, fact ids
+    re.compile(r"[\w.^=:/+-]*[_.^=:/\d][\w.^=:/+-]*"),              # keys, paths, versions
     re.compile(r"[0-9a-f]{8,}…?"),                                 # digests
     re.compile(r"#[0-9A-Fa-f]{6}"),                                # colours
     re.compile(r"[\w.-]+/[\w.-]+ @ [0-9a-f]{7,}: \S+"),             # a repository file at a commit
@@ -349,7 +408,12 @@ def translate_notebook(stem: str, tr: Translator) -> dict:
             texts.append(p.text)
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
-            cell["outputs"] = [_translate_output(o, tr) for o in cell.get("outputs", [])]
+            outputs = []
+            for o in cell.get("outputs", []):
+                tr.context = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
+                outputs.append(_translate_output(o, tr))
+            tr.context = ""
+            cell["outputs"] = outputs
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     if code:
         code[-1]["outputs"] = code[-1].get("outputs", []) + _derived_outputs(nb, texts)
