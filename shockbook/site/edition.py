@@ -139,6 +139,7 @@ class Translator:
     missing: set[str] = field(default_factory=set)
     patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)
     context: str = ""
+    kept: set[str] = field(default_factory=set)
 
     def value(self, s: str) -> str | None:
         """The translation of s, or None."""
@@ -180,6 +181,8 @@ class Translator:
             if how == "=":
                 return group
             if how == "?":
+                if group not in self.catalogue:
+                    self.kept.add(group)  # a name kept in English (a publication, a person)
                 return self.catalogue.get(group, zh_date(group))
             if how in (":yi", ":wan"):
                 return _scaled(group, 10.0 if how == ":yi" else 100.0)
@@ -372,6 +375,8 @@ def _translate_output(o: dict, tr: Translator) -> dict:
         return o
     new = dict(data)
     for mime, value in data.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = "".join(value)  # nbformat's multi-line strings
         base = mime.removeprefix(GLUE_PREFIX)
         if base == "text/html" and isinstance(value, str):
             m = _SPEC_IN_HTML.search(value)
