@@ -61,10 +61,16 @@ def main() -> None:
         inc_en = english()
         touch(2)
         inc_both = both()
+        touch(3)  # the Chinese edition alone, to tell CPU contention from the edition's own cost
+        inc_zh = run([[PY, "-m", "shockbook.site.edition", "build"]]) + run([JB + ["zh", "--path-output", "_build/zh"]])
     finally:
         CHAPTER.write_text(original)
+    load = os.getloadavg()[0]
     print(f"full build:   English {full_en:6.1f} s   both editions {full_both:6.1f} s   ratio {full_both / full_en:.2f}")
     print(f"one chapter:  English {inc_en:6.1f} s   both editions {inc_both:6.1f} s   ratio {inc_both / inc_en:.2f}")
+    print(f"one chapter, Chinese edition alone {inc_zh:6.1f} s (sources + build); load average {load:.1f} "
+          f"on {os.cpu_count()} CPUs: with a free core for each book the ratio would be about "
+          f"{max(inc_en, inc_zh) / inc_en:.2f}")
 
 
 if __name__ == "__main__":
