@@ -13,7 +13,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run site test browser refresh import verify bench clean sources
+.PHONY: book env vendor run site test browser refresh import verify bench bench-editions clean sources
 
 book: env vendor run site
 
@@ -84,6 +84,10 @@ verify: env
 
 bench: book
 	$(PY) tests/bench.py
+
+# Build time of both editions against the English alone (one run, so the ratio is comparable).
+bench-editions: book
+	$(PY) tests/bench_editions.py
 
 clean:
 	rm -rf _build runs $(VENDOR) zh/chapters zh/_build

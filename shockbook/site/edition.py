@@ -17,6 +17,18 @@ translated passages kept in ``translations/zh/<chapter>.md`` and its outputs tra
   catalogue ``translations/zh/strings.csv``; dates are written 2025年1月27日. Untranslated strings
   are listed by ``check``.
 
+For the translator (after the English changed):
+
+1. ``python -m shockbook.site.edition check`` lists stale and missing passages and untranslated
+   output strings;
+2. ``python -m shockbook.site.edition skeleton 01_shock`` rewrites that chapter's passage file with
+   every passage in place: missing ones get their header and the English as a comment; stale ones
+   keep their Chinese, with the English as it now reads in a comment and the new hash to copy into
+   the header once the Chinese is updated;
+3. output strings go into ``strings.csv`` (``en,zh``; ``CONTEXT::en`` for one glued output only) or,
+   for strings made from a template, ``patterns.csv``; terms follow ``glossary.csv``;
+4. ``tests/test_edition.py`` checks values, glossary, twins and, on the built site, English left over.
+
 The edition is built as a second Jupyter Book under ``zh/`` (its own ``_config.yml`` and
 ``_toc.yml``) into ``_build/html/zh``.
 """
