@@ -52,9 +52,9 @@ JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --q
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
-	$(PY) -m shockbook.site.edition build
+	@# The Chinese sources are generated while the English book builds (nothing is executed again).
 	mkdir -p _build; $(JB) . > _build/en.log 2>&1 & pid=$$!; \
-	  zh=0; $(JB) zh --path-output _build/zh > _build/zh.log 2>&1 || zh=$$?; \
+	  zh=0; { $(PY) -m shockbook.site.edition build && $(JB) zh --path-output _build/zh; } > _build/zh.log 2>&1 || zh=$$?; \
 	  en=0; wait $$pid || en=$$?; cat _build/en.log _build/zh.log | grep -v -E "^$$|=====|Finished generating|HTML pages are here|_build/html|look at your book|paste this line|Config Path|Output Path|^Running Jupyter-Book|Source Folder" || true; \
 	  [ $$en = 0 ] && [ $$zh = 0 ]
 	rm -rf _build/html/zh && cp -r _build/zh/_build/html _build/html/zh

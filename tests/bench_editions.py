@@ -40,7 +40,9 @@ def english() -> float:
 
 
 def both() -> float:
-    return run([[PY, "-m", "shockbook.site.edition", "build"]]) + run([JB + ["."], JB + ["zh", "--path-output", "_build/zh"]])
+    """As `make site`: the English book, and beside it the Chinese sources then the Chinese book."""
+    zh = f"{PY} -m shockbook.site.edition build && {' '.join(JB)} zh --path-output _build/zh"
+    return run([JB + ["."], ["bash", "-c", zh]])
 
 
 def touch(n: int) -> None:
