@@ -35,9 +35,9 @@ def small() -> pd.DataFrame:
         row("C04", "atleast:fact:RSP-13:1", 300.0, 280.0, claims.CLOSE, unit="usd_billion", tolerance=15,
             kind="capital spending", file=FILES[1]),
         row("C05", "info:pct_change:NVDA:2025-01-24:2025-01-27:Open", -8.0, -12.49, claims.NOT_CHECKABLE,
-            reason="context only: the claim is not checkable from daily data"),
-        row("C06", "none", 4.5, None, claims.NOT_CHECKABLE, reason="not checkable from the data: see the note",
-            file=FILES[1]),
+            reason="intraday or pre-market (the value shown is context)"),
+        row("C06", "none", 4.5, None, claims.NOT_CHECKABLE,
+            reason="no series or fact in the book: the Xinhua TMT going-global index", file=FILES[1]),
         row("C07", "sign:pct_change:AAPL:2025-01-24:2025-01-27", -1.0, 1.0, claims.CONTRADICTED, unit="sign",
             tolerance=0, file=FILES[1]),
         row("C08", "fact:SHK-05", "2025-01-27", "2025-01-26", claims.CONFIRMED, unit="date", tolerance=1,
@@ -196,3 +196,72 @@ def test_real_ledger_table_has_every_anchor_the_chapters_link_to():
         listed = str(claims.chapter_claims(chapter, evaluated).data)
         for target in re.findall(r'06_claims\.html#([^"]+)"', listed):
             assert target in ids
+
+
+# --------------------------------------------------------------------------- reasons, kinds, exclusions, translations
+
+
+def test_kind_table_counts_each_kind_and_totals(small):
+    t = cc.kind_table(small).set_index("kind")
+    assert list(t.index) == ["market move", "capital spending", "rankings and adoption", "all kinds"]
+    assert t.loc["market move", "claims"] == 6 and t.loc["market move", claims.CONFIRMED] == 2
+    assert t.loc["market move", "confirmed_share"] == pytest.approx(100 * 2 / 4)  # C01, C03 of C01-C03, C07
+    assert t.loc["all kinds", "claims"] == len(small) and t.loc["capital spending", "interval"] == "0–79"
+
+
+def test_uncheckable_table_groups_the_unscored_claims_by_reason(small):
+    t = cc.uncheckable_table(small)
+    assert list(t["reason"]) == [claims.INTRADAY, claims.MISSING]
+    assert list(t["ids"]) == ["C05", "C06"] and t["claims"].sum() == 2
+    assert "Why not checkable" in cc.ledger_html(small)
+
+
+def test_why_not_checkable_counts_match_the_ledger(real):
+    n = cc.why_not_checkable(cc.Params()).numbers
+    unscored = real[real["verdict"] == claims.NOT_CHECKABLE]
+    assert sum(n.values()) == len(unscored)
+    # counted independently: the ledger's stated reason, or (a scored check out of the data's reach) 'missing'
+    stated = unscored["uncheckable"].str.split(":").str[0].replace("", claims.MISSING)
+    assert n["nc_forecast"] == int((stated == claims.FORECAST).sum()) >= 1
+    assert n["nc_missing"] == int((stated == claims.MISSING).sum())
+    assert n["nc_intraday"] == int((stated == claims.INTRADAY).sum()) >= 5
+
+
+def test_excluded_section_counts_the_exclusion_file():
+    raw = pd.read_csv(claims.EXCLUDED_FILE, dtype=str, keep_default_na=False)
+    n = cc.excluded(cc.Params()).numbers
+    assert n["n_excluded"] == len(raw)
+    assert n["x_duplicate"] == int(raw["reason"].str.startswith("duplicate of C").sum())
+    assert n["x_advertising"] + n["x_page_furniture"] + n["x_duplicate"] + n["x_not_a_claim"] == len(raw)
+    one = cc.excluded(cc.Params(articles=["twblog2025"])).numbers
+    assert one["n_excluded"] == int((raw["article_file"] == FILES[4]).sum())
+
+
+def test_second_reading_numbers_from_the_cache_and_facts():
+    from shockbook.data import cache
+    from shockbook.data.facts import load_facts
+
+    f = load_facts().set_index("id")["value"]
+    n = cc.second_reading(cc.Params()).numbers
+    close = lambda t, d: float(cache.load_prices(t).loc[d, "Close"])  # noqa: E731
+    assert n["strip1_name"] == cache.series_info("MSFT")["name"] and n["strip2_name"] == cache.series_info("TSM")["name"]
+    assert n["strip1_move"] == pytest.approx(100 * (close("MSFT", "2025-01-27") / close("MSFT", "2025-01-24") - 1))
+    assert n["r1_params"] == float(f["CST-B30"]) and n["llama2_params"] == float(f["CST-B32"])
+    assert n["m_c125"] == pytest.approx(float(f["CST-B30"]) / float(f["CST-B32"]))
+    assert n["alibaba_bn"] == pytest.approx(close("BABA", "2025-01-27") * float(f["SHK-B30"]) * 1e6 / 8 / 1e9)
+    assert n["m_c77"] == pytest.approx(n["nvda_loss"] / n["alibaba_bn"])
+    assert n["cny_0127"] == close("DEXCHUS", "2025-01-27")
+    assert n["m_c26"] == pytest.approx(n["nvda_loss"] * n["cny_0127"] / 1000)
+    assert n["n_matched"] + n["n_unmatched"] == n["n_stripped"]
+
+
+def test_translations_are_marked_and_never_set_in_double_quotes():
+    import json
+
+    nb = json.load(open(cc.__file__.replace("shockbook/chapters/ch6_claims.py", "chapters/06_claims.ipynb"),
+                        encoding="utf-8"))
+    prose = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "our English" in prose and "translation" in prose  # the convention is explained once
+    # an article's own value quoted in double quotes would pose as a quotation
+    assert not re.search(r'"[^"\n]*\{glue:text\}`c_c\d+', prose)
+    assert prose.count("\u2018") == prose.count("\u2019") > 10  # single quotation marks, balanced

@@ -19,7 +19,7 @@ from shockbook.analysis import claims
 from shockbook.data import catalog
 from shockbook.analysis.claims import (
     CLOSE, CONFIRMED, CONTRADICTED, NOT_CHECKABLE, ClaimError, DateSpan, NotCheckable,
-    evaluate, fact_value, load_claims, parse_date_span, parse_spec, summary, verdict,
+    evaluate, fact_value, load_claims, measure, parse_date_span, parse_spec, summary, verdict,
 )
 
 NVDA_CRASH = "pct_change:NVDA:2025-01-24:2025-01-27"
@@ -541,3 +541,192 @@ def test_a_claim_that_only_quotes_someone_is_attributed_not_confirmed():
     assert one("fact:CST-10")["verdict"] == CONTRADICTED  # a true fact, a wrong number
     assert one("calc:fact:SKP-01 * fact:CST-10 / fact:CST-10")["verdict"] == CONFIRMED  # rests on a fact too
     assert claims.ATTRIBUTED not in claims.SCORED
+
+
+# --------------------------------------------------------------------------- not checkable, for a reason
+
+
+def test_every_not_checkable_claim_has_a_reason_from_the_list(evaluated):
+    rows = evaluated[evaluated["verdict"] == claims.NOT_CHECKABLE]
+    assert len(rows) > 0
+    for _, r in rows.iterrows():
+        kind = claims.uncheckable_kind(r["reason"])
+        assert kind in claims.UNCHECKABLE_REASONS, r["id"]
+        if kind == claims.MISSING:  # names what is missing
+            assert len(r["reason"].split(": ", 1)[1].strip()) > 3, r["id"]
+    # the ledger states a reason exactly where the check cannot score, and nowhere else
+    for _, r in evaluated.iterrows():
+        unscored = parse_spec(r["check"]).kind in ("none", "info")
+        assert bool(r["uncheckable"].strip()) == unscored, r["id"]
+
+
+def test_uncheckable_kind_and_check_reject_reasons_off_the_list():
+    assert claims.uncheckable_kind("a forecast") == claims.FORECAST
+    assert claims.uncheckable_kind("intraday or pre-market (the value shown is context)") == claims.INTRADAY
+    assert claims.uncheckable_kind("no series or fact in the book: a USD/CNY rate") == claims.MISSING
+    for bad in ("", "not checkable", "a forecaster said so", "no series or fact in the book"):
+        with pytest.raises(ValueError):
+            claims.check_uncheckable(bad)
+    with pytest.raises(ValueError):
+        claims.uncheckable_kind("see the note")
+
+
+def test_load_claims_requires_a_reason_for_unscored_checks_only(tmp_path, raw_ledger):
+    df = raw_ledger.copy()  # C02..C05 are pre-market claims with info: checks
+    assert (df["check"].str.startswith("info:")).sum() >= 2
+    df.loc[1, "uncheckable"] = ""
+    with pytest.raises(ClaimError, match=r"claim C02 .*needs a reason"):
+        load_claims(_write(tmp_path, df))
+    df = raw_ledger.copy()
+    df.loc[1, "uncheckable"] = "too hard"
+    with pytest.raises(ClaimError, match=r"claim C02 .*must be one of"):
+        load_claims(_write(tmp_path, df))
+    df = raw_ledger.copy()
+    df.loc[0, "uncheckable"] = claims.FORECAST  # C01 is scored
+    with pytest.raises(ClaimError, match=r"claim C01 .*is scored"):
+        load_claims(_write(tmp_path, df))
+
+
+# --------------------------------------------------------------------------- checks added in the audit
+
+
+def _close(cache, ticker, day):
+    return float(cache.load_prices(ticker).loc[day, "Close"])
+
+
+def _move(cache, ticker, d0, d1):
+    return 100 * (_close(cache, ticker, d1) / _close(cache, ticker, d0) - 1)
+
+
+def _fact_number(fid, part=0):
+    from shockbook.data.facts import load_facts
+
+    f = load_facts().set_index("id")
+    return float(str(f.loc[fid, "value"]).split(";")[part].strip().split()[0].replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def nvda_loss_bn(real_cache):
+    """Nvidia's loss on 27 January, from the raw closes and the 10-Q cover-page count (24.49 billion)."""
+    sh = real_cache.load_shares()
+    cover = sh[(sh["ticker"] == "NVDA") & (sh["share_class"] == "common stock")]
+    cover = cover[pd.to_datetime(cover["as_of_date"]) <= "2025-01-27"].sort_values("as_of_date")
+    n = float(cover["shares_outstanding"].iloc[-1])
+    return -n * (_close(real_cache, "NVDA", "2025-01-27") - _close(real_cache, "NVDA", "2025-01-24")) / 1e9
+
+
+def _measured(evaluated, cid):
+    return evaluated.set_index("id").loc[cid]
+
+
+def test_audited_checks_against_the_cache_and_facts(evaluated, real_cache, nvda_loss_bn):
+    m = lambda cid: float(_measured(evaluated, cid)["measured"])  # noqa: E731
+    assert m("C73") == pytest.approx(_fact_number("RSP-B08") / 1000)
+    baba_bn = _close(real_cache, "BABA", "2025-01-27") * _fact_number("SHK-B30") * 1e6 / 8 / 1e9
+    assert m("C77") == pytest.approx(nvda_loss_bn / baba_bn)
+    assert m("C26") == pytest.approx(nvda_loss_bn * _close(real_cache, "DEXCHUS", "2025-01-27") / 1000)
+    assert m("C99") == pytest.approx(_fact_number("GEO-13") / _close(real_cache, "DEXCHUS", "2025-01-17"))
+    for cid in ("C27", "C89"):
+        assert m(cid) == pytest.approx(nvda_loss_bn / _fact_number("SHK-13"))
+    seven = ("AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA")
+    assert m("C79") == pytest.approx(sum(_move(real_cache, t, "2025-01-24", "2025-01-27") for t in seven) / 7)
+    assert m("C120") == pytest.approx(_move(real_cache, "NVDA", "2025-01-24", "2025-01-27"))
+    assert m("C124") == _fact_number("CST-B31", 0) == 0
+    assert m("C125") == pytest.approx(_fact_number("CST-B30") / _fact_number("CST-B32"))
+    assert m("C126") == pytest.approx(_fact_number("CST-34", 1) * _fact_number("CST-05"))
+    assert m("C127") == pytest.approx(sum(_fact_number(f) for f in ("RSP-B07", "RSP-B08", "RSP-B09", "RSP-B10")) / 1000)
+    assert m("C72") == _fact_number("RSP-B31")
+    assert m("C91") == pytest.approx(100 * _fact_number("CST-06") / (_fact_number("CST-34") * _fact_number("CST-05")))
+    from shockbook.data.facts import load_facts
+
+    values = load_facts().set_index("id")["value"]
+    for cid, fid in (("C34", "RSP-B30"), ("C130", "SHK-B31")):  # dates read from the new facts
+        assert _measured(evaluated, cid)["measured"] == values[fid]
+    verdicts = evaluated.set_index("id")["verdict"]
+    assert verdicts["C72"] == claims.CONTRADICTED  # about $3B planned, not more than $5B
+    assert verdicts["C77"] == claims.CONTRADICTED and m("C77") > 2  # more than two Alibabas, not one
+    assert verdicts["C26"] == verdicts["C99"] == verdicts["C73"] == verdicts["C27"] == claims.CONFIRMED
+    assert verdicts["C79"] == claims.NOT_CHECKABLE  # equal weight is context for Goldman's basket
+    assert verdicts["C124"] == verdicts["C125"] == verdicts["C126"] == claims.CONTRADICTED
+    for cid in ("C132", "C133"):  # released 20 January: five days before 'the past week' began
+        assert _measured(evaluated, cid)["difference"] == -5
+
+
+def test_stripped_names_are_identified_only_where_one_us_series_matches(evaluated, real_cache):
+    """Every US series in the catalog is scanned: a stripped move is matched to a series exactly when
+    that series alone rounds to the stated move on 27 January."""
+    moves = {}
+    for s in catalog.SERIES:
+        if s.market != "US":
+            continue
+        try:
+            moves[s.ticker] = _move(real_cache, s.ticker, "2025-01-24", "2025-01-27")
+        except KeyError:
+            continue
+    stripped = evaluated[evaluated["subject"].str.startswith("unnamed (name stripped)")]
+    assert len(stripped) == 5
+    for _, r in stripped.iterrows():
+        hits = sorted(t for t, v in moves.items() if round(v, 2) == float(r["claimed_value"]))
+        spec = parse_spec(r["check"])
+        named = [spec.parts[0].args[0]] if spec.kind == "info" else []
+        assert hits == named, (r["id"], hits, named)
+        assert r["verdict"] == claims.NOT_CHECKABLE  # a name found by the number cannot confirm it
+
+
+def test_basket_spec_is_the_equal_weighted_move():
+    spec = parse_spec("basket:NVDA+AMD:2025-01-24:2025-01-27")
+    assert spec.tickers() == {"NVDA", "AMD"}
+    assert [leaf.args[0] for leaf in spec.leaf_specs()] == ["NVDA", "AMD"]
+    amd = frame({"2025-01-24": (1, 1, 1, 100.0), "2025-01-27": (1, 1, 1, 90.0)})
+    got = measure(spec, **fakes(prices={"NVDA": NVDA, "AMD": amd}))
+    assert got == pytest.approx(((118.42 / 142.62 - 1) * 100 + (90 / 100 - 1) * 100) / 2)
+    for bad in ("basket:NVDA:2025-01-24:2025-01-27", "basket:NVDA+NVDA:2025-01-24:2025-01-27",
+                "basket:NVDA+AMD:2025-01-27:2025-01-24"):
+        with pytest.raises(ClaimError):
+            parse_spec(bad)
+
+
+def test_an_exchange_rate_is_a_level():
+    fx = frame({"2025-01-27": (math.nan, math.nan, math.nan, 7.2507)})
+    info = lambda t: {"price_basis": "exchange rate (FRED)"}  # noqa: E731
+    assert measure("close:DEXCHUS:2025-01-27", **fakes(prices={"DEXCHUS": fx}, info=info)) == 7.2507
+    with pytest.raises(ClaimError, match="needs a price level"):  # still not a market value
+        measure("mcap_change_bn:DEXCHUS:2025-01-24:2025-01-27", **fakes(prices={"DEXCHUS": fx}, info=info))
+
+
+# --------------------------------------------------------------------------- the exclusion list
+
+
+def test_exclusion_file_schema_and_reasons(ledger):
+    ex = claims.load_exclusions(ledger=ledger)
+    assert list(ex.columns) == claims.EXCLUSION_COLUMNS
+    assert len(ex) > 0
+    assert set(ex["reason"].map(claims.exclusion_reason_kind)) <= {"advertising", "page furniture", "not a claim",
+                                                                   "duplicate"}
+    assert ex["paraphrase"].str.endswith(claims.TRANSLATION_MARK).all()
+
+
+def test_every_excluded_number_occurs_in_its_article(ledger):
+    """The exclusions are read off the articles: each number, as written, is in the article's text."""
+    ex = claims.load_exclusions(ledger=ledger)
+    for _, r in ex.iterrows():
+        text = (paths.SHARED_DIR / "sources" / r["article_file"]).read_text(encoding="utf-8")
+        for piece in r["number"].split(", "):
+            assert piece in text, (r["article_file"], piece)
+
+
+def test_validate_exclusions_names_each_bad_row(ledger):
+    good = claims.load_exclusions(ledger=ledger).head(3).copy()
+    bad = good.copy()
+    bad.loc[0, "reason"] = "boring"
+    bad.loc[1, "paraphrase"] = "No mark here"
+    bad.loc[2, "reason"] = "duplicate of C24"  # C24 is Xinhua's; row 2 is another article's
+    bad.loc[2, "article_file"] = "002_a53d9ef3a776ecc6.txt"
+    with pytest.raises(ClaimError) as err:
+        claims.validate_exclusions(bad, ledger)
+    msg = str(err.value)
+    assert "line 2" in msg and "line 3" in msg and "line 4" in msg and "another article" in msg
+    unknown = good.copy()
+    unknown.loc[0, "reason"] = "duplicate of C999"
+    with pytest.raises(ClaimError, match="names no ledger row"):
+        claims.validate_exclusions(unknown, ledger)

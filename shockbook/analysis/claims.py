@@ -20,13 +20,18 @@ Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
 ``points_change:T:D0:D1``
     Close on D1 − Close on D0, in index points (needs a price level: unadjusted or index).
 ``close:T:D``, ``open:T:D``, ``high:T:D``, ``low:T:D``
-    A price level on D (unadjusted or index series only).
+    A price level on D (unadjusted, index or exchange-rate series only: ``close:DEXCHUS:D`` is
+    FRED's yuan per dollar at noon in New York on D).
 ``mcap_change_bn:T:D0:D1``
     Change in market value in USD billions: shares × (Close D1 − Close D0) / 1e9. The share
     count is the SEC cover-page count with the latest ``as_of_date`` on or before D1 (the
     first one after D1 if there is none before, as in :mod:`shockbook.analysis.market`); balance-sheet
     counts are skipped and an ADS is converted with ``market.ADS_RATIO``. The series must be
     ``unadjusted``.
+``basket:T1+T2+...:D0:D1``
+    The equal-weighted mean of the tickers' close-to-close moves from D0 to D1, in percent:
+    the nearest thing the cache holds to a basket whose weights were not published (Goldman's
+    "Magnificent Seven"). Used as context (``info:``), never scored, because the weights differ.
 ``last_larger_move:T:D``
     A date: the latest session before D whose close-to-close move was at least as large as
     D's, in the same direction. Checks "the biggest fall since ..." claims.
@@ -54,9 +59,11 @@ Tickers are the cache's yfinance symbols (``NVDA``, ``^IXIC``, ``000977.SZ``).
 ``info:SPEC``
     SPEC is computed and shown as ``measured`` for context, but the verdict is always "not
     checkable from the data": used for pre-market and intraday claims, which daily bars
-    cannot settle, and for figures that belong to another listing or a basket we lack.
+    cannot settle, and for figures that belong to another listing or a basket we lack. The
+    row's ``uncheckable`` column gives the reason (see below).
 ``none``
-    Not checkable from the data; the ``note`` says why.
+    Not checkable from the data; the ``uncheckable`` column gives the reason and the ``note``
+    the details.
 
 ``sign``, ``atleast``, ``atmost`` and ``info`` wrap a spec once, at the top (``info`` and the
 bounds cannot be nested; ``sign`` may sit inside them).
@@ -87,6 +94,16 @@ the bound; for dates: the days between the two spans, 0 if they overlap):
 * ``not checkable from the data`` for ``none`` and ``info`` checks, and for checks the
   cached data cannot answer (a date outside a series' range); ``reason`` then says why.
 
+Not checkable, for a reason
+---------------------------------
+"Not checkable" is a reasoned verdict, never a default. Every row whose check is ``none`` or
+``info:`` carries in ``uncheckable`` one reason from :data:`UNCHECKABLE_REASONS`: the claim is
+intraday or pre-market (daily bars cannot settle it), a forecast, an opinion or a general rule,
+rests on a survey or a private document, or needs a series or fact the book does not hold — then
+written ``no series or fact in the book: WHAT IS MISSING``. A check the cached data cannot answer
+(a date before the cache begins) gets the last reason, naming the series, from the data itself.
+The evaluated ``reason`` begins with the reason; :func:`uncheckable_kind` returns its short name.
+
 A bad spec, a date that is inside a series' range but not one of its trading days, an
 unknown ticker or fact id raise :class:`ClaimError` naming the claim: those are errors in
 the ledger, not limits of the data.
@@ -109,8 +126,15 @@ CLAIMS_FILE = paths.DATA_DIR / "claims.csv"
 
 COLUMNS = [
     "id", "article_file", "outlet", "article_date", "chapter", "kind", "claim", "claimed_value", "unit",
-    "subject", "ref_date", "convention", "check", "tolerance", "note",
+    "subject", "ref_date", "convention", "check", "uncheckable", "tolerance", "note",
 ]
+
+#: Why a claim is not checkable: the ledger's ``uncheckable`` column holds one of these (the last
+#: followed by ': ' and what is missing, e.g. 'no series or fact in the book: a USD/CNY rate').
+INTRADAY, FORECAST, OPINION, SURVEY, MISSING = (
+    "intraday or pre-market", "a forecast", "an opinion or a general rule", "a survey or a private document",
+    "no series or fact in the book")
+UNCHECKABLE_REASONS = (INTRADAY, FORECAST, OPINION, SURVEY, MISSING)
 
 # The five source articles (../shared/sources/README.md): file -> (outlet, date as given there).
 ARTICLES = {
@@ -147,7 +171,7 @@ PRICE_FIELDS = ("Close", "Open", "High", "Low")
 LEVEL_BASES = ("unadjusted", "index")
 KINDS = (
     "pct_change", "points_change", "close", "open", "high", "low", "mcap_change_bn",
-    "last_larger_move", "fact", "ratio", "product", "calc", "sign", "atleast", "atmost",
+    "last_larger_move", "basket", "fact", "ratio", "product", "calc", "sign", "atleast", "atmost",
     "info", "none",
 )
 _WRAPPERS = ("sign", "atleast", "atmost", "info")
@@ -155,7 +179,7 @@ _TOP_ONLY = ("info", "atleast", "atmost", "none")
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-_FACT_ID = re.compile(r"^[A-Z]{3}-\d{2}$")
+_FACT_ID = re.compile(r"^[A-Z]{3}-B?\d{2}$")  # the book's own additions are SHK-B01 …
 _CLAIM_ID = re.compile(r"^C\d{2,3}$")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
@@ -230,6 +254,8 @@ class Spec:
 
     def tickers(self) -> set[str]:
         out = {self.args[0]} if self.kind in _PRICE_KINDS else set()
+        if self.kind == "basket":
+            out = set(self.args[0].split("+"))
         for p in self.parts:
             if isinstance(p, Spec):
                 out |= p.tickers()
@@ -243,6 +269,8 @@ class Spec:
         return out
 
     def leaf_specs(self) -> list["Spec"]:
+        if self.kind == "basket":  # one close-to-close move per member
+            return [Spec("pct_change", args=(t, *self.args[1:])) for t in self.args[0].split("+")]
         if not self.parts:
             return [self]
         return [leaf for p in self.parts if isinstance(p, Spec) for leaf in p.leaf_specs()]
@@ -350,6 +378,18 @@ def parse_spec(text: str, _top: bool = True) -> Spec:
             raise ClaimError(f"check {whole!r}: the part index {args[1]!r} must be a whole number")
         if len(args) == 3 and args[2] not in FACT_READINGS:
             raise ClaimError(f"check {whole!r}: READING must be one of {', '.join(FACT_READINGS)}")
+        return Spec(kind, args=args)
+    if kind == "basket":
+        if len(args) != 3:
+            raise ClaimError(f"check {whole!r}: expected basket:T1+T2+...:D0:D1")
+        members = args[0].split("+")
+        if len(members) < 2 or len(set(members)) != len(members):
+            raise ClaimError(f"check {whole!r}: a basket needs two or more different tickers joined by '+'")
+        for t in members:
+            _check_ticker(t, whole)
+        d0, d1 = _check_day(args[1], whole), _check_day(args[2], whole)
+        if d0 >= d1:
+            raise ClaimError(f"check {whole!r}: D0 ({d0}) must be before D1 ({d1})")
         return Spec(kind, args=args)
     if kind in ("pct_change", "points_change", "mcap_change_bn"):
         n_ok = (3, 4) if kind == "pct_change" else (3,)
@@ -495,7 +535,8 @@ def _field(row: pd.Series, field: str, ticker: str, day: str) -> float:
 
 def _need_level(ctx: _Context, ticker: str, what: str, allowed=LEVEL_BASES) -> None:
     basis = ctx.basis(ticker)
-    if basis not in allowed:
+    # an exchange rate (FRED's DEXCHUS …) is a level too, wherever indices are allowed
+    if basis not in allowed and not (allowed == LEVEL_BASES and basis.startswith("exchange rate")):
         raise ClaimError(f"{what} needs a price level, but {ticker}'s prices are {basis!r} "
                          f"(allowed: {', '.join(allowed)}); use pct_change for returns")
 
@@ -518,6 +559,9 @@ def _eval(spec: Spec, ctx: _Context) -> "float | DateSpan":
         r0, _ = _row(ctx, a[0], a[1])
         r1, _ = _row(ctx, a[0], a[2])
         return 100.0 * (_field(r1, field, a[0], a[2]) / _field(r0, "Close", a[0], a[1]) - 1.0)
+    if k == "basket":
+        moves = [_eval(Spec("pct_change", args=(t, a[1], a[2])), ctx) for t in a[0].split("+")]
+        return sum(moves) / len(moves)
     if k == "points_change":
         _need_level(ctx, a[0], "points_change")
         r0, _ = _row(ctx, a[0], a[1])
@@ -683,21 +727,44 @@ def _evaluate_one(spec: Spec, row: pd.Series, ctx: _Context, close_factor: float
         claimed = parse_claimed(row["claimed_value"], row["unit"])
     except ValueError as exc:
         raise ClaimError(f"claimed_value {row['claimed_value']!r}: {exc}") from None
+    stated = str(row.get("uncheckable", "") or "").strip()
     if spec.kind == "none":
-        return None, math.nan, NOT_CHECKABLE, "not checkable from the data: see the note"
+        return None, math.nan, NOT_CHECKABLE, stated
     bound = spec.kind if spec.kind in ("atleast", "atmost") else None
     inner = spec.parts[0] if spec.kind in ("info", "atleast", "atmost") else spec
     try:
         value = _eval(inner, ctx)
     except NotCheckable as exc:
-        return None, math.nan, NOT_CHECKABLE, str(exc)
+        return None, math.nan, NOT_CHECKABLE, stated or f"{MISSING}: {exc}"
     if spec.kind == "info":
-        return _display(value), math.nan, NOT_CHECKABLE, "context only: the claim is not checkable from daily data"
+        return _display(value), math.nan, NOT_CHECKABLE, f"{stated} (the value shown is context)"
     v, d = verdict(claimed, value, float(row["tolerance"]), bound, close_factor)
     if v in (CONFIRMED, CLOSE) and _rests_on_claims_only(inner, ctx):
         return (_display(value), d, ATTRIBUTED,
                 "the article reports correctly what someone said; the book has no evidence for it")
     return _display(value), d, v, ""
+
+
+def uncheckable_kind(reason: str) -> str:
+    """The short reason (one of :data:`UNCHECKABLE_REASONS`) a not-checkable claim's ``reason`` or
+    ``uncheckable`` text begins with; ValueError if it begins with none of them."""
+    text = str(reason).strip()
+    for r in UNCHECKABLE_REASONS:
+        if text == r or text.startswith(r + " (") or (r == MISSING and text.startswith(r + ": ")):
+            return r
+    raise ValueError(f"{reason!r} does not begin with a reason from: {'; '.join(UNCHECKABLE_REASONS)}")
+
+
+def check_uncheckable(text: str) -> str:
+    """A ledger ``uncheckable`` value, checked: one of the reasons, and for the last one what is
+    missing after ': '. ValueError in one line otherwise."""
+    text = str(text).strip()
+    if text in UNCHECKABLE_REASONS[:-1]:
+        return text
+    if text.startswith(MISSING + ": ") and len(text) > len(MISSING) + 4:
+        return text
+    raise ValueError(f"uncheckable {text!r} must be one of: {'; '.join(UNCHECKABLE_REASONS[:-1])}; or "
+                     f"'{MISSING}: WHAT IS MISSING'")
 
 
 def _fact_ids(spec: Spec) -> list[str]:
@@ -757,9 +824,9 @@ def validate(df: pd.DataFrame, source: str = "claims") -> pd.DataFrame:
             problems.append(f"{where}: chapter {row['chapter']!r} must be 1-5")
         if str(row["kind"]).strip() not in CLAIM_KINDS:
             problems.append(f"{where}: kind {row['kind']!r} must be one of: {', '.join(CLAIM_KINDS)}")
-        for col in ("claim", "unit", "subject", "convention", "note"):
+        for col in ("claim", "unit", "subject", "convention", "note", "uncheckable"):
             text = str(row[col]).strip()
-            if not text:
+            if not text and col != "uncheckable":  # empty for every scored claim
                 problems.append(f"{where}: {col} is empty")
             elif _CJK.search(text):
                 problems.append(f"{where}: {col} contains Chinese characters; the ledger is in English")
@@ -777,10 +844,20 @@ def validate(df: pd.DataFrame, source: str = "claims") -> pd.DataFrame:
                 raise ValueError
         except ValueError:
             problems.append(f"{where}: tolerance {row['tolerance']!r} must be a number >= 0")
+        spec = None
         try:
-            parse_spec(row["check"])
+            spec = parse_spec(row["check"])
         except ClaimError as exc:
             problems.append(f"{where}: {exc}")
+        why = str(row["uncheckable"]).strip()
+        if spec is not None and spec.kind in ("none", "info"):
+            try:
+                check_uncheckable(why)
+            except ValueError as exc:
+                problems.append(f"{where}: a '{spec.kind}' check needs a reason: {exc}")
+        elif spec is not None and why:
+            problems.append(f"{where}: uncheckable is {why!r} but the check {row['check']!r} is scored; "
+                            "leave it empty or make the check none/info")
     if problems:
         raise ClaimError(f"{source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
     out = df.copy()
@@ -868,3 +945,71 @@ def chapter_claims(chapter: int, evaluated: pd.DataFrame | None = None):
             f'{escape(r["claim"])} <span class="claim-source">({escape(r["outlet"])}, {escape(r["article_date"])}; '
             f'claimed {escape(_fmt(r["claimed_value"]))}, measured {escape(_fmt(r["measured"]))})</span></li>')
     return HTML(f'<ul class="shockbook-claims">{"".join(items)}</ul>')
+
+
+# --------------------------------------------------------------------------- numbers left out of the ledger
+
+EXCLUDED_FILE = paths.DATA_DIR / "claims_excluded.csv"
+EXCLUSION_COLUMNS = ["article_file", "number", "paraphrase", "reason", "note"]
+#: Why a number in an article is not a ledger row; 'duplicate of Cnn' names the row that holds it.
+EXCLUSION_REASONS = ("advertising", "page furniture", "not a claim", "duplicate of Cnn")
+TRANSLATION_MARK = "(our translation)"
+_DUPLICATE = re.compile(r"^duplicate of (C\d{2,3})$")
+
+
+def validate_exclusions(df: pd.DataFrame, ledger: pd.DataFrame | None = None,
+                        source: str = "claims_excluded") -> pd.DataFrame:
+    """Check the list of article numbers left out of the ledger; :class:`ClaimError` lists every
+    problem.
+
+    Every number in the five articles is a ledger row or a row here. Digits inside names
+    (DeepSeek-V3, GPT-4o, H800, Llama 3.1, MI300X, Kimi k1.5) are part of the name, not numbers,
+    and are listed nowhere. Each row names its article, the number as written (in the original script: it is what
+    a reader searches the article for), an English paraphrase marked ``(our translation)``, and a
+    reason from :data:`EXCLUSION_REASONS`; a duplicate must name a ledger row of the same article."""
+    if list(df.columns) != EXCLUSION_COLUMNS:
+        raise ClaimError(f"{source}: columns must be {', '.join(EXCLUSION_COLUMNS)}, not {', '.join(df.columns)}")
+    by_id = {} if ledger is None else dict(zip(ledger["id"], ledger["article_file"]))
+    problems = []
+    for i, row in df.reset_index(drop=True).iterrows():
+        where = f"{source} line {i + 2}"
+        art = str(row["article_file"]).strip()
+        if art not in ARTICLES:
+            problems.append(f"{where}: unknown article file {art!r}")
+        if not str(row["number"]).strip():
+            problems.append(f"{where}: number is empty")
+        para = str(row["paraphrase"]).strip()
+        if not para.endswith(TRANSLATION_MARK) or len(para) <= len(TRANSLATION_MARK) + 2:
+            problems.append(f"{where}: paraphrase must be English text ending with {TRANSLATION_MARK!r}")
+        if _CJK.search(para) or _CJK.search(str(row["note"])):
+            problems.append(f"{where}: paraphrase and note are in English")
+        reason = str(row["reason"]).strip()
+        dup = _DUPLICATE.match(reason)
+        if dup:
+            cid = dup.group(1)
+            if ledger is not None and cid not in by_id:
+                problems.append(f"{where}: {reason!r} names no ledger row")
+            elif ledger is not None and by_id[cid] != art:
+                problems.append(f"{where}: {cid} belongs to another article ({by_id[cid]})")
+        elif reason not in EXCLUSION_REASONS[:-1]:
+            problems.append(f"{where}: reason {reason!r} must be one of {', '.join(EXCLUSION_REASONS)}")
+    if problems:
+        raise ClaimError(f"{source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    return df
+
+
+def load_exclusions(path: "str | Path | None" = None, ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and validate ``data/claims_excluded.csv`` (against the ledger, if given)."""
+    path = Path(path or EXCLUDED_FILE)
+    if not path.exists():
+        raise ClaimError(f"{path} is missing")
+    from shockbook.data.cache import _note_read
+
+    _note_read(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return validate_exclusions(df, ledger, path.name)
+
+
+def exclusion_reason_kind(reason: str) -> str:
+    """'duplicate of C75' -> 'duplicate'; other reasons as they are."""
+    return "duplicate" if _DUPLICATE.match(str(reason).strip()) else str(reason).strip()

@@ -101,15 +101,71 @@ def signed_tolerances(evaluated: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=evaluated.index, dtype=float)
 
 
+def _confirmed_share(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add 'confirmed_share' (% of scored claims confirmed) and its 95% Wilson 'interval'."""
+    checkable = frame[list(SCORED)].sum(axis=1)
+    frame["confirmed_share"] = np.where(checkable > 0,
+                                        100 * frame[claims.CONFIRMED] / checkable.where(checkable > 0, 1), np.nan)
+    bounds = [claims.wilson_interval(int(k), int(n)) for k, n in zip(frame[claims.CONFIRMED], checkable)]
+    frame["interval"] = ["–" if math.isnan(lo) else f"{100 * lo:.0f}–{100 * hi:.0f}" for lo, hi in bounds]
+    return frame
+
+
+def kind_table(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Verdicts per kind of claim (in :data:`claims.CLAIM_KINDS` order), with a total row, the share
+    of scored claims confirmed and its 95% Wilson interval."""
+    counts = pd.crosstab(evaluated["kind"], evaluated["verdict"]).reindex(columns=list(claims.VERDICTS), fill_value=0)
+    counts = counts.reindex([k for k in claims.CLAIM_KINDS if k in counts.index])
+    counts["claims"] = counts[list(claims.VERDICTS)].sum(axis=1)
+    counts.loc["all kinds"] = counts.sum()
+    out = counts.reset_index().rename(columns={"index": "kind"})
+    out.columns.name = None
+    return _confirmed_share(out)[["kind", *claims.VERDICTS, "claims", "confirmed_share", "interval"]]
+
+
+def uncheckable_table(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """The not-checkable claims by reason (:data:`claims.UNCHECKABLE_REASONS` order): how many, and
+    which, so a reader can look each one up in the ledger."""
+    rows = evaluated[evaluated["verdict"] == claims.NOT_CHECKABLE]
+    kinds = rows["reason"].map(claims.uncheckable_kind)
+    out = []
+    for reason in claims.UNCHECKABLE_REASONS:
+        ids = list(rows.loc[kinds == reason, "id"])
+        if ids:
+            out.append({"reason": reason, "claims": len(ids), "ids": ", ".join(ids)})
+    return pd.DataFrame(out, columns=["reason", "claims", "ids"])
+
+
+UNCHECKABLE_LABELS = {"reason": "Why it cannot be checked", "claims": "Claims", "ids": "Which (ledger ids)"}
+KIND_LABELS = {**{k: v for k, v in {
+    claims.CONFIRMED: "Confirmed", claims.CLOSE: "Close", claims.CONTRADICTED: "Contradicted",
+    claims.ATTRIBUTED: "Attributed, not verified", claims.NOT_CHECKABLE: "Not checkable"}.items()},
+    "kind": "Kind of claim", "claims": "Claims", "confirmed_share": "Confirmed of checkable (%)",
+    "interval": "95% interval (%)"}
+
+
+def exclusion_summary(excluded: pd.DataFrame) -> pd.DataFrame:
+    """Numbers left out of the ledger, counted by reason (duplicates counted together)."""
+    kinds = excluded["reason"].map(claims.exclusion_reason_kind)
+    order = ["advertising", "page furniture", "duplicate", "not a claim"]
+    counts = kinds.value_counts().reindex(order, fill_value=0)
+    return pd.DataFrame({"reason": counts.index, "numbers": counts.to_numpy()})
+
+
+def exclusion_html(summary: pd.DataFrame) -> str:
+    """The count of excluded numbers by reason as a small HTML table."""
+    body = "".join(f'<tr><td{_LEFT}>{escape(r)}</td><td{_RIGHT}>{n}</td></tr>'
+                   for r, n in zip(summary["reason"], summary["numbers"]))
+    return ('<table class="shockbook-table"><thead><tr>'
+            f'<th{_LEFT}>Why the number is not a ledger row</th><th{_RIGHT}>Numbers</th></tr></thead>'
+            f"<tbody>{body}</tbody></table>")
+
+
 def summary_table(evaluated: pd.DataFrame) -> pd.DataFrame:
     """Verdicts per article, with a total row and the share of checkable claims confirmed (%)."""
     s = claims.summary(evaluated).reset_index()
     s["article"] = [article_label(f) if f in claims.ARTICLES else "All articles shown" for f in s["article_file"]]
-    checkable = s[list(SCORED)].sum(axis=1)
-    s["confirmed_share"] = np.where(checkable > 0, 100 * s[claims.CONFIRMED] / checkable.where(checkable > 0, 1),
-                                    np.nan)
-    bounds = [claims.wilson_interval(int(k), int(n)) for k, n in zip(s[claims.CONFIRMED], checkable)]
-    s["interval"] = ["–" if math.isnan(lo) else f"{100 * lo:.0f}–{100 * hi:.0f}" for lo, hi in bounds]
+    s = _confirmed_share(s)
     return s[["article", *claims.VERDICTS, "claims", "confirmed_share", "interval"]]
 
 
@@ -209,7 +265,9 @@ def ledger_html(evaluated: pd.DataFrame) -> str:
         reason = str(r["reason"])
         why = [f"<em>{escape(r['subject'])}, {escape(r['ref_date'])}: {escape(r['convention'])}.</em>",
                escape(r["note"])]
-        if reason and not reason.startswith(("not checkable from the data: see the note", "context only")):
+        if r["verdict"] == claims.NOT_CHECKABLE:
+            why.append(f"<strong>Why not checkable:</strong> {escape(reason)}.")
+        elif reason:
             why.append(f"Data: {escape(reason)}.")
         why.append(f'Check: <code style="white-space:normal;overflow-wrap:anywhere">{escape(r["check"])}</code>')
         cells = [
@@ -512,7 +570,31 @@ def by_kind(p: Params) -> Section:
     data = verdicts_by_kind(ledger)
     contra = int(((ledger["kind"] == "market move") & (ledger["verdict"] == claims.CONTRADICTED)).sum())
     return Section(numbers={"mm_contra": contra},
+                   tables={"tbl-claims-kinds-table": Table(kind_table(ledger), KIND_LABELS, SUMMARY_FORMATS)},
                    figures={"fig-claims-kinds-chart": Figure(verdict_kind_chart(data), data)})
+
+
+def why_not_checkable(p: Params) -> Section:
+    """The claims the data cannot settle, counted by reason."""
+    table = uncheckable_table(evaluated(p))
+    by = dict(zip(table["reason"], table["claims"]))
+    keys = {claims.INTRADAY: "nc_intraday", claims.FORECAST: "nc_forecast", claims.OPINION: "nc_opinion",
+            claims.SURVEY: "nc_survey", claims.MISSING: "nc_missing"}
+    return Section(numbers={key: int(by.get(reason, 0)) for reason, key in keys.items()},
+                   tables={"tbl-claims-uncheckable-table": Table(table, UNCHECKABLE_LABELS)})
+
+
+def excluded(p: Params) -> Section:
+    """The numbers in the chosen articles that are not ledger rows, by reason; the list to download."""
+    rows = claims.load_exclusions(ledger=claims.load_claims())
+    rows = rows[rows["article_file"].isin(p.files)].reset_index(drop=True)
+    summ = exclusion_summary(rows)
+    from IPython.display import HTML
+
+    numbers = {"n_excluded": len(rows)}
+    numbers |= {f"x_{r.replace(' ', '_')}": int(n) for r, n in zip(summ["reason"], summ["numbers"])}
+    return Section(numbers=numbers,
+                   figures={"fig-claims-excluded": Figure(HTML(exclusion_html(summ)), rows)})
 
 
 def claimed_against_measured(p: Params) -> Section:
@@ -628,3 +710,69 @@ def full_ledger(p: Params) -> Section:
     """The whole ledger for the articles chosen, one linkable row per claim."""
     rows = evaluated(p)
     return Section(figures={"fig-claims-ledger": Figure(ledger(rows), ledger_csv(rows))})
+
+
+def _marker(fid: str):
+    """A fact's compact citation marker, for ``{glue:md}`` in the prose."""
+    from IPython.display import Markdown
+
+    return Markdown(facts.marker(fid))
+
+
+def _series_name(ticker: str) -> str:
+    from shockbook.data import cache
+
+    return str(cache.series_info(ticker)["name"])
+
+
+def stripped_moves(every: pd.DataFrame) -> pd.DataFrame:
+    """The repost's moves whose company names were stripped: each row's id, claimed move, the only
+    cached series that matches it (if one does) and that series' measured move."""
+    rows = every[every["subject"].str.startswith("unnamed (name stripped)")]
+    out = []
+    for _, r in rows.iterrows():
+        spec = claims.parse_spec(r["check"])
+        ticker = spec.parts[0].args[0] if spec.kind == "info" else ""
+        out.append({"id": r["id"], "claimed": float(r["claimed_value"]), "match": ticker,
+                    "measured": r["measured"] if ticker else math.nan})
+    return pd.DataFrame(out, columns=["id", "claimed", "match", "measured"])
+
+
+def second_reading(p: Params) -> Section:
+    """What the second, independent reading of the articles added: the stripped list, lineage, other
+    labs' spending, and claims the book's filings and exchange rates now settle."""
+    every = evaluated_all(p.close_factor)
+    stripped = stripped_moves(every)
+    matched = stripped[stripped["match"] != ""]
+    if len(matched) != 2:  # the prose names two matches; a ledger change must change the prose too
+        raise ValueError(f"the prose expects two identified stripped moves, the ledger has {len(matched)}")
+    first, second = matched.iloc[0], matched.iloc[1]
+    epoch_rental = facts.parse_value(facts.fact("CST-35").value)[2][1][1]
+    alibaba_bn = claims.measure("calc:close:BABA:2025-01-27 * fact:SHK-B30:0:scaled / 8 / 1e9")
+    numbers = {
+        "n_stripped": len(stripped), "n_matched": len(matched), "n_unmatched": len(stripped) - len(matched),
+        "strip1_claim": abs(first["claimed"]), "strip1_name": _series_name(first["match"]),
+        "strip1_move": float(first["measured"]),
+        "strip2_claim": abs(second["claimed"]), "strip2_name": _series_name(second["match"]),
+        "strip2_move": float(second["measured"]),
+        "chips16": abs(float(_row(p, "C120")["claimed_value"])), "m_c120": _row(p, "C120")["measured"],
+        "v_c120": _row(p, "C120")["verdict"],
+        "r1_params": claims.measure("fact:CST-B30"), "llama2_params": claims.measure("fact:CST-B32"),
+        "m_c125": _row(p, "C125")["measured"], "v_c125": _row(p, "C125")["verdict"],
+        "rl_post": claims.measure("fact:CST-B31:1"), "v_c124": _row(p, "C124")["verdict"],
+        "r1_src": _marker("CST-B30"), "llama2_src": _marker("CST-B32"), "rl_src": _marker("CST-B31"),
+        "llama_gpuh": claims.measure("fact:CST-34:1"), "llama_rate": claims.measure("fact:CST-05"),
+        "m_c126": _row(p, "C126")["measured"], "v_c126": _row(p, "C126")["verdict"],
+        "llama_src": _marker("CST-34"), "epoch_rental": epoch_rental, "epoch_src": _marker("CST-35"),
+        "c_c72": float(_row(p, "C72")["claimed_value"]), "m_c72": _row(p, "C72")["measured"],
+        "v_c72": _row(p, "C72")["verdict"], "openai_src": _marker("RSP-B31"),
+        "nvda_loss": -claims.measure("mcap_change_bn:NVDA:2025-01-24:2025-01-27"), "alibaba_bn": alibaba_bn,
+        "m_c77": _row(p, "C77")["measured"], "v_c77": _row(p, "C77")["verdict"], "baba_src": _marker("SHK-B30"),
+        "m_c26": _row(p, "C26")["measured"], "v_c26": _row(p, "C26")["verdict"],
+        "c_c26": float(_row(p, "C26")["claimed_value"]),
+        "cny_0127": claims.measure("close:DEXCHUS:2025-01-27"),
+        "m_c99": _row(p, "C99")["measured"], "v_c99": _row(p, "C99")["verdict"],
+        "c_c99": float(_row(p, "C99")["claimed_value"]),
+        "m_c27": _row(p, "C27")["measured"], "v_c27": _row(p, "C27")["verdict"], "record_src": _marker("SHK-13"),
+    }
+    return Section(numbers=numbers)
