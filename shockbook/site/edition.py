@@ -251,7 +251,7 @@ _CODE_LIKE = [
     re.compile(r"[0-9a-f]{8,}…?"),                                 # digests
     re.compile(r"#[0-9A-Fa-f]{6}"),                                # colours
     re.compile(r"[\w.-]+/[\w.-]+ @ [0-9a-f]{7,}: \S+"),             # a repository file at a commit
-    re.compile(r"(calc|product|fact|series|move|mv|date):.*"),     # ledger check recipes
+    re.compile(r"(atleast|atmost|info|exact|calc|product|fact|series|move|mv|date|pct_change|direction):.*"),  # ledger checks
     re.compile(r"[A-Z0-9.^=-]+(, [A-Z0-9.^=-]+)+"),                # lists of tickers or fact ids
 ]
 
