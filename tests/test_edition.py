@@ -318,3 +318,16 @@ def test_catalogue_translations_keep_every_number_of_the_english():
     lost = {en: dict(numbers(en) - numbers(zh)) for en, zh in edition.read_catalogue().items()
             if numbers(en) - numbers(zh)}
     assert not lost, lost
+
+
+def test_a_passage_is_found_by_its_hash_when_cells_are_inserted_above_it(tmp_path, monkeypatch):
+    """A new English cell shifts the indices of the cells below it: their unchanged passages must
+    still be current, and the new cell's passage missing."""
+    stem = STEMS[0]
+    passages = edition.read_passages(edition.TRANSLATIONS / f"{stem}.md")
+    shifted = "\n".join(f"<!-- passage {k + 1} en:{p.en_hash} -->\n{p.text}\n" for k, p in sorted(passages.items()))
+    (tmp_path / f"{stem}.md").write_text(shifted, encoding="utf-8")
+    monkeypatch.setattr(edition, "TRANSLATIONS", tmp_path)
+    assert all(state == "current" for _, state, _ in edition.status(stem))
+    nb = edition.translate_notebook(stem, edition.Translator({}))
+    assert "".join(edition.markdown_cells(nb)[1]["source"]) == edition.join_cjk_lines(passages[1].text)

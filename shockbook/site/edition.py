@@ -282,6 +282,17 @@ def read_passages(path: Path) -> dict[int, Passage]:
     return out
 
 
+def passage_for(passages: dict[int, Passage], index: int, en_hash: str) -> Passage | None:
+    """The passage translating the English cell ``index`` with hash ``en_hash``: one with that hash
+    wherever it stands (cells inserted or removed above it shift the indices), else the one at
+    ``index`` (stale if the hashes differ)."""
+    p = passages.get(index)
+    if p is not None and p.en_hash == en_hash:
+        return p
+    moved = next((q for q in passages.values() if q.en_hash == en_hash and passage_body(q.text)), None)
+    return moved or p
+
+
 def passage_body(text: str) -> str:
     """A passage without its HTML comments (the English a skeleton leaves there for the translator)."""
     return re.sub(r"<!--.*?-->", "", text, flags=re.S).strip()
@@ -305,7 +316,7 @@ def skeleton(stem: str) -> str:
     for k, cell in enumerate(markdown_cells(nb)):
         src = "".join(cell["source"])
         new_hash = cell_hash(src)
-        p = passages.get(k)
+        p = passage_for(passages, k, new_hash)
         if p is not None and p.en_hash == new_hash:
             parts.append(f"<!-- passage {k} en:{p.en_hash} -->\n{p.text}\n")
         elif p is not None and passage_body(p.text):
@@ -339,7 +350,7 @@ def status(stem: str) -> list[tuple[int, str, str]]:
     out = []
     for k, cell in enumerate(markdown_cells(nb)):
         src = "".join(cell["source"])
-        p = passages.get(k)
+        p = passage_for(passages, k, cell_hash(src))
         state = ("missing" if p is None or not passage_body(p.text) else
                  "current" if p.en_hash == cell_hash(src) else "stale")
         out.append((k, state, src.strip().splitlines()[0] if src.strip() else ""))
@@ -419,7 +430,7 @@ def translate_notebook(stem: str, tr: Translator) -> dict:
     passages = read_passages(TRANSLATIONS / f"{stem}.md")
     texts = []
     for k, cell in enumerate(markdown_cells(nb)):
-        p = passages.get(k)
+        p = passage_for(passages, k, cell_hash("".join(cell["source"])))
         if p is not None:
             cell["source"] = join_cjk_lines(p.text).splitlines(keepends=True)
             texts.append(p.text)
