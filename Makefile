@@ -13,7 +13,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run site test browser refresh import verify bench bench-editions clean sources
+.PHONY: book env vendor run rerun site test browser refresh import verify bench bench-editions clean sources
 
 book: env vendor run site
 
@@ -41,6 +41,13 @@ $(VENDOR_OK): package.json package-lock.json
 # Execute the chapters against data/ (skips those whose inputs did not change).
 run: env
 	$(PY) -m shockbook run
+
+# A reader's rerun of one chapter, with its page: the executed notebook, an HTML page and a readable
+# notebook go to runs/ (named after the parameters); the book's chapters are untouched.
+#   make rerun CHAPTER=01 PARAMS="-p event_date 2025-01-21 -p tickers AMD"
+rerun: env vendor
+	@[ -n "$(CHAPTER)" ] || { echo 'usage: make rerun CHAPTER=01 PARAMS="-p event_date 2025-01-21 -p tickers AMD"' >&2; exit 2; }
+	$(PY) -m shockbook run $(CHAPTER) $(PARAMS) --out runs
 
 # The site is rebuilt only when one of its sources is newer than the last build.
 # Both editions are built from the same executed chapters, side by side: the English site at the

@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--jobs", type=int, default=runner.DEFAULT_JOBS,
                        help=f"chapters executed side by side (default {runner.DEFAULT_JOBS}, the number of CPUs up to 4)")
 
+    p_open = sub.add_parser("open", help="make the page of an executed notebook (a run or a chapter) and open it")
+    p_open.add_argument("notebook", type=Path, help="e.g. runs/01_shock__event_date-2025-01-21.ipynb or chapters/01_shock.ipynb")
+    p_open.add_argument("--no-browser", action="store_true", help="only make the page and print its path")
+
     sub.add_parser("import", help="rebuild data/market and data/facts from ../shared")
     p_ref = sub.add_parser("refresh", help="rebuild data/market from Yahoo Finance (needs the network)")
     p_ref.add_argument("tickers", nargs="*", help="only these series (default: all)")
@@ -38,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
             if len(params) != len(args.parameter):
                 raise runner.RunError("a parameter was given twice.")
             runner.run(args.chapters, params, force=args.force, out_dir=args.out, timeout=args.timeout, jobs=args.jobs)
+        elif args.command == "open":
+            from shockbook.site import render
+
+            page = render.open_target(args.notebook)
+            print(page)
+            if not args.no_browser:
+                import webbrowser
+
+                webbrowser.open(page.resolve().as_uri())
         elif args.command == "import":
             from shockbook.data import facts, importer
 

@@ -243,6 +243,18 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
         return [line for line in log.read_text().splitlines() if line]
 
 
+def publish_reader_run(out: Path, params: dict, seconds: float, log=print) -> None:
+    """A reader's run, made readable: an HTML page and a readable notebook beside it (site.render)."""
+    from shockbook.site import render
+
+    try:
+        page, readable = render.publish_run(out, params, seconds)
+    except Exception as exc:  # the run itself succeeded and is kept; say what is missing
+        raise RunError(f"{out.name} ran, but its page could not be made: {type(exc).__name__}: {exc}") from None
+    shown = page.relative_to(paths.ROOT) if page.is_relative_to(paths.ROOT) else page
+    log(f"Open {shown} in a browser (readable notebook: {readable.name}).")
+
+
 def _timed_execute(nb_path: Path, params: dict, out: Path, timeout: int) -> tuple[list[str], float]:
     t0 = time.perf_counter()
     reads = execute(nb_path, params, out, timeout)
@@ -283,6 +295,8 @@ def run(names: list[str] | None = None, params: dict[str, str] | None = None, fo
             write_state(state)
         where = "" if out == nb_path else f" → {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}"
         log(f"{prefix}: done in {seconds:.1f} s{where}", file=sys.stderr)
+        if out != nb_path:
+            publish_reader_run(out, typed, seconds, log)
         results.append((nb_path.stem, "ran", seconds))
 
     failures = []

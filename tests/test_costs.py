@@ -341,7 +341,7 @@ def test_run_vs_fleet() -> None:
 
 # ---------------------------------------------------------------------------- no typed-in defaults
 
-ALLOWED_LITERALS = {0, 1, 2, 3, 12, 24, 100, 365, 1_000_000, 1e12}  # indices, calendar, unit conversions
+ALLOWED_LITERALS = {0, 1, 2, 3, 12, 24, 100, 365, 3600, 1000, 1_000_000, 1e12, 1e-6}  # indices, calendar, unit conversions, a float tolerance
 
 
 def test_no_fact_values_typed_into_costs() -> None:
@@ -455,3 +455,111 @@ def test_cost_over_time_breakeven() -> None:
     assert rent.loc[0.0] == 0
     half = C.cost_over_time(1000, 17_520, [2.0], 2, utilisation=0.5, steps_per_year=1)
     assert half[half["option"] != "buy"].set_index("years").loc[2.0, "cost_usd"] == pytest.approx(17_520_000)
+
+
+# ---------------------------------------------------------------------------- shared by chapters 2 and 3
+
+def test_claimed_values_from_the_ledger() -> None:
+    assert C.claimed("C94") == 1.3
+    assert C.claimed("C86") == 6
+    assert C.claimed("C71") == 98  # stored as -98 percent
+    assert C.claimed("C20") == 30
+    assert C.claimed_range("C91") == (5, 10)
+    with pytest.raises(ValueError, match="claim_id"):
+        C.claimed("C9999")
+    with pytest.raises(ValueError, match="not a number"):
+        C.claimed("C63")  # a date
+
+
+def test_epoch_dollar_year_is_read_from_the_column_name() -> None:
+    assert C.epoch_dollar_year() == "2023"
+
+
+def test_weakest_status_ranks_claim_last() -> None:
+    assert C.weakest_status(["fact", "estimate"]) == "estimate"
+    assert C.weakest_status(["disputed", "fact"]) == "disputed"
+    assert C.weakest_status(["estimate", "claim", "fact"]) == "claim"
+
+
+def test_breakeven_years() -> None:
+    assert C.breakeven_years(30_000, 2.0, 1.5, 0.5) == pytest.approx(30_000 * 1.5 / (2.0 * 0.5) / (365 * 24))
+
+
+# ---------------------------------------------------------------------------- issue 15: the economics behind the numbers
+
+def _raw_facts() -> pd.DataFrame:
+    from shockbook import paths
+
+    return pd.read_csv(paths.ROOT / "data" / "facts" / "facts.csv").set_index("id")
+
+
+def test_serving_fleet_from_deepseeks_day() -> None:
+    f = C.deepseek_serving_fleet()
+    # 226.75 nodes x 8 GPUs x 24 h x $2 = $87,072 (CST-31): the statement's node counts and the value
+    raw = _raw_facts().loc["CST-31"]
+    assert f["gpus_per_node"] == 8 and "eight-GPU" in raw["statement"]
+    assert f["avg_gpus"] * 24 * float(_raw_facts().loc["CST-05", "value"]) == float(raw["value"])
+    assert f["peak_gpus"] == 278 * 8 and "(peak 278)" in raw["statement"]
+
+
+def test_inference_economics_rebuilds_the_545_percent_and_follows_the_rate() -> None:
+    e = C.inference_economics()
+    assert e["margin_pct"] == pytest.approx(float(str(_raw_facts().loc["CST-32", "value"]).split(";")[1]), abs=0.5)
+    dear = C.inference_economics(20.0)
+    assert dear["fleet_cost_usd"] == pytest.approx(e["fleet_cost_usd"] * 10)
+    assert dear["margin_pct"] == pytest.approx((e["revenue_usd"] / (e["fleet_cost_usd"] * 10) - 1) * 100)
+    assert dear["margin_pct"] < 0 < e["margin_pct"]
+
+
+def test_epoch_rl_gap() -> None:
+    g = C.epoch_rl_gap()
+    assert g["implied_rl_usd"] == pytest.approx((6.77 - 5.39) * 1e6)  # CST-16 part 2 minus CST-15
+    assert g["x_disclosed"] == pytest.approx(g["implied_rl_usd"] / 294_000)
+
+
+def test_benchmark_scores_map_each_value_to_its_model() -> None:
+    s = C.benchmark_scores()
+    raw = _raw_facts()
+    mmlu = [float(x) for x in raw.loc["CST-B01", "value"].split(";")]
+    assert s.loc["GPT-4o", "MMLU"] == mmlu[0] and s.loc["DeepSeek-R1", "MMLU"] == mmlu[3]
+    assert s.loc["Llama 3.1 405B", "MATH-500"] == float(raw.loc["CST-B04", "value"].split(";")[1])
+    assert s.loc["Claude 3.5 Sonnet", "Codeforces"] == float(raw.loc["CST-B11", "value"].split(";")[0])
+    assert np.isnan(s.loc["Llama 3.1 405B", "Codeforces"])
+    gaps = C.score_gaps("DeepSeek-R1", "OpenAI o1")
+    assert gaps["MMLU"] == pytest.approx(mmlu[3] - mmlu[2]) and len(gaps) == 4
+
+
+def test_capability_and_cost_joins_epoch_and_prices() -> None:
+    cc = C.capability_and_cost()
+    assert cc.loc["DeepSeek-V3", "training_cost_usd"] == pytest.approx(5.39e6)
+    assert np.isnan(cc.loc["OpenAI o1", "training_cost_usd"])  # Epoch gives no cost for o1
+    assert cc.loc["OpenAI o1", "output_price_usd"] == 60 and np.isnan(cc.loc["Llama 3.1 405B", "output_price_usd"])
+
+
+def test_chip_prices_and_the_fleet_priced_chip_by_chip() -> None:
+    df = C.semianalysis_fleet_priced(2.0).set_index("gpu")
+    assert df.loc["H100", "low_usd"] == 25_000 * 2 and df.loc["H800", "low_usd"] == 25_000  # premium on H100s only
+    assert (df.loc["H20", "low_usd"], df.loc["H20", "high_usd"]) == (12_000, 15_000)
+    assert df["cost_low_usd"].sum() == 10_000 * 25_000 + 10_000 * 50_000 + 30_000 * 12_000
+    assert C.china_premiums() == (1.0, 1.5, 2.0)
+    with pytest.raises(ValueError, match="china_premium"):
+        C.chip_prices(0.5)
+
+
+def test_owned_gpu_hour_costs() -> None:
+    assert C.owned_gpu_hour_usd(27_500, 4, 0.5) == pytest.approx(27_500 / (4 * 8760 * 0.5))
+    t = C.semianalysis_tco()
+    assert t["horizon_years"] == 4 and t["gpus"] == 60_000  # (1.6B + 0.944B) / 640M a year = 3.98
+    assert C.tco_gpu_hour_usd() == pytest.approx((1.6e9 / 4 + 0.944e9 / 4) / (60_000 * 8760))
+    assert C.tco_gpu_hour_usd(years=2, utilisation=0.5) == pytest.approx((1.6e9 / 2 + 0.944e9 / 4) / (60_000 * 8760 * 0.5))
+
+
+def test_fleet_power() -> None:
+    assert C.gpu_power_w() == {"H800": 700, "H100": 700, "H20": 400}
+    assert C.fleet_power_mw({"H800": 10_000, "H100": 10_000, "H20": 30_000}) == pytest.approx(26.0)
+
+
+def test_h800_server_price_is_a_ceiling_in_dollars() -> None:
+    s = C.h800_server_price_per_gpu_usd()
+    assert (s["server_cny"], s["gpus"], s["year"]) == (2e6, 8, 2023)
+    assert 6 < s["cny_per_usd"] < 8 and s["per_gpu_usd"] == pytest.approx(2e6 / 8 / s["cny_per_usd"])

@@ -228,7 +228,10 @@ ESTIMATES = {"SHK-06", "SHK-07", "SHK-08", "SHK-23", "CST-14", "CST-15", "CST-16
              "SKP-04", "SKP-05", "SKP-06", "SKP-07", "SKP-08", "SKP-09"}
 DISPUTED = {"SHK-05", "SHK-28", "RSP-12", "RSP-13"}
 # The book's additions that are estimates: a catalogue's price and DeepSeek's self-reported benchmark tables.
-ADDED_ESTIMATES = {"GEO-B06", "CST-B01", "CST-B02", "CST-B03", "CST-B04", "RSP-B31"}  # RSP-B31: the ledger's (a projection)
+ADDED_ESTIMATES = {"GEO-B06", "CST-B01", "CST-B02", "CST-B03", "CST-B04",
+                   "RSP-B31",  # the ledger's: a projection
+                   # chapters 2 and 3: more of DeepSeek's benchmark table; grey-market premiums from dealers' prices
+                   "CST-B10", "CST-B11", "SKP-B10", "SKP-B11"}
 ESTIMATES |= ADDED_ESTIMATES
 ALL_IDS = load_facts()["id"].tolist()
 

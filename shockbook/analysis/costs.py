@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.data.facts import Fact, FactsError, fact, load_epoch, unit_scale
+from shockbook.data.facts import _STATUS_WEAKNESS, Fact, FactsError, fact, load_epoch, number_in_text, unit_scale
 
+SECONDS_PER_HOUR = 3600
 HOURS_PER_DAY = 24
 DAYS_PER_YEAR = 365
 HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR
@@ -49,7 +51,23 @@ LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
     "years": (0, 10, False, True, "years"),
     "steps": (1, 200, True, True, "points (a whole number)"),
     "steps_per_year": (1, 365, True, True, "points per year (a whole number)"),
+    "china_premium": (1, 5, True, True, "x the price outside China"),
 }
+
+
+def limit_check(limits: dict, name: str, value) -> float:
+    """A chapter parameter checked against its row of ``limits``: (lo, hi, lo_inc, hi_inc, unit, whole)."""
+    lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
+    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc, whole=whole)
+
+
+def limit_text(limits: dict, name: str) -> str:
+    """The valid values of a chapter parameter in words, from the same row: 'a number above 0 and at most 20 (…)'."""
+    lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
+    what = "a whole number" if whole else "a number"
+    low = f"{'at least' if lo_inc else 'above'} {params._num(lo)}"
+    high = f"{'at most' if hi_inc else 'below'} {params._num(hi)}"
+    return f"{what} {low} and {high} ({unit})"
 
 
 def _interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
@@ -91,6 +109,38 @@ def _share(f: Fact, part: int) -> float:
     if "%" not in text:
         raise FactsError(f"{f.id}: part {part} of {f.raw_value!r} is not a percentage.")
     return f.number(part) / 100
+
+
+def weakest_status(statuses) -> str:
+    """The weakest of several statuses (claim > estimate > disputed > fact), as the facts table ranks them."""
+    return max(statuses, key=_STATUS_WEAKNESS.__getitem__)
+
+
+# --------------------------------------------------------------------------------------------
+# The articles' figures, from the claims ledger (data/claims.csv)
+# --------------------------------------------------------------------------------------------
+
+def claimed(claim_id: str) -> float:
+    """An article's figure from the claims ledger, as a number (sign dropped: "98% cheaper" is -98)."""
+    from shockbook.analysis import claims  # the ledger evaluator reads costs lazily too
+
+    df = claims.load_claims().set_index("id")
+    if claim_id not in df.index:
+        raise ValueError(f"claim_id must be an id in data/claims.csv; got {claim_id!r}")
+    row = df.loc[claim_id]
+    value = claims.parse_claimed(row["claimed_value"], row["unit"])
+    if not isinstance(value, numbers.Real):
+        raise ValueError(f"claim {claim_id} is not a number: {row['claimed_value']!r}")
+    return abs(float(value))
+
+
+def claimed_range(claim_id: str) -> tuple[float, float]:
+    """A ranged claim's ends: the ledger stores a range as its centre with tolerance = half-width."""
+    from shockbook.analysis import claims
+
+    centre = claimed(claim_id)
+    tol = float(claims.load_claims().set_index("id").loc[claim_id, "tolerance"])
+    return centre - tol, centre + tol
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,6 +548,12 @@ def breakeven_rental_hours(unit_price_usd: float, rate_usd_per_gpu_hour: float,
     return per_gpu / (check("rate_usd_per_gpu_hour", rate_usd_per_gpu_hour) * check("utilisation", utilisation))
 
 
+def breakeven_years(unit_price_usd: float, rate_usd_per_gpu_hour: float,
+                    overhead_multiplier: float = 1.0, utilisation: float = 1.0) -> float:
+    """Years after which renting a GPU has cost as much as buying it (see :func:`breakeven_rental_hours`)."""
+    return breakeven_rental_hours(unit_price_usd, rate_usd_per_gpu_hour, overhead_multiplier, utilisation) / HOURS_PER_YEAR
+
+
 def grid_defaults() -> dict:
     """Default axes of the sensitivity grid, each read from the facts, with the ids used.
 
@@ -641,10 +697,9 @@ def run_vs_fleet() -> pd.DataFrame:
     if not skp07.raw_value.split(";")[0].strip().endswith("capex"):
         raise FactsError(f"SKP-07: expected capex first; got {skp07.raw_value!r}.")
     st = {fid: fact(fid).status for fid in ("CST-10", "CST-42", "SKP-01", "CST-18")}
-    weakest = {"fact": 0, "disputed": 1, "estimate": 2, "claim": 3}
 
     def worst(*fids):
-        return max((st.get(f) or fact(f).status for f in fids), key=weakest.__getitem__)
+        return weakest_status(st.get(f) or fact(f).status for f in fids)
 
     rows = [
         ("V3 training run (rented GPU-hours)", v3_usd, v3_usd, "CST-06", v3.status),
@@ -716,6 +771,31 @@ def r1_rl_hours_check() -> pd.DataFrame:
     df.attrs["reported_total_gpu_hours"] = total
     df.attrs["rest_gpu_hours"] = total - df["gpu_hours"].sum()  # SFT data generation, rounding
     return df
+
+
+def v3_cost_share_of_bigger_models(reference: str = "DeepSeek-V3") -> dict:
+    """V3's amortised cost as a percentage of the other developers' models that used more compute.
+
+    The models in Epoch's data with more compute than V3, an amortised cost and a developer other
+    than DeepSeek: V3's cost is ``low_pct`` of the dearest of them and ``high_pct`` of the cheapest.
+    """
+    ep = epoch_comparison(reference)
+    bigger = ep[(ep["compute_ratio"] > 1) & ep["cost_amortised_ratio"].notna() & (ep["organization"] != "DeepSeek")]
+    if bigger.empty:
+        raise FactsError("Epoch's data hold no other model with more compute than V3 and an amortised cost.")
+    return {"low_pct": 100 / bigger["cost_amortised_ratio"].max(), "high_pct": 100 / bigger["cost_amortised_ratio"].min(),
+            "models": list(bigger["model"])}
+
+
+def epoch_dollar_year() -> str:
+    """The year of the constant dollars of Epoch's amortised cost column, read from its name."""
+    import re
+
+    for col in EPOCH_COST_COLUMNS:
+        m = re.search(r"\((\d{4}) USD\)", col)
+        if m:
+            return m.group(1)
+    raise ValueError("no '(YYYY USD)' column among Epoch's cost columns")
 
 
 EPOCH_DEFINITIONS = {
@@ -859,3 +939,233 @@ def cost_over_time(gpus: float, unit_price_usd: float, rates, years: float, util
         rows += [{"option": label, "rate_usd_per_gpu_hour": r, "years": t,
                   "cost_usd": n * r * u * t * HOURS_PER_YEAR} for t in times]
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 2, the economics behind the numbers (issue 15): DeepSeek's own serving day, outside
+# estimates of the RL stage, and capability scores against cost
+# --------------------------------------------------------------------------------------------
+
+def deepseek_serving_fleet() -> dict:
+    """DeepSeek's V3/R1 serving fleet on its published day (CST-31): average and peak GPUs.
+
+    The statement gives nodes (average and peak); the GPUs per node follow from the day's cost,
+    nodes x GPUs x 24 hours x $2 = $87,072, and must come out whole.
+    """
+    f = fact("CST-31")
+    avg_nodes = number_in_text(f.statement, r"averaged ([\d.]+) eight-GPU", "CST-31")
+    peak_nodes = number_in_text(f.statement, r"\(peak (\d+)\)", "CST-31")
+    cost = f.scaled(unit_contains="USD per day")
+    per_node = cost / (avg_nodes * HOURS_PER_DAY * default_rate_usd_per_gpu_hour())
+    if not math.isclose(per_node, round(per_node), abs_tol=1e-6):
+        raise FactsError(f"CST-31: the day's cost does not give a whole number of GPUs per node ({per_node}).")
+    per_node = round(per_node)
+    return {"avg_nodes": avg_nodes, "peak_nodes": peak_nodes, "gpus_per_node": per_node,
+            "avg_gpus": avg_nodes * per_node, "peak_gpus": peak_nodes * per_node, "cost_usd_per_day": cost}
+
+
+def inference_economics(rate_usd_per_gpu_hour: float | None = None) -> dict:
+    """DeepSeek's served day at R1's list prices against its fleet's GPU rent at ``rate``.
+
+    At the default rate ($2, DeepSeek's own) this is DeepSeek's 545% theoretical margin (CST-32),
+    rebuilt; at another rate the same fleet costs rate/2 times as much. Only GPU rent is counted,
+    and revenue assumes every token billed at R1's price (DeepSeek's own caveat): an upper bound.
+    """
+    rate = default_rate_usd_per_gpu_hour() if rate_usd_per_gpu_hour is None else check(
+        "rate_usd_per_gpu_hour", rate_usd_per_gpu_hour)
+    fleet = deepseek_serving_fleet()
+    day = deepseek_day_check()
+    cost = fleet["avg_gpus"] * HOURS_PER_DAY * rate
+    revenue = day["revenue_at_r1_prices_usd"]
+    mix = deepseek_day_mix()
+    tokens_m = (mix["input_tokens"] + mix["output_tokens"]) / PRICE_PER_TOKENS
+    return {**fleet, "rate_usd_per_gpu_hour": rate, "fleet_cost_usd": cost, "revenue_usd": revenue,
+            "revenue_over_cost": revenue / cost, "margin_pct": theoretical_margin_pct(revenue, cost),
+            "reported_margin_pct": day["reported_margin_pct"],
+            "cost_per_million_tokens_usd": cost / tokens_m,
+            "revenue_per_million_tokens_usd": revenue / tokens_m}
+
+
+def epoch_rl_gap() -> dict:
+    """Epoch's R1 estimate minus its V3 estimate (CST-16 - CST-15): the RL cost it implies, against
+    the $294K DeepSeek later disclosed (CST-18). Epoch's figures are in 2023 dollars, DeepSeek's in
+    2024 dollars at $2 an hour; the gap dwarfs that difference."""
+    r1 = fact("CST-16")
+    if "USD million" not in r1.unit.split(";")[1]:
+        raise FactsError(f"CST-16: expected USD million second; got {r1.unit!r}.")
+    epoch_r1 = r1.number(1) * 1e6
+    epoch_v3 = fact("CST-15").scaled(unit_contains="USD million")
+    disclosed = r1_rl_cost_check()["reported_cost_usd"]
+    implied = epoch_r1 - epoch_v3
+    return {"epoch_r1_usd": epoch_r1, "epoch_v3_usd": epoch_v3, "implied_rl_usd": implied,
+            "disclosed_rl_usd": disclosed, "x_disclosed": implied / disclosed}
+
+
+# Benchmark scores as DeepSeek's own tables report them (self-reported estimates): fact id, the
+# benchmark, and the models in the order of the fact's value (checked against its unit text).
+BENCHMARK_FACTS = (
+    ("CST-B01", "MMLU", ("GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217", "DeepSeek-R1")),
+    ("CST-B02", "MATH-500", ("GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217", "DeepSeek-R1")),
+    ("CST-B03", "AIME 2024", ("GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217", "DeepSeek-R1")),
+    ("CST-B11", "Codeforces", ("Claude-3.5-Sonnet-1022", "GPT-4o-0513", "DeepSeek-V3", "OpenAI-o1-1217",
+                               "DeepSeek-R1")),
+)
+# One model, several benchmarks in the order of the value.
+BENCHMARK_MODEL_FACTS = (
+    ("CST-B04", "Llama 3.1 405B-Instruct", ("MMLU", "MATH-500", "AIME 2024")),
+    ("CST-B10", "Claude-3.5-Sonnet-1022", ("MMLU", "MATH-500", "AIME 2024")),
+)
+BENCHMARKS = ("MMLU", "MATH-500", "AIME 2024", "Codeforces")
+# The models as the book names them: table label -> (Epoch's name, API price key); None where absent.
+BENCHMARK_MODELS = {
+    "Claude-3.5-Sonnet-1022": ("Claude 3.5 Sonnet", "Claude 3.5 Sonnet", None),
+    "GPT-4o-0513": ("GPT-4o", None, "GPT-4o"),
+    "Llama 3.1 405B-Instruct": ("Llama 3.1 405B", "Llama 3.1-405B", None),
+    "DeepSeek-V3": ("DeepSeek-V3", "DeepSeek-V3", "V3"),
+    "OpenAI-o1-1217": ("OpenAI o1", "o1", "o1"),
+    "DeepSeek-R1": ("DeepSeek-R1", "DeepSeek-R1", "R1"),
+}
+
+
+def benchmark_scores() -> pd.DataFrame:
+    """Scores by model (rows, the book's names) and benchmark (columns); NaN where not reported."""
+    scores: dict[str, dict[str, float]] = {}
+    for fid, bench, models in BENCHMARK_FACTS:
+        f = fact(fid)
+        if [m for m in models if m not in f.unit] or len(f.parts) != len(models):
+            raise FactsError(f"{fid}: expected scores for {models} in that order; unit is {f.unit!r}.")
+        for i, m in enumerate(models):
+            scores.setdefault(m, {})[bench] = f.number(i)
+    for fid, model, benches in BENCHMARK_MODEL_FACTS:
+        f = fact(fid)
+        if model not in f.unit or len(f.parts) != len(benches):
+            raise FactsError(f"{fid}: expected {model}'s scores on {benches}; unit is {f.unit!r}.")
+        for i, b in enumerate(benches):
+            scores.setdefault(model, {})[b] = f.number(i)
+    df = pd.DataFrame.from_dict(scores, orient="index").reindex(columns=list(BENCHMARKS))
+    df = df.reindex([m for m in BENCHMARK_MODELS if m in df.index])
+    df.index = [BENCHMARK_MODELS[m][0] for m in df.index]
+    return df
+
+
+def capability_and_cost() -> pd.DataFrame:
+    """Each scored model with Epoch's amortised training cost and its API output price (NaN where none)."""
+    ep = epoch_comparison().set_index("model")
+    rows = benchmark_scores()
+    by_name = {v[0]: v for v in BENCHMARK_MODELS.values()}
+    rows["training_cost_usd"] = [ep["cost_amortised_usd"].get(by_name[m][1], np.nan) if by_name[m][1] else np.nan
+                                 for m in rows.index]
+    rows["output_price_usd"] = [api_price(by_name[m][2]).output if by_name[m][2] else np.nan for m in rows.index]
+    return rows
+
+
+def score_gaps(model: str, rival: str) -> pd.Series:
+    """``model``'s score minus ``rival``'s on every benchmark both report (points)."""
+    s = benchmark_scores()
+    return (s.loc[model] - s.loc[rival]).dropna()
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 3, the 50,000-GPU claim priced chip by chip (issue 15)
+# --------------------------------------------------------------------------------------------
+
+def chip_prices(china_premium: float = 1.0) -> pd.DataFrame:
+    """Price range per GPU of each chip in SemiAnalysis' fleet, with where it comes from.
+
+    H100: the analyst range (CST-42) times ``china_premium`` for chips bought on China's grey
+    market after the ban; H800: no sourced chip price exists, so the H100's range (the same die,
+    GEO-11) without the premium, since it was sold legally; H20: Reuters' distributor range (GEO-B02).
+    """
+    prem = check("china_premium", china_premium)
+    lo, hi = grid_defaults()["unit_price_usd"]
+    h20 = fact("GEO-B02")
+    if "H20" not in h20.unit:
+        raise FactsError(f"GEO-B02: expected a price per H20; unit is {h20.unit!r}.")
+    rows = [
+        {"gpu": "H800", "low_usd": lo, "high_usd": hi, "facts": "CST-42, GEO-11", "how": "the H100's range (same die)"},
+        {"gpu": "H100", "low_usd": lo * prem, "high_usd": hi * prem, "facts": "CST-42", "how": "analyst range x premium"},
+        {"gpu": "H20", "low_usd": h20.number(0, 0), "high_usd": h20.number(0, 1), "facts": "GEO-B02",
+         "how": "Reuters, distributor prices"},
+    ]
+    return pd.DataFrame(rows)
+
+
+def china_premiums() -> tuple[float, ...]:
+    """Grey-market premiums reported for restricted Nvidia chips in China (SKP-B11, SKP-B10), and none."""
+    return (1.0, fact("SKP-B11").number(0), fact("SKP-B10").number(0))
+
+
+def semianalysis_fleet_priced(china_premium: float = 1.0) -> pd.DataFrame:
+    """SemiAnalysis' fleet (SKP-03/04) bought chip by chip at :func:`chip_prices`; GPUs only."""
+    prices = chip_prices(china_premium).set_index("gpu")
+    fleet = semianalysis_fleet().set_index("gpu")
+    df = fleet[["count"]].join(prices)
+    df["cost_low_usd"] = df["count"] * df["low_usd"]
+    df["cost_high_usd"] = df["count"] * df["high_usd"]
+    return df.reset_index()
+
+
+def owned_gpu_hour_usd(unit_price_usd: float, years: float, utilisation: float = 1.0) -> float:
+    """A bought GPU's price written off over ``years`` of use, per hour it is used (GPUs only)."""
+    return (fleet_purchase_cost_usd(1, unit_price_usd)
+            / (check("years", years) * HOURS_PER_YEAR * check("utilisation", utilisation)))
+
+
+def semianalysis_tco() -> dict:
+    """SemiAnalysis' capex and opex (SKP-07) with the horizon and fleet its critic's reading implies.
+
+    The critic (SKP-08) turned the same table into about $640M a year for 60,000 GPUs; capex plus
+    opex over that yearly figure gives the table's horizon in whole years (four), which is how the
+    $944M of opex is read here: over that horizon, not per year.
+    """
+    capex = fact("SKP-07")
+    capex_usd, opex_usd = capex.number(0) * unit_scale(capex.unit), capex.number(1) * unit_scale(capex.unit)
+    critic = fact("SKP-08")
+    per_year = number_in_text(critic.raw_value, r"([\d.]+)M/yr \(60k", "SKP-08") * 1e6
+    gpus = number_in_text(critic.raw_value, r"\((\d+)k GPUs\)", "SKP-08") * 1e3
+    horizon = round((capex_usd + opex_usd) / per_year)
+    return {"capex_usd": capex_usd, "opex_usd": opex_usd, "critic_per_year_usd": per_year, "gpus": gpus,
+            "horizon_years": horizon, "opex_per_year_usd": opex_usd / horizon}
+
+
+def tco_gpu_hour_usd(years: float | None = None, utilisation: float = 1.0) -> float:
+    """All-in cost of an owned GPU-hour from SemiAnalysis' table: capex written off over ``years``
+    (default: the table's horizon) plus a year's opex, over the fleet's hours in use."""
+    t = semianalysis_tco()
+    y = t["horizon_years"] if years is None else check("years", years)
+    per_year = t["capex_usd"] / y + t["opex_per_year_usd"]
+    return per_year / (t["gpus"] * HOURS_PER_YEAR * check("utilisation", utilisation))
+
+
+def gpu_power_w() -> dict[str, float]:
+    """Maximum power per GPU: H100 SXM (GEO-B05), H800 as the H100 (same die, no datasheet), H20 (GEO-12)."""
+    h100 = fact("GEO-B05").scaled(unit_contains="W per GPU")
+    h20 = number_in_text(fact("GEO-12").statement, r"at (\d+)\s?W\b", "GEO-12")
+    return {"H800": h100, "H100": h100, "H20": h20}
+
+
+def fleet_power_mw(counts: dict[str, float]) -> float:
+    """The GPUs' own maximum draw in megawatts (servers, cooling and networking not counted)."""
+    w = gpu_power_w()
+    return sum(check("gpus", n) * w[g] for g, n in counts.items()) / 1e6
+
+
+def h800_server_price_per_gpu_usd() -> dict:
+    """An upper bound on the H800's price: an eight-H800 server's price at launch (GEO-B03) per GPU.
+
+    The server price includes the rest of the server, so the chip cost less. Reuters' "a year
+    earlier" dates the launch price to the year before the story; yuan become dollars at that
+    year's mean of the Federal Reserve's daily USD/CNY rate (FRED DEXCHUS, in the book's cache).
+    """
+    from shockbook.analysis import market
+
+    f = fact("GEO-B03")
+    if "a year earlier" not in f.statement or "8-GPU server" not in f.unit or "million CNY" not in f.unit:
+        raise FactsError(f"GEO-B03: expected the H800 server price of a year earlier in million CNY; got {f.unit!r}.")
+    year = pd.Timestamp(str(f.as_of)).year - 1
+    fx = market.closes(["DEXCHUS"])["DEXCHUS"]
+    rate = float(fx[fx.index.year == year].mean())
+    server_cny = f.number(0) * 1e6
+    gpus = number_in_text(f.unit, r"per (\d+)-GPU server", "GEO-B03")
+    return {"server_cny": server_cny, "year": year, "cny_per_usd": rate, "gpus": gpus,
+            "per_gpu_usd": server_cny / gpus / rate}

@@ -1,14 +1,12 @@
-"""Chapters 2 ("Costs") and 3 ("Skepticism"): parameter checks, tables and charts.
+"""Chapter 2, "Costs": what DeepSeek's training run cost, against other models, and what its API charges.
 
-The arithmetic lives in :mod:`shockbook.analysis.costs` (tested there); this module arranges its results
-for the page. Every number shown comes from a fact (by id), from the claims ledger (the articles'
-figures, by claim id) or from a reader's parameter; the few assumed levels (utilisation) are
-named constants below and labelled as assumptions wherever they appear.
+The arithmetic lives in :mod:`shockbook.analysis.costs` (tested there); this module arranges its
+results for the page, one function per section. Every number shown comes from a fact (by id), from
+the claims ledger (the articles' figures, by claim id) or from a reader's parameter.
 """
 from __future__ import annotations
 
-import math
-import numbers
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -16,140 +14,381 @@ import pandas as pd
 
 from shockbook import params
 from shockbook.analysis import costs
-from shockbook.data.facts import fact
-from shockbook.site import charts
-
-# --------------------------------------------------------------------------------------------
-# Sources and labels
-# --------------------------------------------------------------------------------------------
+from shockbook.data import facts
+from shockbook.site import charts, layout, params_box, words
+from shockbook.site.section import Day, Figure, Section, Table, Word
+from shockbook.site.usd import USD_LABEL, money
 
 SOURCE_V3 = "DeepSeek-V3 technical report (GPU-hours, $2/GPU-hour assumption); DeepSeek-R1 paper v2 (RL stage)"
 SOURCE_EPOCH = "Data: Epoch AI, Notable AI Models (CC BY 4.0); DeepSeek-V3 technical report"
 SOURCE_PRICES = "DeepSeek API docs; OpenAI list prices for o1, o3-mini and GPT-4o (book facts, see table)"
-SOURCE_FLEET = ("DeepSeek-V3 report and R1 paper (disclosed); SemiAnalysis via Taiwan News and Tom's Hardware "
-                "(estimate); Wang via Mint (claim)")
-SOURCE_PRICE_RANGE = "Raymond James via Barron's (H100 price, estimate); rental rates: DeepSeek, SemiAnalysis"
-SOURCE_RUN_FLEET = "DeepSeek (V3 report, R1 paper); The Register; SemiAnalysis; Raymond James; Wang (see table)"
-
-STATUS_ORDER = ["fact", "estimate", "claim", "disputed"]
-STATUS_COLORS = ["#0072B2", "#E69F00", "#CC79A7", "#D55E00"]
-GPU_ORDER = ["H800", "H100", "H20", "A100"]
-
-# Assumed utilisation levels for the sensitivity grid: no fact gives DeepSeek's (or anyone's)
-# utilisation, so the grid spans a range; the V3 run's own share of a year is added to it.
-UTILISATION_LEVELS = (0.25, 0.5, 0.75, 1.0)
-# Axis labels for dollars on log scales: d3's SI prefix writes billions as "G".
-USD_LABEL = "replace(format(datum.value, '$~s'), 'G', 'B')"
 
 PRICE_KEYS = ("R1", "o1", "o3-mini", "V3 promo", "V3", "GPT-4o")
 TASK_KEYS = ("R1", "o1", "o3-mini", "V3", "GPT-4o")
+REASONING_RIVALS = ("o1", "o3-mini")  # the models whose output tokens output_ratio scales
 MIX_STEPS = 20  # points along the output-share axis of the task-cost chart (every 5 %)
 TIER_LABELS = {"cache_hit": "input, cache hit", "cache_miss": "input, cache miss", "output": "output"}
-
-
-def status_badge(status: str) -> str:
-    """HTML for a status label styled by _static/book.css."""
-    if status not in STATUS_ORDER:
-        raise ValueError(f"status must be one of {STATUS_ORDER}; got {status!r}")
-    return f'<span class="status status-{status}">{status}</span>'
-
-
-def money(x: float) -> str:
-    """$1.38B, $136.2M, $27.5K, $5.58M: a short label for a chart cell."""
-    if x >= 1e9:
-        return f"${x / 1e9:,.2f}B"
-    if x >= 1e6:
-        return f"${x / 1e6:,.1f}M"
-    if x >= 1e3:
-        return f"${x / 1e3:,.1f}K"
-    return f"${x:,.2f}"
-
-
-def claimed(claim_id: str) -> float:
-    """An article's figure from the claims ledger (data/claims.csv), as a number (sign dropped)."""
-    from shockbook.analysis import claims
-
-    df = claims.load_claims().set_index("id")
-    if claim_id not in df.index:
-        raise ValueError(f"claim_id must be an id in data/claims.csv; got {claim_id!r}")
-    row = df.loc[claim_id]
-    value = claims.parse_claimed(row["claimed_value"], row["unit"])
-    if not isinstance(value, numbers.Real):
-        raise ValueError(f"claim {claim_id} is not a number: {row['claimed_value']!r}")
-    return abs(float(value))
-
-
-def claimed_range(claim_id: str) -> tuple[float, float]:
-    """A ranged claim's ends: the ledger stores a range as its centre with tolerance = half-width."""
-    from shockbook.analysis import claims
-
-    df = claims.load_claims().set_index("id")
-    centre = claimed(claim_id)
-    tol = float(df.loc[claim_id, "tolerance"])
-    return centre - tol, centre + tol
-
-
-def epoch_dollar_year() -> str:
-    """The year of the constant dollars of Epoch's amortised cost column, read from its name."""
-    import re
-
-    for col in costs.EPOCH_COST_COLUMNS:
-        m = re.search(r"\((\d{4}) USD\)", col)
-        if m:
-            return m.group(1)
-    raise ValueError("no '(YYYY USD)' column among Epoch's cost columns")
+# Epoch's models set beside V3 in the prose, by their names in Epoch's data
+EPOCH_PEERS = (("llama", "Llama 3.1-405B"), ("gpt4", "GPT-4 (Mar 2023)"), ("grok", "Grok 3"))
+# The command the "Rerun this chapter" box shows (checked by Params before it is shown).
+RERUN_EXAMPLE = {"rental_rate": "3.0", "output_tokens": "20000"}
 
 
 # --------------------------------------------------------------------------------------------
-# Parameter checks
+# Parameters
 # --------------------------------------------------------------------------------------------
 
-# name -> (low, high, low inclusive, high inclusive, unit, whole number?). Upper limits are sanity
-# bounds well beyond the facts: rental rates in the facts are $2-3 per GPU-hour, H100 prices
-# $25,000-30,000 (up to ~$70,000 reported in China), the largest fleets about a million GPUs.
-COSTS_LIMITS = {
+# name -> (low, high, low inclusive, high inclusive, unit, whole number?). The upper limits are
+# sanity bounds well beyond the facts: rental rates in the facts are $2-3 per GPU-hour, the
+# largest runs tens of millions of GPU-hours.
+LIMITS = {
     "rental_rate": (0, 20, False, True, "USD per GPU-hour", False),
     "gpu_hours": (0, 1e9, False, True, "GPU-hours", False),
     "input_tokens": (0, 10_000_000, True, True, "tokens per task", True),
     "output_tokens": (0, 10_000_000, True, True, "tokens per task", True),
     "cache_hit_share": (0, 1, True, True, "share of input tokens served from cache", False),
     "tasks": (1, 1e9, True, True, "tasks", True),
-}
-SKEPTICISM_LIMITS = {
-    "rental_rate": (0, 20, False, True, "USD per GPU-hour", False),
-    "gpu_unit_price": (0, 200_000, False, True, "USD per GPU", False),
-    "fleet_size": (1, 2_000_000, True, True, "GPUs", True),
-    "utilisation": (0, 1, False, True, "share of the year the GPUs are rented and used", False),
-    "overhead_multiplier": (1, 5, True, True, "x the GPU price (1 = GPUs only)", False),
-    "years": (0, 10, False, True, "years", False),
+    # No source measures how many tokens o1 and R1 write on the same task; the range allows each
+    # to write up to ten times the other's.
+    "output_ratio": (0.1, 10, True, True, "output tokens of o1 and o3-mini per output token of R1", False),
 }
 
 
-def _check_one(name: str, value, limits: dict) -> float:
-    lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
-    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc, whole=whole)
+def _p(default, kind, help: str, name: str):
+    return params.param(default, kind, help, lambda n, v: costs.limit_check(LIMITS, n, v), costs.limit_text(LIMITS, name))
 
 
-def check_costs_parameters(rental_rate, gpu_hours, input_tokens, output_tokens, cache_hit_share, tasks) -> dict:
-    """Chapter 2's parameters, checked; a ValueError names the parameter and its allowed range."""
-    p = {name: _check_one(name, value, COSTS_LIMITS) for name, value in
-         (("rental_rate", rental_rate), ("gpu_hours", gpu_hours), ("input_tokens", input_tokens),
-          ("output_tokens", output_tokens), ("cache_hit_share", cache_hit_share), ("tasks", tasks))}
-    if p["input_tokens"] + p["output_tokens"] == 0:
-        raise ValueError("input_tokens and output_tokens cannot both be 0: a task needs some tokens.")
-    return p
+@dataclass(frozen=True)
+class Params(params.ChapterParams):
+    rental_rate: float = _p(2.0, params.NUMBER, "US$ per H800 GPU-hour (DeepSeek's own assumption, fact CST-05)",
+                            "rental_rate")
+    gpu_hours: float = _p(2788000.0, params.NUMBER,
+                          "GPU-hours of a training run to price (DeepSeek-V3's reported total, fact CST-01)", "gpu_hours")
+    input_tokens: int = _p(3000, params.WHOLE, "input tokens of one API task (an assumed prompt with some context)",
+                           "input_tokens")
+    output_tokens: int = _p(6000, params.WHOLE, "output tokens of that task, reasoning included (an assumption)",
+                            "output_tokens")
+    cache_hit_share: float = _p(0.0, params.NUMBER, "share of the input served from the provider's context cache",
+                                "cache_hit_share")
+    tasks: int = _p(1000, params.WHOLE, "how many such tasks to price", "tasks")
+    output_ratio: float = _p(1.0, params.NUMBER,
+                             "output tokens OpenAI's reasoning models write per output token of R1 (1 = equal; "
+                             "no source measures it)", "output_ratio")
 
-
-def check_skepticism_parameters(rental_rate, gpu_unit_price, fleet_size, utilisation, overhead_multiplier,
-                                years) -> dict:
-    """Chapter 3's parameters, checked; a ValueError names the parameter and its allowed range."""
-    return {name: _check_one(name, value, SKEPTICISM_LIMITS) for name, value in
-            (("rental_rate", rental_rate), ("gpu_unit_price", gpu_unit_price), ("fleet_size", fleet_size),
-             ("utilisation", utilisation), ("overhead_multiplier", overhead_multiplier), ("years", years))}
+    def check_together(self) -> None:
+        if self.input_tokens + self.output_tokens == 0:
+            raise ValueError("input_tokens and output_tokens cannot both be 0: a task needs some tokens.")
 
 
 # --------------------------------------------------------------------------------------------
-# Chapter 2: the V3 cost build-up
+# Sections
+# --------------------------------------------------------------------------------------------
+
+def rerun_box(p: Params) -> Section:
+    """The parameters, their exact valid ranges and a command that works as shown."""
+    return Section(numbers={"costs_rerun": params_box.rerun_box(Params, "02", RERUN_EXAMPLE)})
+
+
+def opening(p: Params) -> Section:
+    """The articles' headline figures (the claims ledger)."""
+    moe = facts.fact("CST-12")
+    return Section(numbers={
+        "c14_musd": costs.claimed("C14"), "c86_musd": costs.claimed("C86"),
+        "moe_total": moe.number(0), "moe_active": moe.number(1), "moe_cite": facts.cite(moe),
+        "base_cite": facts.cite("CST-B12"), "open_tokens_t": facts.fact("CST-11").number(),
+        "weights_cite": facts.cite("SHK-01"),
+        "azure_date": Day(facts.fact("RSP-01").value, year=False), "azure_cite": facts.cite("RSP-01"),
+        "aws_date": Day(facts.fact("RSP-02").value, year=False), "aws_cite": facts.cite("RSP-02"),
+        "nvidia_date": Day(facts.fact("RSP-03").value, year=False), "nvidia_cite": facts.cite("RSP-03"),
+    })
+
+
+def headline(p: Params) -> Section:
+    """The V3 run rebuilt stage by stage at the chapter's rate; whose cost it is; what it leaves out."""
+    bd = costs.v3_cost_breakdown(p.rental_rate).set_index("stage")
+    fact_rate = costs.default_rate_usd_per_gpu_hour()
+    buildup = buildup_table(p.rental_rate)
+    breakdown = bd.reset_index()[["stage", "gpu_hours", "reported_gpu_hours", "cost_usd", "reported_cost_usd",
+                                  "gpu_hours_fact"]]
+    breakdown = breakdown.assign(cost_usd=breakdown["cost_usd"] / 1e6,
+                                 reported_cost_usd=breakdown["reported_cost_usd"] / 1e6)
+    return Section(
+        numbers={
+            "v3_cite": facts.cite("CST-01"),
+            "pre_gpuh": bd.loc["pre-training", "gpu_hours"],
+            "ctx_gpuh": bd.loc["context extension", "gpu_hours"],
+            "post_gpuh": bd.loc["post-training", "gpu_hours"],
+            "total_gpuh": bd.loc["total", "gpu_hours"],
+            "fact_rate": fact_rate,
+            "rate_cite": facts.cite("CST-05"),
+            "v3_at_fact_musd": costs.training_cost_usd(bd.loc["total", "gpu_hours"], fact_rate) / 1e6,
+            "v3_reported_musd": bd.loc["total", "reported_cost_usd"] / 1e6,
+            "rate": p.rental_rate,
+            "rate_vs_fact": Word(words.direction(p.rental_rate - fact_rate, "lower than", "higher than", "equal to")),
+            "v3_at_rate_musd": bd.loc["total", "cost_usd"] / 1e6,
+            "v3_date": Day(facts.fact("CST-01").as_of),
+            "r1_date": Day(facts.fact("SHK-01").value),
+            "r1_cite": facts.cite("SHK-01"),
+            "excl_cite": facts.cite("CST-08"),
+            "h800_ban_date": Day(facts.fact("GEO-03").value), "h800_ban_cite": facts.cite("GEO-03"),
+            "h800_rules_date": Day(facts.fact("GEO-01").value), "h800_rules_cite": facts.cite("GEO-01"),
+        },
+        tables={"tbl-costs-breakdown-table": Table(
+            breakdown,
+            {"stage": "Stage", "gpu_hours": "GPU-hours (sum of parts)", "reported_gpu_hours": "GPU-hours (reported)",
+             "cost_usd": f"Cost at ${p.rental_rate:,.2f}/h ($M)", "reported_cost_usd": "Reported cost ($M)",
+             "gpu_hours_fact": "Fact"},
+            {"gpu_hours": "{:,.0f}", "reported_gpu_hours": "{:,.0f}", "cost_usd": "{:,.3f}",
+             "reported_cost_usd": "{:,.3f}"})},
+        figures={"fig-costs-buildup-chart": Figure(buildup_chart(buildup, p.rental_rate), buildup)},
+    )
+
+
+def r1_bill(p: Params) -> Section:
+    """R1's reinforcement-learning stage, disclosed later, two ways; V3 + RL; Epoch's earlier R1 estimate."""
+    rl = costs.r1_rl_cost_check(p.rental_rate)
+    hrs = costs.r1_rl_hours_check()
+    by_stage = hrs.set_index("stage")
+    cst19 = facts.fact("CST-19")
+    epoch_r1 = facts.fact("CST-16")
+    both = buildup_table(p.rental_rate).iloc[-1]["cost_usd"]
+    gap = costs.epoch_rl_gap()
+    return Section(numbers={
+        "rl_date": Day(cst19.value),
+        "rl_date_cite": facts.cite(cst19),
+        "rl_gpuh": rl["gpu_hours"],
+        "rl_reported_kusd": rl["reported_cost_usd"] / 1e3,
+        "rl_cite": facts.cite("CST-18"),
+        "rl_at_rate_kusd": rl["cost_usd"] / 1e3,
+        "rl_gpus": by_stage.loc["R1", "gpus"],
+        "rl_hours_cite": facts.cite("CST-17"),
+        "zero_hours": by_stage.loc["R1-Zero", "hours"],
+        "r1_hours": by_stage.loc["R1", "hours"],
+        "zero_gpuh": by_stage.loc["R1-Zero", "gpu_hours"],
+        "r1_gpuh": by_stage.loc["R1", "gpu_hours"],
+        "rest_gpuh": hrs.attrs["rest_gpu_hours"],
+        "both_at_rate_musd": both / 1e6,
+        "epoch_r1_musd": epoch_r1.number(1),
+        "epoch_r1_cite": facts.cite(epoch_r1),
+        "epoch_rl_musd": gap["implied_rl_usd"] / 1e6,
+        "epoch_v3_musd2": gap["epoch_v3_usd"] / 1e6,
+        "epoch_rl_x": gap["x_disclosed"],
+    })
+
+
+def consistency(p: Params) -> Section:
+    """Days on the cluster three ways against the articles' 55; pre-training throughput; the reader's run."""
+    c68 = costs.claimed("C68")
+    days = days_table(c68)
+    d = days.set_index("basis")
+    bd = costs.v3_cost_breakdown(p.rental_rate).set_index("stage")
+    tp = costs.v3_pretraining_throughput()
+    pace = facts.fact("CST-09")
+    run = costs.run_cost_summary(p.gpu_hours, p.rental_rate)
+    return Section(
+        numbers={
+            "gpus": costs.v3_cluster_gpus(),
+            "gpus_cite": facts.cite("CST-10"),
+            "days_total": d.loc["whole run, all stages", "days"],
+            "days_pre": d.loc["pre-training only", "days"],
+            "days_pace": d.loc["report's pace: days per trillion tokens x tokens", "days"],
+            "pace_days": f"{pace.number(1):g}",
+            "tokens_t": f"{facts.fact('CST-11').number():g}",
+            "c68_days": c68,
+            "pre_gpuh2": bd.loc["pre-training", "gpu_hours"],
+            "tok_per_h": tp["tokens_per_gpu_hour"],
+            "tok_per_s": tp["tokens_per_gpu_hour"] / costs.SECONDS_PER_HOUR,
+            "per_t_gpuh": tp["gpu_hours_per_trillion_tokens_report"],
+            "tok_per_h_report": tp["tokens_per_gpu_hour_report"],
+            "p_gpuh": run["gpu_hours"],
+            "p_gpuh_x": run["x_v3_gpu_hours"],
+            "p_cost_musd": run["cost_usd"] / 1e6,
+            "rate2": p.rental_rate,
+            "p_days": run["days"],
+        },
+        tables={"tbl-costs-days-table": Table(
+            days,
+            {"basis": "Basis", "facts": "Facts", "gpu_hours": "GPU-hours", "gpus": "GPUs", "days": "Days",
+             "claimed_days": "Days claimed (Zhihu)", "gap_days": "Days minus claim"},
+            {"gpu_hours": "{:,.0f}", "gpus": "{:,.0f}", "days": "{:.1f}", "claimed_days": "{:.0f}",
+             "gap_days": "{:+.1f}"})},
+    )
+
+
+def against_others(p: Params) -> Section:
+    """V3 against Epoch AI's frontier models: compute and cost multiples, FLOP per dollar, the blog's 5-10%."""
+    ep = costs.epoch_comparison().set_index("model")
+    counts = costs.epoch_definition_counts()
+    defs = list(costs.EPOCH_DEFINITIONS.values())
+    year = costs.epoch_dollar_year()
+    c91_lo, c91_hi = costs.claimed_range("C91")
+    share = costs.v3_cost_share_of_bigger_models()
+    numbers = {
+        "n_amortised": counts[defs[0]], "n_cloud": counts[defs[1]], "n_upfront": counts[defs[2]],
+        "epoch_v3_musd": ep.loc["DeepSeek-V3", "cost_amortised_usd"] / 1e6,
+        "epoch_v3_cite": facts.cite("CST-15"),
+        "v3_flop": ep.loc["DeepSeek-V3", "compute_flop"],
+        "v3_flop_cite": facts.cite("CST-14"),
+    }
+    for key, model in EPOCH_PEERS:
+        numbers[f"{key}_x"] = ep.loc[model, "compute_ratio"]
+        numbers[f"{key}_cost_x"] = ep.loc[model, "cost_amortised_ratio"]
+    numbers.update({
+        "llama_gpuh_x": costs.llama_gpu_hours_ratio(), "llama_cite": facts.cite("CST-34"),
+        "h800_cite": facts.cite("GEO-11"),
+        "share_lo": share["low_pct"], "c91_lo": c91_lo, "c91_hi": c91_hi,
+        "epoch_year": year, "epoch_year2": year,
+    })
+    for key, model in (("v3", "DeepSeek-V3"), *EPOCH_PEERS[:2]):
+        numbers[f"{key}_fpd"] = ep.loc[model, "compute_flop"] / ep.loc[model, "cost_amortised_usd"]
+    numbers["share_hi"] = share["high_pct"]
+    data = epoch_chart_data(p.rental_rate)
+    return Section(
+        numbers=numbers,
+        tables={"tbl-costs-epoch-table": Table(
+            epoch_table(),
+            {"model": "Model", "organization": "Developer", "published": "Published", "compute_flop": "Compute (FLOP)",
+             "compute_ratio": "× V3 compute", "cost_amortised_musd": "Amortised ($M)",
+             "cost_amortised_ratio": "× V3 amortised", "cost_cloud_musd": "Cloud ($M)",
+             "cost_upfront_musd": "Upfront ($M)", "confidence": "Epoch's confidence"},
+            {"compute_flop": "{:.2e}", "compute_ratio": "{:,.2f}", "cost_amortised_musd": "{:,.1f}",
+             "cost_amortised_ratio": "{:,.2f}", "cost_cloud_musd": "{:,.1f}", "cost_upfront_musd": "{:,.0f}"})},
+        figures={"fig-costs-epoch-chart": Figure(epoch_chart(data), data)},
+    )
+
+
+def api_prices(p: Params) -> Section:
+    """R1 against o1 tier by tier, the articles' two phrases, V3's promotion, o3-mini."""
+    r1p, o1p = costs.api_price("R1"), costs.api_price("o1")
+    rt = ratio_table().set_index("tier")
+    vc = costs.v3_price_change().set_index("price")
+    o3 = costs.o3_mini_comparison()
+    c20, c71 = costs.claimed("C20"), costs.claimed("C71")
+    numbers = {"r1_hit": r1p.cache_hit, "r1_miss": r1p.cache_miss, "r1_out": r1p.output,
+               "o1_hit": o1p.cache_hit, "o1_miss": o1p.cache_miss, "o1_out": o1p.output,
+               "r1_price_cite": facts.cite("CST-20"), "o1_price_cite": facts.cite("CST-28")}
+    for key, tier in (("hit", "input, cache hit"), ("miss", "input, cache miss"), ("out", "output")):
+        numbers[f"ratio_{key}"] = rt.loc[tier, "ratio"]
+        numbers[f"pct_{key}"] = rt.loc[tier, "percent_cheaper"]
+    numbers.update({
+        "c20_ratio": c20, "c71_pct": c71, "c71_ratio": costs.ratio_from_percent_cheaper(c71),
+        "v3_after_date": Day(facts.fact("CST-23").as_of), "v3_after_cite": facts.cite("CST-23"),
+        "v3_out_x": vc.loc["output", "increase_ratio"], "v3_miss_x": vc.loc["cache_miss", "increase_ratio"],
+        "o3_date": Day(facts.fact("RSP-18").as_of), "o3_cite": facts.cite("RSP-18"),
+        "o3_pct": o3[o3["comparison"] == "o3-mini vs o1"]["percent_cheaper"].min(),
+        "o3_vs_r1_out": o3[(o3["comparison"] == "R1 vs o3-mini") & (o3["price"] == "output")]["ratio"].iloc[0],
+    })
+    plong = prices_long()
+    return Section(
+        numbers=numbers,
+        tables={
+            "tbl-costs-ratios-table": Table(
+                ratio_table(),
+                {"tier": "Tier", "R1_usd": "R1 ($/M tokens)", "o1_usd": "o1 ($/M tokens)", "ratio": "o1 ÷ R1",
+                 "percent_cheaper": "R1 cheaper by (%)", "vs_one_thirtieth": f"'1/{c20:.0f}' ÷ measured",
+                 "vs_98_cheaper": f"'{c71:.0f}% cheaper' ÷ measured"},
+                {"R1_usd": "{:,.2f}", "o1_usd": "{:,.2f}", "ratio": "{:,.1f}", "percent_cheaper": "{:,.1f}",
+                 "vs_one_thirtieth": "{:,.2f}", "vs_98_cheaper": "{:,.2f}"}),
+            "tbl-costs-prices-table": Table(
+                prices_table(),
+                {"model": "Model and period", "cache_hit": "Input, cache hit", "cache_miss": "Input, cache miss",
+                 "output": "Output", "as_of": "As of", "fact_id": "Facts", "status": "Status"},
+                {"cache_hit": "{:,.3f}", "cache_miss": "{:,.3f}", "output": "{:,.2f}"}),
+        },
+        figures={"fig-costs-prices-chart": Figure(prices_chart(plong), plong)},
+    )
+
+
+def task_cost(p: Params) -> Section:
+    """One task of the chapter's token mix on each model; the mix varied; DeepSeek's served day repriced."""
+    tt = task_table(p.input_tokens, p.output_tokens, p.cache_hit_share, p.tasks, p.output_ratio).set_index("model")
+    r1m, o1m = costs.api_price("R1").model, costs.api_price("o1").model
+    day = costs.deepseek_day_check()
+    total = p.input_tokens + p.output_tokens
+    mix = costs.task_cost_by_mix(total, p.cache_hit_share, TASK_KEYS, MIX_STEPS)
+    return Section(
+        numbers={
+            "t_in": p.input_tokens, "t_out": p.output_tokens, "t_hit": p.cache_hit_share,
+            "t_r1": tt.loc[r1m, "cost_usd"], "t_o1": tt.loc[o1m, "cost_usd"], "t_o1_x": tt.loc[o1m, "x_r1"],
+            "t_n": p.tasks, "t_r1_n": tt.loc[r1m, "cost_tasks_usd"], "t_o1_n": tt.loc[o1m, "cost_tasks_usd"],
+            "t_ratio": p.output_ratio, "t_o1_out": p.output_tokens * p.output_ratio,
+            "t_ratio_lo": LIMITS["output_ratio"][0], "t_ratio_hi": LIMITS["output_ratio"][1],
+            "t_o1_x_word": Word(words.direction(tt.loc[o1m, "x_r1"] - 1, "cheaper", "dearer", "equal to")),
+            "t_o1_x_abs": max(tt.loc[o1m, "x_r1"], 1 / tt.loc[o1m, "x_r1"]),
+            "day_cite": facts.cite("CST-33"),
+            "day_rev": day["revenue_at_r1_prices_usd"],
+            "day_rev_rep": day["reported_revenue_usd"],
+            "day_rev_cite": facts.cite("CST-32"),
+            "day_gap_pct": abs(day["revenue_at_r1_prices_usd"] / day["reported_revenue_usd"] - 1) * 100,
+        },
+        tables={"tbl-costs-task-table": Table(
+            tt.reset_index(),
+            {"model": "Model", "cost_usd": "One task (US$)", "cost_tasks_usd": f"{p.tasks:,.0f} tasks (US$)",
+             "x_r1": "× R1"},
+            {"cost_usd": "{:,.5f}", "cost_tasks_usd": "{:,.2f}", "x_r1": "{:,.2f}"})},
+        figures={"fig-costs-task-chart": Figure(
+            task_chart(mix, p.output_tokens / total, total, p.cache_hit_share), mix)},
+    )
+
+
+def serving(p: Params) -> Section:
+    """DeepSeek's own serving day: its fleet's GPU rent at the chapter's rate against R1's list prices."""
+    e = costs.inference_economics(p.rental_rate)
+    return Section(numbers={
+        "srv_nodes": e["avg_nodes"], "srv_per_node": e["gpus_per_node"],
+        "srv_fact_rate": costs.default_rate_usd_per_gpu_hour(), "srv_peak_nodes": e["peak_nodes"], "srv_gpus": e["avg_gpus"],
+        "srv_peak_gpus": e["peak_gpus"], "srv_cite": facts.cite("CST-31"),
+        "srv_cost_fact": e["cost_usd_per_day"], "srv_rate": p.rental_rate, "srv_cost": e["fleet_cost_usd"],
+        "srv_revenue": e["revenue_usd"], "srv_revenue_cite": facts.cite("CST-32"),
+        "srv_reported_margin": e["reported_margin_pct"], "srv_margin": e["margin_pct"],
+        "srv_margin_abs": abs(e["margin_pct"]),
+        "srv_margin_word": Word("profit" if e["margin_pct"] > 0 else "loss"),
+        "srv_cover_word": Word(words.direction(e["revenue_over_cost"] - 1, "below", "above", "equal to")),
+        "srv_revenue_x": e["revenue_over_cost"],
+        "srv_revenue_x_story": costs.inference_economics()["revenue_over_cost"],
+        "srv_cost_per_m": e["cost_per_million_tokens_usd"], "srv_rev_per_m": e["revenue_per_million_tokens_usd"],
+    })
+
+
+def capability(p: Params) -> Section:
+    """Benchmark scores (DeepSeek's own tables) beside Epoch's training cost and the API output price."""
+    cc = costs.capability_and_cost()
+    v3_llama = costs.score_gaps("DeepSeek-V3", "Llama 3.1 405B")
+    r1_o1 = costs.score_gaps("DeepSeek-R1", "OpenAI o1")
+    shown = cc.reset_index().rename(columns={"index": "model"})
+    shown = shown.assign(training_cost_usd=shown["training_cost_usd"] / 1e6)
+    return Section(
+        numbers={
+            "cap_cite": facts.cite("CST-B01"), "cap_v3_cite": facts.cite("CST-B04"),
+            "cap_v3_mmlu": cc.loc["DeepSeek-V3", "MMLU"], "cap_llama_mmlu": cc.loc["Llama 3.1 405B", "MMLU"],
+            "cap_v3_math": cc.loc["DeepSeek-V3", "MATH-500"], "cap_llama_math": cc.loc["Llama 3.1 405B", "MATH-500"],
+            "cap_v3_aime": cc.loc["DeepSeek-V3", "AIME 2024"], "cap_llama_aime": cc.loc["Llama 3.1 405B", "AIME 2024"],
+            "cap_v3_better": int((v3_llama > 0).sum()), "cap_v3_n": len(v3_llama),
+            "cap_llama_cost_x": cc.loc["Llama 3.1 405B", "training_cost_usd"] / cc.loc["DeepSeek-V3", "training_cost_usd"],
+            "cap_claude_cost_x": cc.loc["Claude 3.5 Sonnet", "training_cost_usd"] / cc.loc["DeepSeek-V3", "training_cost_usd"],
+            "cap_r1_o1_gap": float(r1_o1.abs().max()), "cap_r1_o1_n": len(r1_o1),
+            "cap_r1_better": int((r1_o1 > 0).sum()),
+            "cap_o1_price_x": cc.loc["OpenAI o1", "output_price_usd"] / cc.loc["DeepSeek-R1", "output_price_usd"],
+        },
+        tables={"tbl-costs-capability-table": Table(
+            shown,
+            {"model": "Model", "MMLU": "MMLU", "MATH-500": "MATH-500", "AIME 2024": "AIME 2024",
+             "Codeforces": "Codeforces (percentile)", "training_cost_usd": "Training cost, Epoch ($M, amortised)",
+             "output_price_usd": "API output ($/M tokens)"},
+            {"MMLU": "{:.1f}", "MATH-500": "{:.1f}", "AIME 2024": "{:.1f}", "Codeforces": "{:.1f}",
+             "training_cost_usd": "{:,.1f}", "output_price_usd": "{:,.2f}"})},
+    )
+
+
+def articles(p: Params) -> Section:
+    """The articles' claims about costs and prices, with the ledger's verdicts (chapter 6)."""
+    from shockbook.analysis import claims
+
+    return Section(shown=[claims.chapter_claims(2)])
+
+
+# --------------------------------------------------------------------------------------------
+# Tables and charts
 # --------------------------------------------------------------------------------------------
 
 def buildup_table(rate: float) -> pd.DataFrame:
@@ -187,7 +426,7 @@ def buildup_chart(df: pd.DataFrame, rate: float) -> alt.Chart:
     data = df.assign(start_m=df["start_usd"] / 1e6, end_m=df["end_usd"] / 1e6,
                      reported_m=df["reported_usd"] / 1e6, label=[money(x) for x in df["cost_usd"]])
     base = alt.Chart(data).encode(y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)))
-    bars = base.mark_bar(height=18).encode(
+    bars = base.mark_bar(height=layout.COSTS_BAR_HEIGHT).encode(
         x=alt.X("start_m:Q", title=f"Cost at ${rate:,.2f} per GPU-hour (US$ million)"),
         x2="end_m:Q",
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[charts.PALETTE[0], charts.PALETTE[7],
@@ -198,7 +437,7 @@ def buildup_chart(df: pd.DataFrame, rate: float) -> alt.Chart:
                  alt.Tooltip("facts:N", title="Facts")],
     ).transform_calculate(cost_m="datum.end_m - datum.start_m")
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(x="end_m:Q", text="label:N")
-    chart = alt.layer(bars, text).properties(width=charts.WIDTH - 190, height=34 * len(data))
+    chart = alt.layer(bars, text).properties(width=layout.COSTS_BUILDUP_WIDTH, height=layout.COSTS_BUILDUP_ROW * len(data))
     return charts.titled(chart, "What the headline figure is made of",
                          "DeepSeek-V3's final training run by stage, then R1's later-disclosed reinforcement learning",
                          SOURCE_V3)
@@ -209,10 +448,6 @@ def days_table(claimed_days: float) -> pd.DataFrame:
     d = costs.v3_cluster_days_check(claimed_days)
     return d[["basis", "facts", "gpu_hours", "gpus", "days", "claimed_days", "gap_days"]]
 
-
-# --------------------------------------------------------------------------------------------
-# Chapter 2: Epoch AI comparison
-# --------------------------------------------------------------------------------------------
 
 def epoch_table() -> pd.DataFrame:
     ep = costs.epoch_comparison()
@@ -277,17 +512,13 @@ def epoch_chart(data: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("confidence:N", title="Epoch's confidence")],
     )
     labels = base.transform_filter(alt.datum.who != own).mark_text(
-        align="left", dx=7, dy=-6, fontSize=10, color="#333").encode(**enc, text="label:N")
+        align="left", dx=7, dy=-6, fontSize=10, color=layout.GREY_LABEL).encode(**enc, text="label:N")
     own_label = base.transform_filter(alt.datum.who == own).mark_text(
-        align="left", dx=7, dy=10, fontSize=10, color="#333").encode(**enc, text="label:N")
-    chart = alt.layer(points, labels, own_label).add_params(pick).properties(width=charts.WIDTH - 60, height=charts.HEIGHT + 40)
+        align="left", dx=7, dy=10, fontSize=10, color=layout.GREY_LABEL).encode(**enc, text="label:N")
+    chart = alt.layer(points, labels, own_label).add_params(pick).properties(width=layout.COSTS_EPOCH_WIDTH, height=layout.COSTS_EPOCH_HEIGHT)
     return charts.titled(chart, "Compute against cost, frontier models",
                          "Pick Epoch's cost definition below; Epoch's costs are in 2023 dollars", SOURCE_EPOCH)
 
-
-# --------------------------------------------------------------------------------------------
-# Chapter 2: API prices
-# --------------------------------------------------------------------------------------------
 
 def prices_table(keys=PRICE_KEYS) -> pd.DataFrame:
     p = costs.api_prices(keys)
@@ -322,9 +553,9 @@ def prices_chart(long: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("as_of:N", title="As of"), alt.Tooltip("fact_id:N", title="Facts"),
                  alt.Tooltip("status:N", title="Status")],
     )
-    text = base.mark_text(align="left", dx=3, fontSize=9, color="#333").encode(
+    text = base.mark_text(align="left", dx=3, fontSize=9, color=layout.GREY_LABEL).encode(
         x="usd_per_m:Q", text=alt.Text("usd_per_m:Q", format="$,.3~f"))
-    chart = alt.layer(bars, text).properties(width=charts.WIDTH - 200, height=alt.Step(11))
+    chart = alt.layer(bars, text).properties(width=layout.COSTS_PRICES_WIDTH, height=alt.Step(layout.COSTS_PRICES_STEP))
     return charts.titled(chart, "API list prices by tier",
                          "DeepSeek's R1 and V3 (before and after its launch promotion) against OpenAI", SOURCE_PRICES)
 
@@ -333,16 +564,22 @@ def ratio_table() -> pd.DataFrame:
     """R1 against o1 tier by tier, with the two articles' phrases placed beside the measured ratios."""
     df = costs.r1_vs_o1()
     df["tier"] = df["price"].map(TIER_LABELS)
-    thirtieth = claimed("C20")
-    pct = claimed("C71")
+    thirtieth = costs.claimed("C20")
+    pct = costs.claimed("C71")
     df["vs_one_thirtieth"] = thirtieth / df["ratio"]
     df["vs_98_cheaper"] = costs.ratio_from_percent_cheaper(pct) / df["ratio"]
     return df[["tier", "R1_usd", "o1_usd", "ratio", "percent_cheaper", "vs_one_thirtieth", "vs_98_cheaper"]]
 
 
 def task_table(input_tokens: float, output_tokens: float, cache_hit_share: float, tasks: float,
-               keys=TASK_KEYS) -> pd.DataFrame:
-    t = costs.task_costs(input_tokens, output_tokens, cache_hit_share, keys)
+               output_ratio: float = 1.0, keys=TASK_KEYS) -> pd.DataFrame:
+    """One task on each model; OpenAI's reasoning models write ``output_ratio`` times R1's output tokens."""
+    rows = []
+    for k in keys:
+        out = output_tokens * (output_ratio if k in REASONING_RIVALS else 1.0)
+        rows.append({"key": k, "model": costs.api_price(k).model,
+                     "cost_usd": costs.task_cost_usd(input_tokens, out, cache_hit_share, k)})
+    t = pd.DataFrame(rows)
     t["cost_tasks_usd"] = t["cost_usd"] * tasks
     r1 = t.set_index("key").loc["R1", "cost_usd"]
     t["x_r1"] = t["cost_usd"] / r1
@@ -364,196 +601,9 @@ def task_chart(mix: pd.DataFrame, output_share: float, total_tokens: float, cach
                  alt.Tooltip("cost_usd:Q", title="Cost (US$)", format="$,.5f")],
     )
     rule = alt.Chart(pd.DataFrame({"x": [output_share * 100], "label": ["your mix"]})).mark_rule(
-        color="#555", strokeDash=[4, 3]).encode(x="x:Q", tooltip=[alt.Tooltip("x:Q", title="Your output share (%)",
+        color=layout.GREY_TEXT, strokeDash=[4, 3]).encode(x="x:Q", tooltip=[alt.Tooltip("x:Q", title="Your output share (%)",
                                                                               format=".1f")])
-    chart = alt.layer(rule, lines).properties(width=charts.WIDTH - 60, height=charts.HEIGHT)
+    chart = alt.layer(rule, lines).properties(width=layout.COSTS_TASK_WIDTH, height=charts.HEIGHT)
     return charts.titled(chart, "What one task costs, by token mix",
                          f"A task of {total_tokens:,.0f} tokens, {cache_hit_share:.0%} of input from cache; "
                          "dashed line: your mix", SOURCE_PRICES)
-
-
-# --------------------------------------------------------------------------------------------
-# Chapter 3: fleets
-# --------------------------------------------------------------------------------------------
-
-def fleet_chart(df: pd.DataFrame) -> alt.Chart:
-    order = list(dict.fromkeys(df["fleet"]))
-    gpus = [g for g in GPU_ORDER if g in set(df["gpu"])]
-    bars = alt.Chart(df).mark_bar().encode(
-        x=alt.X("sum(count):Q", title="GPUs", axis=alt.Axis(format=",.0f")),
-        y=alt.Y("fleet:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
-        color=alt.Color("gpu:N", title="GPU", sort=gpus, scale=alt.Scale(domain=gpus, range=charts.PALETTE[:len(gpus)])),
-        order=alt.Order("gpu_rank:Q"),
-        tooltip=[alt.Tooltip("fleet:N", title="Fleet"), alt.Tooltip("gpu:N", title="GPU"),
-                 alt.Tooltip("count:Q", title="GPUs", format=",.0f"), alt.Tooltip("status:N", title="Status"),
-                 alt.Tooltip("facts:N", title="Facts")],
-    ).transform_calculate(gpu_rank=f"indexof({gpus!r}, datum.gpu)")
-    chart = bars.properties(width=charts.WIDTH - 250, height=40 * len(order))
-    return charts.titled(chart, "How many GPUs, and which?",
-                         "What DeepSeek disclosed, what analysts estimated and what was claimed", SOURCE_FLEET)
-
-
-def buy_rent_chart(df: pd.DataFrame, breakeven_years: float) -> alt.Chart:
-    options = list(dict.fromkeys(df["option"]))
-    data = df.assign(cost_bn=df["cost_usd"] / 1e9)
-    lines = alt.Chart(data).mark_line(strokeWidth=2).encode(
-        x=alt.X("years:Q", title="Years since the fleet was acquired"),
-        y=alt.Y("cost_bn:Q", title="Cumulative cost (US$ billion)"),
-        color=alt.Color("option:N", title=None, sort=options, scale=alt.Scale(domain=options, range=charts.PALETTE),
-                        legend=alt.Legend(columns=2)),
-        strokeDash=alt.condition(alt.datum.option == "buy", alt.value([1, 0]), alt.value([5, 3])),
-        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("years:Q", title="Years", format=".2f"),
-                 alt.Tooltip("cost_bn:Q", title="Cost to date ($bn)", format=",.3f")],
-    )
-    marks = [lines]
-    if breakeven_years <= float(df["years"].max()):
-        rule = alt.Chart(pd.DataFrame({"x": [breakeven_years]})).mark_rule(color="#555", strokeDash=[2, 2]).encode(
-            x="x:Q", tooltip=[alt.Tooltip("x:Q", title="Break-even at your rate (years)", format=".2f")])
-        marks.insert(0, rule)
-    chart = alt.layer(*marks).properties(width=charts.WIDTH - 40, height=charts.HEIGHT)
-    return charts.titled(chart, "Buying a fleet against renting it",
-                         "GPUs bought upfront (flat) against renting the same GPUs by the hour; dotted rule: break-even "
-                         "at your rate", SOURCE_PRICE_RANGE)
-
-
-def sensitivity_frames(fleet_size: float, gpu_unit_price: float, rental_rate: float, utilisation: float,
-                       overhead_multiplier: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The two halves of the sensitivity grid, small enough to chart.
-
-    Purchase: GPU count x price per GPU (H100 range CST-42 and its midpoint, SemiAnalysis' all-in
-    capex per GPU, the reader's price). Rental for a year: GPU count x utilisation (assumed levels,
-    the V3 run's share of a year, the reader's) x rental rate (CST-05, CST-43, the reader's).
-    Each cell carries its ratio to the articles' figures ($1.3B: C94; under $6M: C86) and a flag
-    on the cell nearest each (per rental rate for the $6M).
-    """
-    d = costs.grid_defaults()
-    sa = costs.semianalysis_fleet()
-    sa_two = float(sa.loc[sa["gpu"].isin(["H800", "H100"]), "count"].sum())
-    gpus = sorted(set(d["gpus"]) | {sa_two, float(fleet_size)})
-    lo, hi = d["unit_price_usd"]
-    prices = sorted({lo, (lo + hi) / 2, hi, costs.semianalysis_capex_per_gpu()["capex_per_gpu_usd"],
-                     float(gpu_unit_price)})
-    v3_share = costs.run_share_of_fleet(costs.v3_total_gpu_hours(), costs.v3_cluster_gpus())
-    utils = sorted(set(UTILISATION_LEVELS) | {v3_share, float(utilisation)})
-    rates = sorted(set(d["rental_rate_usd_per_gpu_hour"]) | {float(rental_rate)})
-    grid = costs.sensitivity_grid(gpus=gpus, unit_price_usd=prices, utilisation=utils,
-                                  rental_rate_usd_per_gpu_hour=rates, overhead_multiplier=overhead_multiplier)
-    big, small = claimed("C94") * 1e9, claimed("C86") * 1e6
-    purchase = grid.drop_duplicates(["gpus", "unit_price_usd"])[["gpus", "unit_price_usd", "overhead_multiplier",
-                                                                  "purchase_cost_usd"]].reset_index(drop=True)
-    purchase["x_claim"] = purchase["purchase_cost_usd"] / big
-    purchase["nearest"] = np.abs(np.log(purchase["x_claim"])) == np.abs(np.log(purchase["x_claim"])).min()
-    purchase["label"] = [money(x) for x in purchase["purchase_cost_usd"]]
-    rental = grid.drop_duplicates(["gpus", "utilisation", "rental_rate_usd_per_gpu_hour"])[
-        ["gpus", "utilisation", "rental_rate_usd_per_gpu_hour", "rental_cost_usd"]].reset_index(drop=True)
-    rental["x_claim"] = rental["rental_cost_usd"] / small
-    dist = np.abs(np.log(rental["x_claim"]))
-    rental["nearest"] = dist == dist.groupby(rental["rental_rate_usd_per_gpu_hour"]).transform("min")
-    rental["label"] = [money(x) for x in rental["rental_cost_usd"]]
-    rental["v3_run_share"] = np.isclose(rental["utilisation"], v3_share)
-    purchase.attrs.update(claim_usd=big, claim_id="C94")
-    rental.attrs.update(claim_usd=small, claim_id="C86", v3_share=v3_share)
-    return purchase.reset_index(drop=True), rental.reset_index(drop=True)
-
-
-def _heat(data: pd.DataFrame, y: str, y_title: str, y_format: str, cost: str, claim_title: str,
-          domain: tuple[float, float], extra_tooltip: list, transform=None) -> alt.LayerChart:
-    base = alt.Chart(data)
-    if transform is not None:
-        base = base.transform_filter(transform)
-    enc = dict(x=alt.X("gpus:O", title="GPUs", axis=alt.Axis(format=",.0f", labelAngle=0)),
-               y=alt.Y(f"{y}:O", title=y_title, sort="descending", axis=alt.Axis(format=y_format)))
-    rect = base.mark_rect().encode(
-        **enc,
-        color=alt.Color(f"{cost}:Q", title="Cost (US$, log scale)", scale=alt.Scale(type="log", scheme="blues",
-                                                                                  domain=list(domain)),
-                        legend=alt.Legend(labelExpr=USD_LABEL, orient="right")),
-        tooltip=[alt.Tooltip("gpus:Q", title="GPUs", format=",.0f"), *extra_tooltip,
-                 alt.Tooltip(f"{cost}:Q", title="Cost (US$)", format="$,.0f"),
-                 alt.Tooltip("x_claim:Q", title=claim_title, format=",.3f")],
-    )
-    outline = base.transform_filter(alt.datum.nearest).mark_rect(fill=None, stroke=charts.DOWN, strokeWidth=3).encode(**enc)
-    text = base.mark_text(fontSize=10).encode(
-        **enc, text="label:N",
-        color=alt.condition(f"datum.{cost} > {math.sqrt(domain[0] * domain[1]) * 3}", alt.value("white"), alt.value("#222")))
-    return alt.layer(rect, outline, text)
-
-
-def sensitivity_chart(purchase: pd.DataFrame, rental: pd.DataFrame, rental_rate: float) -> alt.Chart:
-    allc = pd.concat([purchase["purchase_cost_usd"], rental["rental_cost_usd"]])
-    domain = (float(allc.min()), float(allc.max()))
-    big, small = purchase.attrs["claim_usd"], rental.attrs["claim_usd"]
-    rates = sorted(rental["rental_rate_usd_per_gpu_hour"].unique().tolist())
-    pick = alt.param(name="rate_pick", value=float(rental_rate),
-                     bind=alt.binding_select(options=rates, labels=[f"${r:,.2f}" for r in rates],
-                                             name="Rental rate (US$ per GPU-hour): "))
-    left = _heat(purchase, "unit_price_usd", "Price per GPU (US$)", "$,.0f", "purchase_cost_usd",
-                 f"× the {money(big)} figure", domain,
-                 [alt.Tooltip("unit_price_usd:Q", title="Price per GPU", format="$,.0f"),
-                  alt.Tooltip("overhead_multiplier:Q", title="Overhead multiplier", format=".2f")]).properties(
-        width=charts.WIDTH - 200, height=170, title=alt.TitleParams(f"Buy: outlined, the cell nearest the {money(big)} figure",
-                                                                   fontSize=12))
-    right = _heat(rental, "utilisation", "Share of the year rented and used", ".1%", "rental_cost_usd",
-                  f"× the {money(small)} figure", domain,
-                  [alt.Tooltip("utilisation:Q", title="Share of the year", format=".1%"),
-                   alt.Tooltip("rental_rate_usd_per_gpu_hour:Q", title="Rate (US$/GPU-hour)", format="$,.2f")],
-                  transform=alt.datum.rental_rate_usd_per_gpu_hour == pick).properties(
-        width=charts.WIDTH - 200, height=200, title=alt.TitleParams(
-            f"Rent for a year: outlined, the cell nearest the {money(small)} figure", fontSize=12))
-    chart = alt.vconcat(left, right.add_params(pick), spacing=24).resolve_scale(color="shared")
-    return charts.titled(chart, "What the fleet would cost, over the assumptions",
-                         "Top: GPU count × price per GPU. Bottom: GPU count × share of the year × rental rate "
-                         "(pick below)", SOURCE_PRICE_RANGE)
-
-
-def sensitivity_table(purchase: pd.DataFrame, rental: pd.DataFrame, gpu_unit_price: float, rental_rate: float,
-                      utilisation: float) -> pd.DataFrame:
-    """Per GPU count: purchase at the H100 range and the reader's price; a year's rental at $2 and the reader's."""
-    lo, hi = costs.grid_defaults()["unit_price_usd"]
-    base_rate = costs.default_rate_usd_per_gpu_hour()
-    p = purchase.pivot(index="gpus", columns="unit_price_usd", values="purchase_cost_usd")
-    r = rental.set_index(["gpus", "utilisation", "rental_rate_usd_per_gpu_hour"])["rental_cost_usd"]
-    out = pd.DataFrame({
-        "gpus": p.index,
-        "buy_low": p[lo].to_numpy(), "buy_high": p[hi].to_numpy(), "buy_yours": p[float(gpu_unit_price)].to_numpy(),
-        "rent_base_full": [r.loc[(g, 1.0, base_rate)] for g in p.index],
-        "rent_yours": [r.loc[(g, float(utilisation), float(rental_rate))] for g in p.index],
-    })
-    return out
-
-
-def run_vs_fleet_chart(df: pd.DataFrame) -> alt.Chart:
-    order = list(df["item"])
-    data = df.assign(mid=np.sqrt(df["low_usd"] * df["high_usd"]),
-                     range_label=[money(a) if a == b else f"{money(a)}–{money(b)}" for a, b in zip(df["low_usd"], df["high_usd"])])
-    enc_y = alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
-    color = alt.Color("status:N", title="Status", scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLORS))
-    tips = [alt.Tooltip("item:N", title="Item"), alt.Tooltip("range_label:N", title="US$"),
-            alt.Tooltip("low_x_v3_run:Q", title="× the V3 run (low)", format=",.1f"),
-            alt.Tooltip("high_x_v3_run:Q", title="× the V3 run (high)", format=",.1f"),
-            alt.Tooltip("status:N", title="Status"), alt.Tooltip("facts:N", title="Facts")]
-    x = alt.X("low_usd:Q", title="US$ (log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(labelExpr=USD_LABEL, values=[10.0 ** k for k in range(5, 11)]))
-    rule = alt.Chart(data).mark_rule(strokeWidth=6, opacity=0.6).encode(x=x, x2="high_usd:Q", y=enc_y, color=color,
-                                                                       tooltip=tips)
-    pts = alt.Chart(data).mark_point(filled=True, size=80, opacity=1).encode(x=alt.X("mid:Q"), y=enc_y, color=color, tooltip=tips)
-    text = alt.Chart(data).mark_text(align="left", dx=8, fontSize=10).encode(x="high_usd:Q", y=enc_y, text="range_label:N")
-    chart = alt.layer(rule, pts, text).properties(width=charts.WIDTH - 280, height=32 * len(data))
-    return charts.titled(chart, "One training run against a company's hardware",
-                         "Each figure with its status; ranges where the GPU price is a range", SOURCE_RUN_FLEET)
-
-
-def statements_table(ids) -> pd.DataFrame:
-    """Facts by id: statement, value, status badge and short source (for the chapters' ledgers)."""
-    from html import escape
-
-    from shockbook.data.facts import short_source
-
-    rows = []
-    for fid in ids:
-        f = fact(fid)
-        rows.append({"id": f'<span style="white-space:nowrap">{escape(fid)}</span>',
-                     "statement": f'<div style="text-align:left">{escape(f.statement)}</div>',
-                     "status": status_badge(f.status),
-                     "source": f"{short_source(f.source_title)}, {f.as_of}"})
-    return pd.DataFrame(rows)

@@ -15,43 +15,12 @@ import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.analysis import claims, market
+from shockbook.analysis import calendar, claims, market
 from shockbook.data import cache, catalog, facts
-from shockbook.site import charts
-
-KEY_EVENT = "2025-01-27"  # the Monday of the crash, in New York
-SOURCE_US = "daily closes from Yahoo Finance, cross-checked with Interactive Brokers (book cache)"
-SOURCE_MIXED = "daily closes from Yahoo Finance, Interactive Brokers and Tushare via public repositories (book cache)"
-SOURCE_FACTS = "the book's facts table (data/facts/facts.csv), each row's source in the tooltip"
-
-# ---------------------------------------------------------------------------------- confidence
-
-#: Reliability labels of the facts table, strongest first, then events only an article reports.
-ARTICLE_ONLY = "Article only"
-CONFIDENCE_ORDER = ["Primary", "Well-sourced", "MEDIUM", "LOW-MEDIUM", "UNVERIFIED", "CONFLICT", "derived",
-                    ARTICLE_ONLY]
-CONFIDENCE_SHAPES = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "circle",
-                     "triangle-left"]
-CONFIDENCE_OPACITY = [1.0, 0.95, 0.8, 0.65, 0.5, 0.55, 0.9, 0.4]
-CONFIDENCE_TEXT = {
-    "Primary": "the party's own document",
-    "Well-sourced": "several agreeing or reputable reports",
-    "MEDIUM": "one secondary source",
-    "LOW-MEDIUM": "an aggregator or tertiary source",
-    "UNVERIFIED": "the item is sourced, but this date or figure is not",
-    "CONFLICT": "sources disagree",
-    "derived": "computed from other facts",
-    ARTICLE_ONLY: "reported only by a source article; no independent source in the book",
-}
-
-
-def confidence_scale(present: list[str]) -> tuple[alt.Scale, alt.Scale]:
-    """Shape and opacity scales over the confidence labels in ``present``, in strength order."""
-    dom = [c for c in CONFIDENCE_ORDER if c in set(present)]
-    idx = [CONFIDENCE_ORDER.index(c) for c in dom]
-    return (alt.Scale(domain=dom, range=[CONFIDENCE_SHAPES[i] for i in idx]),
-            alt.Scale(domain=dom, range=[CONFIDENCE_OPACITY[i] for i in idx]))
-
+from shockbook.site import charts, layout, params_box, words
+from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
+                                       SOURCE_US, confidence_scale)
+from shockbook.site.section import Day, Figure, Section, Table, Word
 
 def _date_precision(unit: str) -> str:
     u = unit.lower()
@@ -151,7 +120,7 @@ def timeline_table(events: list[Event] = EVENTS) -> pd.DataFrame:
 
 
 def timeline_chart(table: pd.DataFrame, title: str, subtitle: str,
-                   key_date: str | None = KEY_EVENT, key_label: str = "27 Jan: the crash") -> alt.Chart:
+                   key_date: str | None = calendar.KEY_EVENT, key_label: str = "27 Jan: the crash") -> alt.Chart:
     """One row per event, in date order: the shape gives the confidence of the source,
     colour who acted, and a hollow marker an inexact date."""
     data = table.assign(date_str=table["date"].dt.strftime("%d %b %Y"),
@@ -180,12 +149,12 @@ def timeline_chart(table: pd.DataFrame, title: str, subtitle: str,
     layers = [pts]
     if key_date is not None:
         rule_df = pd.DataFrame({"date": [pd.Timestamp(key_date)], "what": [key_label]})
-        rule = alt.Chart(rule_df).mark_rule(color="#888", strokeDash=[4, 3]).encode(
+        rule = alt.Chart(rule_df).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(
             x="date:T", tooltip=[alt.Tooltip("what:N", title="Marker")])
-        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="bottom", y=-2, fontSize=10, color="#555").encode(
+        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="bottom", y=-2, fontSize=10, color=layout.GREY_TEXT).encode(
             x="date:T", text="what:N")
         layers = [rule, text, *layers]
-    chart = alt.layer(*layers).properties(width=charts.WIDTH - 250, height=17 * len(data))
+    chart = alt.layer(*layers).properties(width=layout.RESP_TIMELINE_WIDTH, height=layout.RESP_TIMELINE_ROW * len(data))
     return charts.titled(alt.vconcat(chart, confidence_key(list(data["confidence"]))), title, subtitle, SOURCE_FACTS)
 
 
@@ -198,9 +167,9 @@ def confidence_key(present: list[str]) -> alt.Chart:
     key["meaning"] = key["confidence"].map(CONFIDENCE_TEXT)
     base = alt.Chart(key).encode(x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
                                  tooltip=[alt.Tooltip("confidence:N", title="Label"), alt.Tooltip("meaning:N", title="Means")])
-    pts = base.mark_point(filled=True, size=90, color="#555").encode(shape=alt.Shape("confidence:N", scale=shapes, legend=None))
+    pts = base.mark_point(filled=True, size=90, color=layout.GREY_TEXT).encode(shape=alt.Shape("confidence:N", scale=shapes, legend=None))
     txt = base.mark_text(align="left", dx=9, fontSize=11).encode(text="confidence:N")
-    return alt.layer(pts, txt).properties(width=charts.WIDTH - 250, height=18 * (key["row"].max() + 1),
+    return alt.layer(pts, txt).properties(width=layout.RESP_TIMELINE_WIDTH, height=layout.RESP_KEY_ROW * (key["row"].max() + 1),
                                            title=alt.TitleParams("Confidence of the source", fontSize=12, anchor="start"))
 
 
@@ -214,35 +183,46 @@ def timeline_display(table: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------- capex
 
 
+#: 2024 capital spending read from each company's own filing (cash paid for property and equipment,
+#: finance leases excluded): fact ids by ticker. Microsoft's fiscal year ends in June and the stored
+#: filing is a 10-Q, so it has no calendar-2024 total; its half-year figure is named in the basis.
+FILED_2024 = {"META": "RSP-B07", "GOOGL": "RSP-B08", "AMZN": "RSP-B09"}
+MSFT_HALF_YEAR = "RSP-B10"
+
+
+def _filed_bn(f: facts.Fact) -> float:
+    if not f.unit.startswith("USD million"):
+        raise facts.FactsError(f"{f.id}: unit is {f.unit!r}, expected USD million.")
+    return f.number() / 1000
+
+
 def capex_table() -> pd.DataFrame:
-    """2024 capital spending against 2025 plans for the four hyperscalers, from the facts (USD billion).
+    """2024 capital spending (from the 10-K filings) against 2025 plans for the four hyperscalers (USD billion).
 
     ``*_low``/``*_high`` hold ranges (equal for a point figure); NaN where the facts hold no figure.
     """
-    f = facts.facts(["RSP-09", "RSP-10", "RSP-11", "RSP-12"])
+    f = facts.facts(["RSP-09", "RSP-10", "RSP-11", "RSP-12", *FILED_2024.values(), MSFT_HALF_YEAR])
     meta_lo, meta_hi = f["RSP-10"].number(0, 0), f["RSP-10"].number(0, 1)
-    m24 = re.search(r"2024 capex guidance was \$(\d+)-(\d+)B", f["RSP-10"].note)
-    if not m24:
-        raise facts.FactsError("RSP-10: the note no longer gives Meta's 2024 guidance.")
     amzn_q4 = f["RSP-12"].number(0)
+    filed = "cash paid for property and equipment, calendar 2024 (10-K)"
     rows = [
-        {"ticker": "MSFT", "company": "Microsoft", "fact": "RSP-09",
-         "y2024_low": np.nan, "y2024_high": np.nan, "y2024_basis": "no source in the book",
+        {"ticker": "MSFT", "company": "Microsoft", "fact": "RSP-09", "fact_2024": MSFT_HALF_YEAR,
+         "y2024_low": np.nan, "y2024_high": np.nan,
+         "y2024_basis": (f"no calendar-2024 total: fiscal year to June; the 10-Q gives "
+                         f"${_filed_bn(f[MSFT_HALF_YEAR]):.1f}B for July-December 2024"),
          "y2025_low": f["RSP-09"].number(), "y2025_high": f["RSP-09"].number(),
          "y2025_basis": "AI data centres, fiscal year to June 2025", "announced": f["RSP-09"].as_of},
-        {"ticker": "META", "company": "Meta", "fact": "RSP-10",
-         "y2024_low": float(m24.group(1)), "y2024_high": float(m24.group(2)),
-         "y2024_basis": "guidance for 2024, not the actual", "y2025_low": meta_lo, "y2025_high": meta_hi,
+        {"ticker": "META", "company": "Meta", "fact": "RSP-10", "fact_2024": FILED_2024["META"],
+         "y2024_low": _filed_bn(f[FILED_2024["META"]]), "y2024_high": _filed_bn(f[FILED_2024["META"]]),
+         "y2024_basis": filed, "y2025_low": meta_lo, "y2025_high": meta_hi,
          "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-10"].as_of},
-        {"ticker": "GOOGL", "company": "Alphabet", "fact": "RSP-11",
-         "y2024_low": facts.number_in_text(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
-         "y2024_high": facts.number_in_text(f["RSP-11"].statement, r"up from \$([\d.]+) billion in 2024", "RSP-11"),
-         "y2024_basis": "calendar 2024", "y2025_low": f["RSP-11"].number(), "y2025_high": f["RSP-11"].number(),
+        {"ticker": "GOOGL", "company": "Alphabet", "fact": "RSP-11", "fact_2024": FILED_2024["GOOGL"],
+         "y2024_low": _filed_bn(f[FILED_2024["GOOGL"]]), "y2024_high": _filed_bn(f[FILED_2024["GOOGL"]]),
+         "y2024_basis": filed, "y2025_low": f["RSP-11"].number(), "y2025_high": f["RSP-11"].number(),
          "y2025_basis": "total capex, calendar 2025", "announced": f["RSP-11"].as_of},
-        {"ticker": "AMZN", "company": "Amazon", "fact": "RSP-12",
-         "y2024_low": facts.number_in_text(f["RSP-12"].note, r"\$(\d+)-\d+B for 2024", "RSP-12"),
-         "y2024_high": facts.number_in_text(f["RSP-12"].note, r"\$([\d.]+)B in FY2024", "RSP-12"),
-         "y2024_basis": "net of proceeds (low) to cash-flow purchases (high): sources conflict",
+        {"ticker": "AMZN", "company": "Amazon", "fact": "RSP-12", "fact_2024": FILED_2024["AMZN"],
+         "y2024_low": _filed_bn(f[FILED_2024["AMZN"]]), "y2024_high": _filed_bn(f[FILED_2024["AMZN"]]),
+         "y2024_basis": filed + "; gross of proceeds and incentives",
          "y2025_low": f["RSP-12"].number(1), "y2025_high": amzn_q4 * 4,
          "y2025_basis": "implied: Q4 2024 rate x 4 (the CEO's 'representative' rate)", "announced": f["RSP-12"].as_of},
     ]
@@ -250,6 +230,7 @@ def capex_table() -> pd.DataFrame:
     out["status"] = [f[i].status for i in out["fact"]]
     out["reliability"] = [f[i].reliability for i in out["fact"]]
     out["source"] = [facts.cite(f[i]) for i in out["fact"]]
+    out["source_2024"] = [facts.cite(f[i]) for i in out["fact_2024"]]
     return out
 
 
@@ -274,45 +255,59 @@ def stargate() -> dict:
             "date": f.as_of, "source": facts.cite(f), "funders": facts.fact("RSP-15").raw_value.replace(";", ",")}
 
 
+STARGATE_ROW = "Stargate, pledged"
+
+
 def capex_chart(table: pd.DataFrame, sg: dict) -> alt.Chart:
-    """2024 against 2025 for each company (ranges as bars from low to high), and Stargate's yearly average."""
+    """2024 against 2025 for each company (ranges as bars from low to high); Stargate's pledge on a
+    row of its own, drawn as a hollow marker with its words, because it is an intention spread over
+    years, not spending anyone reported."""
     long = []
     for _, r in table.iterrows():
         for y in ("2024", "2025"):
             lo, hi = r[f"y{y}_low"], r[f"y{y}_high"]
-            long.append({"company": r["company"], "year": y, "low": lo, "high": hi,
+            long.append({"company": r["company"], "year": y, "kind": "reported or guided", "low": lo, "high": hi,
                          "mid": (lo + hi) / 2 if not math.isnan(lo) else np.nan, "basis": r[f"y{y}_basis"],
                          "source": r["source"], "confidence": r["reliability"]})
-    long.append({"company": "Stargate (average per year)", "year": "2025", "low": sg["per_year_bn"],
-                 "high": sg["per_year_bn"], "mid": sg["per_year_bn"],
-                 "basis": f"${sg['total_bn']:.0f}B over {sg['years']:.0f} years, announced {sg['date']}; intent, not committed capital",
-                 "source": sg["source"], "confidence": "derived"})
-    data = pd.DataFrame(long)
-    data["missing"] = np.where(data["low"].isna(), "no source", "")
-    order = [*table["company"], "Stargate (average per year)"]
+    pledge = {"company": STARGATE_ROW, "year": "2025", "kind": "pledge", "low": sg["per_year_bn"],
+              "high": sg["per_year_bn"], "mid": sg["per_year_bn"],
+              "basis": f"${sg['total_bn']:.0f}B over {sg['years']:.0f} years, announced {sg['date']}; "
+                       "an intention, not committed capital or reported spending",
+              "source": sg["source"], "confidence": "derived"}
+    data = pd.DataFrame([*long, pledge])
+    data["missing"] = np.where(data["low"].isna(), "no calendar-year figure", "")
+    spent = data[data["kind"] != "pledge"]
+    order = [*table["company"], STARGATE_ROW]
     tips = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("year:N", title="Year"),
+            alt.Tooltip("kind:N", title="Kind"),
             alt.Tooltip("low:Q", title="Low ($bn)", format=",.1f"), alt.Tooltip("high:Q", title="High ($bn)", format=",.1f"),
             alt.Tooltip("basis:N", title="Basis"), alt.Tooltip("confidence:N", title="Confidence"),
             alt.Tooltip("source:N", title="Source")]
     y = alt.Y("company:N", sort=order, title=None)
     yoff = alt.YOffset("year:N", sort=["2024", "2025"])
     color = alt.Color("year:N", title="Year", scale=alt.Scale(domain=["2024", "2025"], range=[charts.PALETTE[8], charts.PALETTE[0]]))
-    bars = alt.Chart(data).mark_bar(height=12).encode(
+    bars = alt.Chart(spent).mark_bar(height=12).encode(
         x=alt.X("low:Q", title="Capital spending (US$ billion)"), y=y, yOffset=yoff, color=color, tooltip=tips)
-    ranges = alt.Chart(data[data["high"] > data["low"]]).mark_bar(height=12, opacity=0.45).encode(
+    ranges = alt.Chart(spent[spent["high"] > spent["low"]]).mark_bar(height=12, opacity=0.45).encode(
         x="low:Q", x2="high:Q", y=y, yOffset=yoff, color=color, tooltip=tips)
-    none = alt.Chart(data[data["missing"] != ""]).mark_text(align="left", dx=4, fontSize=10, color="#555").encode(
+    none = alt.Chart(spent[spent["missing"] != ""]).mark_text(align="left", dx=4, fontSize=10, color=layout.GREY_TEXT).encode(
         x=alt.datum(0), y=y, yOffset=yoff, text="missing:N", tooltip=tips)
-    chart = alt.layer(bars, ranges, none).properties(width=charts.WIDTH - 190, height=44 * len(order))
-    return charts.titled(chart, "Capital spending: 2024 against the 2025 plans",
-                         "Solid: the low end; light: the range up to the high end. Bases differ; hover for each",
-                         SOURCE_FACTS)
+    pl = data[data["kind"] == "pledge"].assign(note="pledged, not spent")
+    mark = alt.Chart(pl).mark_point(shape="diamond", size=140, filled=False, strokeWidth=2, color=layout.GREY_LABEL).encode(
+        x="low:Q", y=y, tooltip=tips)
+    note = alt.Chart(pl).mark_text(align="left", dx=10, fontSize=10, fontStyle="italic", color=layout.GREY_LABEL).encode(
+        x="low:Q", y=y, text="note:N", tooltip=tips)
+    chart = alt.layer(bars, ranges, none, mark, note).properties(width=layout.RESP_CAPEX_WIDTH,
+                                                                      height=layout.RESP_CAPEX_ROW * len(order))
+    return charts.titled(chart, "Capital spending: 2024 against the 2025 plans, and a pledge",
+                         "Bars: reported or guided (light: range to the high end). Hollow diamond: Stargate's pledge "
+                         "spread evenly, not spending", SOURCE_FACTS)
 
 
 # ---------------------------------------------------------------------------------- announcement days
 
 
-def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date: str = KEY_EVENT) -> pd.DataFrame:
+def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date: str = calendar.KEY_EVENT) -> pd.DataFrame:
     """Each company's move on the session of its capex announcement (the facts' date) and the next one.
 
     The facts date each announcement but not its hour, so both sessions are shown, with the
@@ -323,10 +318,8 @@ def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date
         t, day = r["ticker"], pd.Timestamp(r["announced"])
         p = cache.load_prices(t)[market.total_return_column(t)]
         b = cache.load_prices(benchmark)["Close"]
-        if day not in p.index:
-            day = p.index[p.index > day][0]  # announced on a non-trading day: the next session
-        pos = p.index.get_loc(day)
-        d0, d1, dprev = p.index[pos], p.index[pos + 1], p.index[pos - 1]
+        d0 = calendar.first_session_on_or_after(t, day)  # announced on a non-trading day: the next session
+        d1, dprev = calendar.session_after(t, d0, 1), calendar.last_session_before(t, d0)
         same = (p.loc[d0] / p.loc[dprev] - 1) * 100
         nxt = (p.loc[d1] / p.loc[d0] - 1) * 100
         two = (p.loc[d1] / p.loc[dprev] - 1) * 100
@@ -359,8 +352,8 @@ def announcement_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Cha
         tooltip=[alt.Tooltip("company:N", title="Company (announced)"), alt.Tooltip("when:N", title="When"),
                  alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("pct:Q", title="Return (%)", format="+.2f"),
                  alt.Tooltip("session:N", title="Announcement session"), alt.Tooltip("next_session:N", title="Next session")],
-    ).properties(width=charts.WIDTH - 220, height=70 * len(moves))
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    ).properties(width=layout.RESP_MOVES_WIDTH, height=layout.RESP_ANNOUNCE_ROW * len(moves))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=layout.GREY_ZERO).encode(x="x:Q")
     return charts.titled(alt.layer(zero, bars), "How the market took each capex plan",
                          "Moves on the session of the announcement and the one after, against the S&P 500", SOURCE_US)
 
@@ -368,12 +361,33 @@ def announcement_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Cha
 # ---------------------------------------------------------------------------------- picks and shovels
 
 
-PICKS_AND_SHOVELS = ["Chips", "Chip equipment", "Networking and servers", "Power"]
+#: The catalog's "Chips" split in two: the AI chips — accelerator designers and the foundry, memory
+#: and IP their parts depend on — and the other chip makers, whose business is PCs, phones and
+#: analogue parts. Averaging them hid how differently the two fared after the shock.
+CHIP_SPLIT = {
+    "AI chips": ["NVDA", "AMD", "AVGO", "MRVL", "TSM", "MU", "ARM"],
+    "Other chips": ["INTC", "QCOM", "TXN"],
+}
+#: Catalog groups a reader cannot follow as one basket: an average of index-tracking ETFs is no group.
+NOT_A_GROUP = {"US indices and ETFs"}
+PICKS_AND_SHOVELS = ["AI chips", "Other chips", "Chip equipment", "Networking and servers", "Power"]
 CHINESE_AI = ["China ADRs and ETFs", "Hong Kong", "China A-shares"]
+
+#: The market each group is measured against, on the group's own calendar: a total-return ETF
+#: where the cache has one (SPY), else the index level (which leaves dividends out, so excess
+#: returns of dividend-adjusted members over it are overstated by roughly the index's yield).
+MARKET_BENCHMARK = {"US": "SPY", "HK": "^HSI", "CN": "000300.SS", "JP": "^N225", "TW": "^TWII"}
+
+
+def group_names() -> list[str]:
+    """Every basket a reader may follow: the chip split, then the catalog's groups."""
+    return [*CHIP_SPLIT, *[g for g in catalog.GROUPS if g not in NOT_A_GROUP]]
 
 
 def members(group: str) -> list[str]:
     """The traded stocks and ETFs of a group (index levels left out)."""
+    if group in CHIP_SPLIT:
+        return list(CHIP_SPLIT[group])
     return [t for t in catalog.tickers(group) if not catalog.get(t).index]
 
 
@@ -384,27 +398,52 @@ def group_market(group: str) -> str:
     return mkts.pop()
 
 
-def group_path(group: str, event_date: str, end_date: str) -> pd.Series:
-    """Equal-weighted (buy-and-hold) total return of a group's members since the last close before
-    ``event_date`` on the group's own market calendar, in percent, to ``end_date``.
+def basket_path(tickers: list[str], event_date: str, end_date: str, name: str = "basket") -> pd.Series:
+    """Equal-weighted (buy-and-hold) total return of ``tickers`` since their last close before
+    ``event_date`` (one market's calendar), in percent, to ``end_date``.
 
     A member's missing session (a suspension) carries its last close; the path stops at the
     earliest last date of any member, so every point has every member.
     """
-    tick = members(group)
-    wide = pd.DataFrame({t: cache.load_prices(t)[market.total_return_column(t)] for t in tick}).sort_index()
-    last = min(cache.load_prices(t).index[-1] for t in tick)
+    wide = pd.DataFrame({t: cache.load_prices(t)[market.total_return_column(t)] for t in tickers}).sort_index()
+    last = min(cache.load_prices(t).index[-1] for t in tickers)
     wide = wide.loc[:min(last, pd.Timestamp(end_date))].ffill()
-    before = wide.loc[:pd.Timestamp(event_date) - pd.Timedelta(days=1)]
-    if before.empty:
-        raise ValueError(f"no {group} session before {event_date} in the cache.")
-    anchor = before.index[-1]
+    befores = []
+    for t in tickers:
+        try:
+            befores.append(calendar.last_session_before(t, event_date))
+        except ValueError:  # a member listed after the event has no pre-event close
+            pass
+    if not befores:
+        raise ValueError(f"no {name} session before {event_date} in the cache.")
+    anchor = max(befores)  # the members share one market: its last session before the event
     base = wide.loc[anchor]
     ok = base.notna()
     cum = (wide.loc[anchor:, ok] / base[ok] - 1).mean(axis=1) * 100
-    cum.name = group
+    cum.name = name
     cum.attrs.update(anchor=anchor, members=list(base[ok].index))
     return cum
+
+
+def group_path(group: str, event_date: str, end_date: str) -> pd.Series:
+    """A group's equal-weighted path since its last close before ``event_date`` (see :func:`basket_path`)."""
+    return basket_path(members(group), event_date, end_date, group)
+
+
+def market_path(market_code: str, anchor: pd.Timestamp, dates: pd.DatetimeIndex) -> pd.Series:
+    """The market benchmark's return since ``anchor`` (%), read on ``dates`` (its last close on or before each)."""
+    bench = MARKET_BENCHMARK[market_code]
+    p = cache.load_prices(bench)[market.total_return_column(bench)].dropna()
+    base = p.loc[calendar.last_session_on_or_before(bench, anchor)]
+    return ((p.reindex(p.index.union(dates)).ffill().loc[dates] / base - 1) * 100).rename(bench)
+
+
+def excess_path(path: pd.Series, market_code: str) -> pd.Series:
+    """``path`` minus its market's buy-and-hold return from the same close, in percentage points:
+    market-adjusted without estimating a beta, so a group that merely moved with the market reads zero."""
+    out = path - market_path(market_code, path.attrs["anchor"], path.index).to_numpy()
+    out.attrs.update(path.attrs, benchmark=MARKET_BENCHMARK[market_code])
+    return out
 
 
 def recovery(path: pd.Series, event_date: str, threshold_pct: float = 0.0, window_sessions: int = 10) -> dict:
@@ -441,10 +480,14 @@ def recovery(path: pd.Series, event_date: str, threshold_pct: float = 0.0, windo
 
 
 def recovery_table(groups: list[str], event_date: str, end_date: str, threshold_pct: float = 0.0,
-                   window_sessions: int = 10) -> pd.DataFrame:
+                   window_sessions: int = 10, adjusted: bool = False) -> pd.DataFrame:
+    """Drawdown and recovery of each group's path; ``adjusted`` dates them on the market-adjusted
+    path instead (a recovery then means: level with its market since the shock, or ahead of it)."""
     rows = []
     for g in groups:
         path = group_path(g, event_date, end_date)
+        if adjusted:
+            path = excess_path(path, group_market(g))
         r = recovery(path, event_date, threshold_pct, window_sessions)
         rows.append({"group": g, "market": group_market(g), "members": len(path.attrs["members"]),
                      "anchor": f"{path.attrs['anchor']:%Y-%m-%d}", **r})
@@ -454,10 +497,31 @@ def recovery_table(groups: list[str], event_date: str, end_date: str, threshold_
     return out
 
 
-def paths_long(groups: list[str], event_date: str, end_date: str) -> pd.DataFrame:
+#: Horizons of the horizon table, in the group's own sessions from the event day (1 = the event day).
+HORIZONS = {"h1": 1, "h5": 5, "h21": 21, "h63": 63, "h126": 126}
+
+
+def horizon_table(groups: list[str], event_date: str, end_date: str) -> pd.DataFrame:
+    """Each group's return since its pre-event close after 1, 5, 21, 63 and 126 of its sessions and
+    at the end, raw and in excess of its market (pp), one row per group and measure."""
+    rows = []
+    for g in groups:
+        raw = group_path(g, event_date, end_date)
+        for measure, path in (("raw", raw), ("excess", excess_path(raw, group_market(g)))):
+            after = path.iloc[1:]  # the anchor is the close before the event
+            row = {"group": g, "measure": measure, "benchmark": MARKET_BENCHMARK[group_market(g)]}
+            row.update({k: float(after.iloc[n - 1]) if len(after) >= n else np.nan for k, n in HORIZONS.items()})
+            row.update(end=float(after.iloc[-1]), end_date=f"{after.index[-1]:%Y-%m-%d}")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paths_long(groups: list[str], event_date: str, end_date: str, adjusted: bool = False) -> pd.DataFrame:
     frames = []
     for g in groups:
         p = group_path(g, event_date, end_date)
+        if adjusted:
+            p = excess_path(p, group_market(g))
         frames.append(pd.DataFrame({"date": p.index, "group": g, "market": group_market(g), "cum_pct": p.to_numpy()}))
     return pd.concat(frames, ignore_index=True)
 
@@ -466,7 +530,8 @@ def _side(group: str) -> str:
     return "China and Hong Kong" if group_market(group) in ("HK", "CN") or group in CHINESE_AI else "United States"
 
 
-def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: float) -> alt.Chart:
+def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: float,
+                         adjusted: bool = False) -> alt.Chart:
     data = paths.assign(side=paths["group"].map(_side))
     groups = list(dict.fromkeys(data["group"]))
     pick = alt.selection_point(fields=["group"], bind="legend")
@@ -474,7 +539,8 @@ def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: 
                       legend=alt.Legend(columns=3))
     lines = alt.Chart(data).mark_line(strokeWidth=1.8).encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("cum_pct:Q", title="Total return since the pre-shock close (%)"),
+        y=alt.Y("cum_pct:Q", title=("In excess of its market since the pre-shock close (pp)" if adjusted
+                                    else "Total return since the pre-shock close (%)")),
         color=color, strokeDash=alt.StrokeDash("side:N", title=None, scale=alt.Scale(
             domain=["United States", "China and Hong Kong"], range=[[1, 0], [5, 3]])),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.12)),
@@ -490,8 +556,13 @@ def recovery_paths_chart(paths: pd.DataFrame, rec: pd.DataFrame, threshold_pct: 
         tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("recovery_date:N", title="Recovered on"),
                  alt.Tooltip("sessions:Q", title="Sessions after the shock"),
                  alt.Tooltip("trough_pct:Q", title="Lowest close (%)", format="+.1f")])
-    rule = alt.Chart(pd.DataFrame({"y": [threshold_pct]})).mark_rule(color="#666", strokeDash=[4, 3]).encode(y="y:Q")
-    chart = alt.layer(rule, lines, marks).properties(width=charts.WIDTH - 40, height=charts.HEIGHT)
+    rule = alt.Chart(pd.DataFrame({"y": [threshold_pct]})).mark_rule(color=layout.GREY_THRESHOLD, strokeDash=[4, 3]).encode(y="y:Q")
+    chart = alt.layer(rule, lines, marks).properties(width=layout.RESP_PATHS_WIDTH, height=charts.HEIGHT)
+    if adjusted:
+        benches = ", ".join(f"{catalog.get(b).name}" for m, b in MARKET_BENCHMARK.items() if m in set(rec["market"]))
+        return charts.titled(chart, "The same groups, against their markets",
+                             f"Group return minus its market's ({benches}); dots: back at {threshold_pct:+.0f} pp",
+                             SOURCE_MIXED)
     return charts.titled(chart, "The picks and shovels, and the Chinese AI names",
                          f"Equal-weighted groups, each on its market's calendar; dots: back at {threshold_pct:+.0f}% of the pre-shock close",
                          SOURCE_MIXED)
@@ -519,41 +590,20 @@ def recovery_chart(rec: pd.DataFrame, threshold_pct: float) -> alt.Chart:
         color=alt.Color("side:N", title=None, scale=alt.Scale(domain=["United States", "China and Hong Kong"],
                                                               range=[charts.DOWN, charts.UP])),
         tooltip=tips)
-    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=10, color="#333").encode(
+    text = alt.Chart(data).mark_text(align="left", dx=6, fontSize=10, color=layout.GREY_LABEL).encode(
         x=alt.datum(0), y=y, text="label:N", tooltip=tips)
-    chart = alt.layer(bars, text).properties(width=charts.WIDTH - 200, height=30 * len(data))
+    chart = alt.layer(bars, text).properties(width=layout.RESP_RECOVERY_WIDTH, height=layout.RESP_RECOVERY_ROW * len(data))
     return charts.titled(chart, "How deep, and how long",
                          f"Lowest close before recovery; label: sessions until a close at {threshold_pct:+.0f}% or better",
                          SOURCE_MIXED)
 
 
-# ---------------------------------------------------------------------------------- parameters
-
-
-def check_parameters(recovery_threshold_pct, shock_window_sessions, us_groups, china_groups, end_date) -> None:
-    """Fail early with a sentence that names the parameter and what is allowed."""
-    params.number("shock_window_sessions", shock_window_sessions, 1, 60, "trading days", whole=True)
-    params.number("recovery_threshold_pct", recovery_threshold_pct, -50, 50, "percent of the pre-shock close")
-    for name, groups in (("us_groups", us_groups), ("china_groups", china_groups)):
-        if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, str) for g in groups):
-            raise ValueError(f"{name} must be a non-empty list of group names, e.g. ['Chips', 'Power'].")
-        for g in groups:
-            if g not in catalog.GROUPS:
-                raise ValueError(f"{name}: unknown group {g!r}; groups are: {', '.join(catalog.GROUPS)}.")
-            if not members(g):
-                raise ValueError(f"{name}: group {g!r} holds only index levels, no traded series.")
-            try:
-                group_market(g)
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
-    earliest = pd.Timestamp(KEY_EVENT) + pd.Timedelta(days=14)
-    params.date("end_date", end_date, lo=f"{earliest:%Y-%m-%d}", hi=catalog.END)
+# ---------------------------------------------------------------------------------- prose
 
 
 def describe_recovery(row: pd.Series | dict, threshold_pct: float) -> str:
     """One phrase for the prose: how far a group fell and when (if) it came back."""
-    def day(s):
-        return f"{pd.Timestamp(s):%d %B %Y}".lstrip("0")
+    from shockbook.site.words import day
     if not row["fell_below"]:
         return (f"never closed below {threshold_pct:+.0f}% of its pre-shock level in the first sessions after the shock "
                 f"(its best close was {row['peak_pct']:+.1f}%, on {day(row['peak_date'])})")
@@ -564,6 +614,19 @@ def describe_recovery(row: pd.Series | dict, threshold_pct: float) -> str:
             f"{threshold_pct:+.0f}% or better on {day(row['recovery_date'])}, {row['sessions']:.0f} sessions after the shock")
 
 
+def describe_excess_recovery(row: pd.Series | dict, threshold_pp: float) -> str:
+    """One phrase for the prose: how far a group fell behind its market and when it caught up."""
+    from shockbook.site.words import day
+    if not row["fell_below"]:
+        return (f"never closed below {threshold_pp:+.0f} points against its market in the first sessions "
+                f"after the shock")
+    if not row["recovered"]:
+        return (f"fell as far as {row['trough_pct']:+.1f} points against its market ({day(row['trough_date'])}) "
+                f"and had not caught up by {day(row['end_date'])}")
+    return (f"fell as far as {row['trough_pct']:+.1f} points against its market ({day(row['trough_date'])}) "
+            f"and was first level with it on {day(row['recovery_date'])}, {row['sessions']:.0f} sessions after the shock")
+
+
 # ---------------------------------------------------------------------------------- earnings days
 
 #: The four hyperscalers' first results after the shock: ticker, company, fact dating the release,
@@ -572,18 +635,12 @@ EARNINGS = [("MSFT", "Microsoft", "RSP-B01", "RSP-09"), ("META", "Meta", "RSP-B0
             ("GOOGL", "Alphabet", "RSP-B04", "RSP-11"), ("AMZN", "Amazon", "RSP-B05", "RSP-12")]
 
 
-def reaction_session(index: pd.DatetimeIndex, released: str, after_close: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """(close before, reaction session) on a market's calendar: a release after the close is first
+def reaction_session(ticker: str, released: str, after_close: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(close before, reaction session) on ``ticker``'s calendar: a release after the close is first
     traded the next session; otherwise the session of the release day (or the next one)."""
-    day = pd.Timestamp(released)
-    later = index[index > day] if after_close else index[index >= day]
-    if later.empty:
-        raise ValueError(f"no session after {released} in the cache.")
-    session = later[0]
-    before = index[index < session]
-    if before.empty:
-        raise ValueError(f"no session before {session:%Y-%m-%d} in the cache.")
-    return before[-1], session
+    session = (calendar.first_session_after(ticker, released) if after_close
+               else calendar.first_session_on_or_after(ticker, released))
+    return calendar.last_session_before(ticker, session), session
 
 
 def earnings_reactions(benchmark: str = "^GSPC", events=EARNINGS) -> pd.DataFrame:
@@ -597,7 +654,7 @@ def earnings_reactions(benchmark: str = "^GSPC", events=EARNINGS) -> pd.DataFram
             raise facts.FactsError(f"{fid}: value {f.raw_value!r} is not a date.")
         after = "after the US close" in f.unit
         p = cache.load_prices(ticker)[market.total_return_column(ticker)]
-        prev, session = reaction_session(p.index, f.value, after)
+        prev, session = reaction_session(ticker, f.value, after)
         pct = (p.loc[session] / p.loc[prev] - 1) * 100
         bench = (b.loc[session] / b.loc[prev] - 1) * 100
         rows.append({"ticker": ticker, "company": company, "fact": fid, "plan_fact": plan,
@@ -630,7 +687,445 @@ def earnings_chart(moves: pd.DataFrame, benchmark: str = "^GSPC") -> alt.Chart:
         color=alt.Color("kind:N", title=None, sort=kinds,
                         scale=alt.Scale(domain=kinds, range=[charts.PALETTE[0], charts.PALETTE[8]])),
         tooltip=tips)
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
-    chart = alt.layer(zero, bars).properties(width=charts.WIDTH - 220, height=46 * len(moves))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=layout.GREY_ZERO).encode(x="x:Q")
+    chart = alt.layer(zero, bars).properties(width=layout.RESP_MOVES_WIDTH, height=layout.RESP_EARNINGS_ROW * len(moves))
     return charts.titled(chart, "The first session after each set of results",
                          "Results released after the US close are first traded the next session", SOURCE_US)
+
+
+# ---------------------------------------------------------------------------------- parameters
+
+
+def _group_ok(group: str) -> bool:
+    """A group can be followed if it has traded members, all on one market's calendar."""
+    return (group in group_names() and bool(members(group))
+            and len({catalog.get(t).market for t in members(group)}) == 1)
+
+
+def check_groups(name: str, groups) -> list[str]:
+    """A non-empty list of the catalog's group names, each with traded members on one calendar."""
+    if not isinstance(groups, (list, tuple)) or not groups or not all(isinstance(g, str) for g in groups):
+        raise ValueError(f"{name} must be a non-empty list of group names, e.g. ['Chips', 'Power'].")
+    for g in groups:
+        if g in NOT_A_GROUP:
+            raise ValueError(f"{name}: {g!r} mixes index funds and sector ETFs; it is no group to average.")
+        if g not in group_names():
+            raise ValueError(f"{name}: unknown group {g!r}; groups are: {', '.join(group_names())}.")
+        if not members(g):
+            raise ValueError(f"{name}: group {g!r} holds only index levels, no traded series.")
+        try:
+            group_market(g)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    return list(groups)
+
+
+def earliest_end_date() -> pd.Timestamp:
+    """Two weeks after the shock: the shortest recovery window the chapter's prose can speak of."""
+    return pd.Timestamp(calendar.KEY_EVENT) + pd.Timedelta(days=14)
+
+
+def _valid_groups() -> str:
+    ok = [g for g in group_names() if _group_ok(g)]
+    return "a non-empty list drawn from: " + ", ".join(ok)
+
+
+def _valid_end_date() -> str:
+    ends = {g: min(cache.load_prices(t).index[-1] for t in members(g)) for g in group_names() if _group_ok(g)}
+    short = sorted({(e, g) for g, e in ends.items() if e < pd.Timestamp(catalog.END)})
+    tail = "; ".join(f"{g} stops at {e:%Y-%m-%d}" for e, g in short)
+    return (f"a date from {earliest_end_date():%Y-%m-%d} to {catalog.END}"
+            + (f" (a group's path stops where its data end: {tail})" if tail else ""))
+
+
+def _keep(check):
+    """A check that validates ``value`` but hands it back unchanged (an int stays an int)."""
+    def run(name, value):
+        check(name, value)
+        return value
+    return run
+
+
+GROUP_NAMES = params.Kind("list of group names", params.TICKERS.parse, "'Chips,Power'")
+
+
+@dataclass(frozen=True)
+class Params(params.ChapterParams):
+    recovery_threshold_pct: float = params.param(
+        0.0, params.NUMBER, "a group has recovered at its first close at or above this level against its "
+        "pre-shock close (%)",
+        lambda n, v: params.number(n, v, -50, 50, "percent of the pre-shock close"), "a number from -50 to 50")
+    shock_window_sessions: int = params.param(
+        10, params.WHOLE, "a group counts as hit if it closed below the threshold within this many sessions "
+        "of the shock", _keep(lambda n, v: params.number(n, v, 1, 60, "trading days", whole=True)),
+        "a whole number from 1 to 60")
+    us_groups: tuple = params.param(
+        ["AI chips", "Other chips", "Chip equipment", "Networking and servers", "Power", "Hyperscalers and Apple"],
+        GROUP_NAMES,
+        "US groups to follow", check_groups, _valid_groups)
+    china_groups: tuple = params.param(
+        ["China ADRs and ETFs", "Hong Kong", "China A-shares"], GROUP_NAMES,
+        "Chinese groups to follow, each on its own calendar", check_groups, _valid_groups)
+    end_date: str = params.param(
+        "2025-07-31", params.DATE, "the last day of the recovery window",
+        _keep(lambda n, v: params.date(n, v, lo=f"{earliest_end_date():%Y-%m-%d}", hi=catalog.END)),
+        _valid_end_date)
+
+
+# ---------------------------------------------------------------------------------- sections
+
+
+def timeline(p: Params) -> Section:
+    """Every dated response on one calendar, with the confidence of its source."""
+    tl = timeline_table()
+    chart = timeline_chart(tl, "The industry's answer, day by day",
+                           "Shape: how well the source is established; hollow marker: the date is inexact")
+    return Section(
+        numbers={"n_events": len(tl),
+                 "n_solid": int(tl["confidence"].isin(["Primary", "Well-sourced"]).sum()),
+                 "n_weak": int(tl["confidence"].isin(["MEDIUM", "LOW-MEDIUM", "UNVERIFIED", "CONFLICT"]).sum()),
+                 "n_article": int((tl["confidence"] == ARTICLE_ONLY).sum())},
+        tables={"tbl-resp-timeline-table": Table(timeline_display(tl))},
+        figures={"fig-resp-timeline-chart": Figure(chart, tl.assign(date=tl["date"].dt.strftime("%Y-%m-%d")))},
+    )
+
+
+def _licence(f: facts.Fact) -> str:
+    """The licence R1's weights were published under, as the fact states it."""
+    return _match(f.statement, r"weights under the (\w+) licence", f.id)
+
+
+def _match(text: str, pattern: str, fid: str) -> str:
+    m = re.search(pattern, text)
+    if not m:
+        raise facts.FactsError(f"{fid}: the statement no longer states {pattern!r}.")
+    return m.group(1)
+
+
+def _month(value) -> str:
+    return f"{pd.Timestamp(value):%B %Y}"
+
+
+def responses(p: Params) -> Section:
+    """The dates, sources and prices the prose of "The response, day by day" cites."""
+    f = facts.facts(["SHK-01", "RSP-01", "RSP-02", "RSP-03", "RSP-04", "RSP-05", "RSP-06", "RSP-07", "RSP-08",
+                     "RSP-16", "RSP-17", "RSP-18", "RSP-19", "RSP-20", "RSP-21", "CST-25", "CST-28"])
+    ledger = claims.load_claims().set_index("id")
+    tl = timeline_table()
+    article = tl.loc[tl["confidence"] == ARTICLE_ONLY, "date"]
+    o3, o1, amd = f["RSP-18"], f["CST-28"], facts.fact("RSP-B06")
+    return Section(numbers={
+        "r1_date": Day(f["SHK-01"].value), "r1_src": facts.cite(f["SHK-01"]),
+        "r1_licence": _licence(f["SHK-01"]),
+        "azure_date": Day(f["RSP-01"].value), "azure_src": facts.cite(f["RSP-01"]), "azure_conf": f["RSP-01"].reliability,
+        "aws_date": Day(f["RSP-02"].value), "nim_date": Day(f["RSP-03"].value), "aws_conf": f["RSP-02"].reliability,
+        "xinhua_us_date": Day(ledger.loc["C37", "claimed_value"]),
+        "huawei_date": Day(f["RSP-04"].value), "huawei_src": facts.cite(f["RSP-04"]),
+        "bat_date": Day(f["RSP-06"].value), "bat_conf": f["RSP-06"].reliability,
+        "gpu_cn_date": Day(f["RSP-05"].value),
+        "telco_date": Day(f["RSP-07"].value), "telco_src": facts.cite(f["RSP-07"]),
+        "ent_n": f["RSP-08"].number(), "ent_src": facts.cite(f["RSP-08"]),
+        "article_first": Day(article.min()), "article_last": Day(article.max()),
+        "qwen_date": Day(f["RSP-19"].value), "qwen_src": facts.cite(f["RSP-19"]),
+        "warrooms": f["RSP-16"].number(), "warrooms_date": Day(f["RSP-16"].as_of),
+        "warrooms_src": facts.cite(f["RSP-16"]),
+        "o3_date": Day(f["RSP-17"].value), "o3_src": facts.cite(f["RSP-17"]),
+        "search_date": Day(ledger.loc["C34", "claimed_value"]),
+        "o3_in": o3.number(0), "o3_out": o3.number(2), "o3p_src": facts.cite(o3), "o1_out": o1.number(2),
+        "o3_vs_o1": (1 - o3.number(2) / o1.number(2)) * 100,
+        "flash_in": f["RSP-21"].number(0), "flash_out": f["RSP-21"].number(1), "flash_date": Day(f["RSP-21"].as_of),
+        "flash_src": facts.cite(f["RSP-21"]),
+        "offpeak_date": Day(f["CST-25"].as_of), "offpeak_src": facts.cite(f["CST-25"]),
+        "pricewar_cut": f["RSP-20"].number(1), "pricewar_when": _month(f["RSP-20"].as_of),
+        "pricewar_src": facts.cite(f["RSP-20"]),
+        "amd_month": _month(amd.value), "amd_src": facts.cite(amd), "amd_conf": amd.reliability,
+    })
+
+
+CAPEX_LABELS = {"company": "Company", "y2024_low": "2024 low ($bn)", "y2024_high": "2024 high ($bn)",
+                "y2024_basis": "2024 basis", "y2025_low": "2025 low ($bn)", "y2025_high": "2025 high ($bn)",
+                "y2025_basis": "2025 basis", "announced": "Plan announced", "reliability": "Confidence",
+                "source": "Source of the plan", "source_2024": "Source of 2024"}
+
+
+def capex(p: Params) -> Section:
+    """2024 spending against the 2025 plans, their sum, and Stargate's pledge."""
+    table = capex_table()
+    sg = stargate()
+    tot = capex_totals(table)
+    c = table.set_index("ticker")
+    ledger = claims.load_claims().set_index("id")
+    return Section(
+        numbers={
+            "msft_plan": c.loc["MSFT", "y2025_low"], "meta_lo": c.loc["META", "y2025_low"],
+            "meta_hi": c.loc["META", "y2025_high"], "meta_24": c.loc["META", "y2024_low"],
+            "amzn_24": c.loc["AMZN", "y2024_low"], "googl_plan": c.loc["GOOGL", "y2025_low"],
+            "googl_24": c.loc["GOOGL", "y2024_low"], "filed_24_src": facts.cite(facts.fact(FILED_2024["META"])),
+            "googl_growth": (c.loc["GOOGL", "y2025_low"] / c.loc["GOOGL", "y2024_low"] - 1) * 100,
+            "amzn_lo": c.loc["AMZN", "y2025_low"], "amzn_hi": c.loc["AMZN", "y2025_high"],
+            "amzn_status": c.loc["AMZN", "source"],
+            "plan_lo": tot["plan_low"], "plan_hi": tot["plan_high"], "rep_24": tot["reported_2024"],
+            "rep_25": tot["reported_2025_plan"], "rep_src": tot["reported_source"],
+            "claim_218": float(ledger.loc["C31", "claimed_value"]),
+            "sg_total": sg["total_bn"], "sg_years": sg["years"], "sg_initial": sg["initial_bn"],
+            "sg_per_year": sg["per_year_bn"], "sg_date": Day(sg["date"]),
+            "sg_days_before": (pd.Timestamp(calendar.KEY_EVENT) - pd.Timestamp(sg["date"])).days,
+            "sg_src": sg["source"], "sg_funders": sg["funders"],
+        },
+        tables={"tbl-resp-capex-table": Table(table[list(CAPEX_LABELS)], CAPEX_LABELS,
+                                              {k: "{:,.1f}" for k in ("y2024_low", "y2024_high", "y2025_low", "y2025_high")})},
+        figures={"fig-resp-capex-chart": Figure(capex_chart(table, sg), table)},
+    )
+
+
+def capex_after_the_shock(p: Params) -> Section:
+    """Which plans came after 27 January 2025, and what the evidence says about "raised"."""
+    table = capex_table()
+    before = table[pd.to_datetime(table["announced"]) < pd.Timestamp(calendar.KEY_EVENT)]
+    meta = facts.fact("RSP-B03")
+    if "repeated" not in meta.statement:
+        raise facts.FactsError("RSP-B03: the statement no longer says Meta repeated its guidance.")
+    g = facts.fact("RSP-11")
+    lo = facts.number_in_text(g.statement, r"expectations of roughly \$(\d+)-\d+ billion", "RSP-11")
+    hi = facts.number_in_text(g.statement, r"expectations of roughly \$\d+-(\d+) billion", "RSP-11")
+    c = table.set_index("ticker")
+    return Section(numbers={
+        "capex_n_before": len(before), "capex_n": len(table),
+        "capex_before_names": f" {words.word('and')} ".join(before["company"]),
+        "meta_repeat_date": Day(meta.value), "meta_repeat_src": facts.cite(meta),
+        "googl_expect_lo": lo, "googl_expect_hi": hi,
+        "googl_above_expect": c.loc["GOOGL", "y2025_low"] - hi,
+    })
+
+
+
+EARNINGS_LABELS = {"company": "Company", "released": "Results released", "timing": "Timing",
+                   "session": "Reaction session", "pct": "Return (%)", "benchmark_pct": "S&P 500 (%)",
+                   "excess_pp": "Excess (pp)", "reliability": "Confidence", "source": "Source of the date"}
+
+
+def earnings(p: Params) -> Section:
+    """Each hyperscaler's first session after its results, against the S&P 500 on that session."""
+    moves = earnings_reactions()
+    m = moves.set_index("ticker")
+    numbers = {}
+    for t in ("MSFT", "META", "GOOGL", "AMZN"):
+        k = t.lower()
+        numbers.update({f"{k}_rel": Day(m.loc[t, "released"]), f"{k}_src": m.loc[t, "source"],
+                        f"{k}_sess": Day(m.loc[t, "session"]), f"{k}_pct": m.loc[t, "pct"],
+                        f"{k}_ex": m.loc[t, "excess_pp"]})
+    msq = facts.fact("RSP-B02")
+    numbers.update({"n_down": int((m["pct"] < 0).sum()), "msft_q_capex": msq.number(),
+                    "msft_q_src": facts.cite(msq), "msft_q_conf": msq.reliability})
+    return Section(
+        numbers=numbers,
+        tables={"tbl-resp-earnings-table": Table(moves[list(EARNINGS_LABELS)], EARNINGS_LABELS,
+                                                 {"pct": "{:+.2f}", "benchmark_pct": "{:+.2f}", "excess_pp": "{:+.2f}"})},
+        figures={"fig-resp-earnings-chart": Figure(earnings_chart(moves), moves)},
+    )
+
+
+RECOVERY_LABELS = {"group": "Group", "market": "Calendar", "members": "Series", "anchor": "Pre-shock close",
+                   "trough_pct": "Lowest (%)", "trough_date": "Lowest on", "fell_below": "Hit",
+                   "recovery_date": "Recovered on", "sessions": "Sessions", "calendar_days": "Days",
+                   "peak_pct": "Best (%)", "peak_date": "Best on", "end_pct": "At the end (%)",
+                   "x_fell_below": "Hit vs market", "x_trough_pct": "Lowest vs market (pp)",
+                   "x_recovery_date": "Level with market on", "x_sessions": "Sessions (vs market)"}
+RECOVERY_COLUMNS = ["group", "market", "trough_pct", "trough_date", "fell_below", "recovery_date", "sessions",
+                    "calendar_days", "peak_pct", "peak_date"]
+
+
+def picks_and_shovels(p: Params) -> Section:
+    """The reader's groups from their last close before the shock: paths, fall and recovery, raw and
+    against their markets, and the horizon table."""
+    groups = [*p.us_groups, *p.china_groups]
+    paths = paths_long(groups, calendar.KEY_EVENT, p.end_date)
+    rec = recovery_table(groups, calendar.KEY_EVENT, p.end_date, p.recovery_threshold_pct, p.shock_window_sessions)
+    xpaths = paths_long(groups, calendar.KEY_EVENT, p.end_date, adjusted=True)
+    xrec = recovery_table(groups, calendar.KEY_EVENT, p.end_date, p.recovery_threshold_pct, p.shock_window_sessions,
+                          adjusted=True)
+    shown = rec[RECOVERY_COLUMNS].assign(fell_below=rec["fell_below"].map({True: "yes", False: "no"}))
+    shown = shown.assign(x_fell_below=xrec["fell_below"].map({True: "yes", False: "no"}).to_numpy(),
+                         x_trough_pct=xrec["trough_pct"].to_numpy(),
+                         x_recovery_date=xrec["recovery_date"].where(xrec["fell_below"]).to_numpy(),
+                         x_sessions=xrec["sessions"].where(xrec["fell_below"]).to_numpy())
+    hz = horizon_table(groups, calendar.KEY_EVENT, p.end_date)
+    return Section(
+        numbers={"thr": p.recovery_threshold_pct, "win": p.shock_window_sessions, "end_day": Day(rec["end_date"].max())},
+        tables={"tbl-resp-recovery-table": Table(shown, RECOVERY_LABELS, {
+            "trough_pct": "{:+.1f}", "sessions": "{:.0f}", "calendar_days": "{:.0f}", "peak_pct": "{:+.1f}",
+            "end_pct": "{:+.1f}", "x_trough_pct": "{:+.1f}", "x_sessions": "{:.0f}"}),
+            "tbl-resp-horizons-table": Table(hz, HORIZON_LABELS, {k: "{:+.1f}" for k in [*HORIZONS, "end"]})},
+        figures={"fig-resp-paths-chart": Figure(recovery_paths_chart(paths, rec, p.recovery_threshold_pct), paths),
+                 "fig-resp-recovery-chart": Figure(recovery_chart(rec, p.recovery_threshold_pct), rec),
+                 "fig-resp-excess-chart": Figure(recovery_paths_chart(xpaths, xrec, p.recovery_threshold_pct,
+                                                                      adjusted=True), xpaths)},
+    )
+
+
+HORIZON_LABELS = {"group": "Group", "measure": "Measure", "benchmark": "Market", "h1": "Day 0", "h5": "5 sessions",
+                  "h21": "21 sessions", "h63": "63 sessions", "h126": "126 sessions", "end": "At the end",
+                  "end_date": "End"}
+
+
+STORY_GROUPS = [("chips", "AI chips"), ("otherchips", "Other chips"), ("equip", "Chip equipment"), ("net", "Networking and servers"), ("power", "Power"),
+                ("adr", "China ADRs and ETFs"), ("hk", "Hong Kong"), ("ash", "China A-shares")]
+
+
+def picks_and_shovels_story(p: Params) -> Section:
+    """The story's groups on the book's defaults (threshold, window, end date), whatever a reader
+    picked: these sentences are about 27 January 2025 and stay."""
+    d = Params()
+    story = recovery_table([*PICKS_AND_SHOVELS, *CHINESE_AI], calendar.KEY_EVENT, d.end_date,
+                           d.recovery_threshold_pct, d.shock_window_sessions).set_index("group")
+    numbers = {f"{key}_story": describe_recovery(story.loc[g], d.recovery_threshold_pct) for key, g in STORY_GROUPS}
+    xstory = recovery_table([*PICKS_AND_SHOVELS, *CHINESE_AI], calendar.KEY_EVENT, d.end_date,
+                            d.recovery_threshold_pct, d.shock_window_sessions, adjusted=True).set_index("group")
+    numbers.update({f"{key}_xstory": describe_excess_recovery(xstory.loc[g], d.recovery_threshold_pct)
+                    for key, g in STORY_GROUPS})
+    hz = horizon_table(["AI chips", "Power"], calendar.KEY_EVENT, d.end_date).set_index(["group", "measure"])
+    numbers.update({"chips_h63": hz.loc[("AI chips", "raw"), "h63"], "chips_h63_x": hz.loc[("AI chips", "excess"), "h63"],
+                    "power_h63": hz.loc[("Power", "raw"), "h63"], "power_h63_x": hz.loc[("Power", "excess"), "h63"],
+                    "spy_h63": hz.loc[("AI chips", "raw"), "h63"] - hz.loc[("AI chips", "excess"), "h63"],
+                    "chips_h63_share": hz.loc[("AI chips", "excess"), "h63"] / hz.loc[("AI chips", "raw"), "h63"] * 100,
+                    "story_h": HORIZONS["h63"]})
+    numbers.update({"hk_peak": story.loc["Hong Kong", "peak_pct"], "hk_peak_day": Day(story.loc["Hong Kong", "peak_date"]),
+                    "adr_peak": story.loc["China ADRs and ETFs", "peak_pct"],
+                    "story_thr": d.recovery_threshold_pct, "story_win": d.shock_window_sessions,
+                    "story_end": Day(d.end_date)})
+    return Section(numbers=numbers)
+
+
+# ---------------------------------------------------------------------------------- the articles' thesis
+
+
+@dataclass(frozen=True)
+class Thesis:
+    """A statement the articles (or the analysts they cite) make about who gains from cheaper AI,
+    framed so the data can answer it: basket ``long`` against basket ``short`` (or, if None, the
+    long basket's market), from the last close before the shock to the end of the data. ``expect``
+    is the sign of the gap the statement predicts."""
+
+    key: str
+    label: str        # a few words, for the chart and the table
+    statement: str    # the testable statement
+    long: tuple
+    short: tuple | None
+    expect: int
+
+
+THESES = [
+    Thesis("asic", "ASICs vs Nvidia", "Custom chips gain on GPUs: the ASIC designers Broadcom and Marvell beat Nvidia",
+           ("AVGO", "MRVL"), ("NVDA",), +1),
+    Thesis("optics", "China's optics", "Cheaper inference means more deployment, and more optical links: China's optics "
+           "makers Zhongji Innolight and Eoptolink beat the CSI 300", ("300308.SZ", "300502.SZ"), None, +1),
+    Thesis("power", "Power producers", "Efficient models need less electricity: the power producers Vistra, "
+           "Constellation and GE Vernova lag the S&P 500", ("VST", "CEG", "GEV"), None, -1),
+    Thesis("powerxlu", "Power vs utilities", "The same, against their own sector: the power producers lag the "
+           "utilities ETF XLU", ("VST", "CEG", "GEV"), ("XLU",), -1),
+    Thesis("rotation", "Apps vs shovels", "From shovels to applications: software (the IGV software ETF) and "
+           "the platforms Microsoft, Alphabet and Meta beat the makers of AI infrastructure",
+           ("IGV", "MSFT", "GOOGL", "META"),
+           (*CHIP_SPLIT["AI chips"], "ASML", "AMAT", "LRCX", "KLAC", "ANET", "SMCI", "DELL", "VRT"), +1),
+    Thesis("jevons", "AI chips (Jevons)", "Jevons: cheaper AI means more AI, so demand for AI chips keeps growing and "
+           "they beat the S&P 500", tuple(CHIP_SPLIT["AI chips"]), None, +1),
+]
+
+
+def thesis_path(t: Thesis, event_date: str = calendar.KEY_EVENT, end_date: str = catalog.END) -> pd.Series:
+    """The gap (pp) between ``t.long`` and ``t.short`` (or the long basket's market), buy-and-hold
+    from the last close before the event, on the long basket's calendar, to the end of the data."""
+    long = basket_path(list(t.long), event_date, end_date, t.key)
+    mkt = catalog.get(t.long[0]).market
+    if t.short is None:
+        return excess_path(long, mkt)
+    short = basket_path(list(t.short), event_date, end_date, t.key + " short")
+    common = long.index.intersection(short.index)
+    out = long.loc[common] - short.loc[common]
+    out.attrs.update(long.attrs, benchmark="the basket it is set against")
+    return out
+
+
+THESIS_HORIZONS = {"h21": 21, "h63": 63}  # sessions after the shock: about one and three months
+
+
+def thesis_table(theses=THESES, event_date: str = calendar.KEY_EVENT) -> pd.DataFrame:
+    """Each statement's gap after 21 and 63 sessions and at the end of the data, and whether its sign
+    is the one the statement predicts ("held") at the end."""
+    rows = []
+    for t in theses:
+        path = thesis_path(t, event_date).iloc[1:]
+        end = float(path.iloc[-1])
+        rows.append({"key": t.key, "label": t.label, "statement": t.statement,
+                     "against": "its market" if t.short is None else ", ".join(t.short),
+                     "predicted": "ahead" if t.expect > 0 else "behind",
+                     **{k: float(path.iloc[n - 1]) for k, n in THESIS_HORIZONS.items()}, "end": end,
+                     "end_date": f"{path.index[-1]:%Y-%m-%d}",
+                     "held": bool(np.sign(end) == t.expect)})
+    return pd.DataFrame(rows)
+
+
+def theses_long(theses=THESES, event_date: str = calendar.KEY_EVENT) -> pd.DataFrame:
+    frames = []
+    for t in theses:
+        path = thesis_path(t, event_date)
+        frames.append(pd.DataFrame({"date": path.index, "thesis": t.label, "gap_pp": path.to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def theses_chart(data: pd.DataFrame) -> alt.Chart:
+    """One line per statement: the gap it predicts the sign of, since the close before the shock."""
+    labels = list(dict.fromkeys(data["thesis"]))
+    pick = alt.selection_point(fields=["thesis"], bind="legend")
+    lines = alt.Chart(data).mark_line(strokeWidth=1.8).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("gap_pp:Q", title="Gap since the pre-shock close (pp)"),
+        color=alt.Color("thesis:N", title="Statement (click to highlight)",
+                        scale=alt.Scale(domain=labels, range=charts.PALETTE), legend=alt.Legend(columns=3)),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.12)),
+        tooltip=[alt.Tooltip("thesis:N", title="Statement"), alt.Tooltip("date:T", title="Date", format="%d %b %Y"),
+                 alt.Tooltip("gap_pp:Q", title="Gap (pp)", format="+.1f")]).add_params(pick)
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=layout.GREY_ZERO).encode(y="y:Q")
+    chart = alt.layer(zero, lines).properties(width=layout.RESP_PATHS_WIDTH, height=charts.HEIGHT)
+    return charts.titled(chart, "The articles' economics, tested",
+                         "Each statement's basket minus what it is set against, buy-and-hold from the close before 27 Jan 2025",
+                         SOURCE_MIXED)
+
+
+THESIS_LABELS = {"statement": "Statement", "against": "Against", "predicted": "Predicted", "h21": "21 sessions (pp)",
+                 "h63": "63 sessions (pp)", "end": "At the end (pp)", "end_date": "End of data", "verdict": "At the end"}
+
+
+def theses(p: Params) -> Section:
+    """The articles' economic statements, each measured from the close before 27 January 2025 to the
+    end of the data (story numbers: they do not follow the parameters)."""
+    table = thesis_table()
+    data = theses_long()
+    shown = table.assign(verdict=table["held"].map({True: words.word("held"), False: words.word("did not hold")}))
+    t = table.set_index("key")
+    numbers = {}
+    for k in t.index:
+        numbers.update({f"th_{k}_end": t.loc[k, "end"], f"th_{k}_h63": t.loc[k, "h63"],
+                        f"th_{k}_verdict": Word("held" if t.loc[k, "held"] else "did not hold"),
+                        f"th_{k}_dir": Word(words.direction(t.loc[k, "end"], down="behind", up="ahead", flat="level")),
+                        f"th_{k}_enddate": Day(t.loc[k, "end_date"])})
+    numbers["th_n_held"] = int(table["held"].sum())
+    numbers["th_h_mid"] = THESIS_HORIZONS["h63"]
+    numbers["th_n"] = len(table)
+    return Section(numbers=numbers,
+                   tables={"tbl-resp-theses-table": Table(shown[list(THESIS_LABELS)], THESIS_LABELS,
+                                                          {"h21": "{:+.1f}", "h63": "{:+.1f}", "end": "{:+.1f}"})},
+                   figures={"fig-resp-theses-chart": Figure(theses_chart(data), data)})
+
+
+RERUN_EXAMPLE = {"recovery_threshold_pct": "-5", "end_date": "2025-12-31", "us_groups": "Chips,Power"}
+
+
+def rerun_box(p: Params) -> Section:
+    """The parameters, their exact valid ranges and a command that works as shown."""
+    return Section(numbers={"resp_rerun": params_box.rerun_box(Params, "04", RERUN_EXAMPLE)})
+
+
+def the_claims(p: Params) -> Section:
+    """The ledger's rows for this chapter, with their verdicts."""
+    return Section(shown=[claims.chapter_claims(4)])

@@ -6,6 +6,8 @@ launcher, so its assets are removed from every page.
 """
 from __future__ import annotations
 
+from shockbook.site import sitefiles
+
 
 def _is_thebe(asset) -> bool:
     text = f"{getattr(asset, 'filename', asset) or ''} {getattr(asset, 'attributes', {}).get('body', '')}"
@@ -20,4 +22,5 @@ def drop_thebe(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", drop_thebe, priority=900)
+    sitefiles.setup(app)  # readable notebooks to download, the in-page event study's data
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,45 @@
+"""What the built site carries beside its pages (shockbook.site.sitefiles): readable notebooks to
+download, and the in-page event study's data, byte for byte the verified cache."""
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from shockbook import paths
+from shockbook.site import sitefiles
+
+HTML = paths.ROOT / "_build" / "html"
+needs_site = pytest.mark.skipif(not (HTML / "index.html").exists(),
+                                reason="the site is not built: run `make book` (or `make test`, which builds it)")
+NOTEBOOK_PAGES = sorted(f"chapters/{p.stem}" for p in paths.CHAPTERS_DIR.glob("*.ipynb"))
+
+
+@needs_site
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_every_notebook_page_offers_its_readable_copy(doc):
+    page = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+    assert f'href="../{sitefiles.READABLE_DIR}/{doc}.ipynb"' in page
+    nb = nbformat.read(HTML / sitefiles.READABLE_DIR / f"{doc}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert not re.search(r"\{(glue|numref|doc|cite)[^}]*\}`", markdown)
+
+
+@needs_site
+def test_the_event_study_data_are_the_verified_cache():
+    root = HTML / sitefiles.EVENT_DATA_DIR
+    series = json.loads((root / "series.json").read_text(encoding="utf-8"))
+    assert series == sitefiles.event_study_catalog()
+    for s in series:
+        assert (root / "prices" / s["file"]).read_bytes() == (paths.PRICES_DIR / s["file"]).read_bytes(), s["file"]
+
+
+def test_the_site_data_are_written_from_the_cache(tmp_path):
+    target = sitefiles.write_event_study_data(tmp_path)
+    series = json.loads((target / "series.json").read_text(encoding="utf-8"))
+    assert {s["ticker"] for s in series} >= {"NVDA", "^GSPC", "0700.HK"}
+    nvda = next(s for s in series if s["ticker"] == "NVDA")
+    assert nvda["column"] == "Adj Close" and nvda["market"] == "US"
