@@ -431,7 +431,7 @@ def translate_notebook(stem: str, tr: Translator) -> dict:
     texts = []
     for k, cell in enumerate(markdown_cells(nb)):
         p = passage_for(passages, k, cell_hash("".join(cell["source"])))
-        if p is not None:
+        if p is not None and passage_body(p.text):  # a skeleton's empty passage keeps the English
             cell["source"] = join_cjk_lines(p.text).splitlines(keepends=True)
             texts.append(p.text)
     for cell in nb["cells"]:
