@@ -413,9 +413,27 @@ def _translate_output(o: dict, tr: Translator) -> dict:
                 new[mime] = tr.html(value)
         elif base == "text/plain" and isinstance(value, str) and value[:1] in "'\"":
             new[mime] = repr(tr.text(json.loads(value) if value[0] == '"' else _py_str(value)))
+        elif base == "text/markdown" and isinstance(value, str) and value.lstrip().startswith("|"):
+            new[mime] = _markdown_table(value, tr)
         elif base == "text/markdown" and isinstance(value, str):
             new[mime] = tr.html(">" + value + "<")[1:-1]
     return {**o, "data": new}
+
+
+def _markdown_table(markdown: str, tr: Translator) -> str:
+    """A pipe table cell by cell; code (`...`) and the separator row kept."""
+    def cell(text: str) -> str:
+        t = text.strip()
+        if not t or set(t) <= set("-: ") or (t.startswith("`") and t.endswith("`")):
+            return text
+        return " " + tr.text(t) + " "
+    out = []
+    for line in markdown.split("\n"):
+        if line.startswith("|") and line.rstrip().endswith("|"):
+            cells = line.rstrip()[1:-1].split("|")
+            line = "|" + "|".join(cell(c) for c in cells) + "|"
+        out.append(line)
+    return "\n".join(out)
 
 
 def _py_str(literal: str) -> str:
