@@ -335,3 +335,25 @@ def test_a_passage_is_found_by_its_hash_when_cells_are_inserted_above_it(tmp_pat
     assert all(state == "current" for _, state, _ in edition.status(stem))
     nb = edition.translate_notebook(stem, edition.Translator({}))
     assert "".join(edition.markdown_cells(nb)[1]["source"]) == edition.join_cjk_lines(passages[1].text)
+
+
+_ROLE = re.compile(r"\{(glue:\w+|numref|doc|cite)\}`([^`]+)`")
+
+
+def _roles(markdown: str) -> set[tuple[str, str]]:
+    """(role, target) pairs, the format dropped and a derived key (``__yi``) counted as its base."""
+    return {(("glue" if r.startswith("glue") else r), re.sub(r"__(yi|wan|wanyi)$", "", t.split(":")[0]))
+            for r, t in _ROLE.findall(markdown)}
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_current_passage_uses_the_same_glued_values_references_and_citations(stem):
+    nb = json.loads((paths.CHAPTERS_DIR / f"{stem}.ipynb").read_text())
+    passages = edition.read_passages(edition.TRANSLATIONS / f"{stem}.md")
+    for k, cell in enumerate(edition.markdown_cells(nb)):
+        src = "".join(cell["source"])
+        p = edition.passage_for(passages, k, edition.cell_hash(src))
+        if p is None or p.en_hash != edition.cell_hash(src):
+            continue
+        english, chinese = _roles(src), _roles(p.text)
+        assert english == chinese, f"{stem} passage {k}: only English {english - chinese}, only Chinese {chinese - english}"
