@@ -1,6 +1,7 @@
 # The DeepSeek Shock — two commands do everything:
 #   make book   environment, chapter execution against the cached data, the static site
 #   make test   the above, then every test (unit, data, notebooks with nbval, the site in a browser)
+#   make pdf    the PDF edition (_build/pdf/book.pdf, also offered on the site), printed by Chromium
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := book
@@ -13,9 +14,9 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor run rerun site test browser refresh import verify bench bench-editions clean sources
+.PHONY: book env vendor fonts run rerun site pdf test pytest browser refresh import verify bench bench-editions clean sources
 
-book: env vendor run site
+book: env fonts vendor run site pdf
 
 env: $(ENV_OK)
 $(ENV_OK): requirements.txt pyproject.toml
@@ -54,14 +55,18 @@ rerun: env vendor
 # root, the Chinese edition (zh/, generated from translations/zh by shockbook.site.edition) under zh/.
 SITE_OK := _build/html/.built
 SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv \
-                 data/facts/*.csv zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
+                 data/facts/*.csv data/market/manifest.json data/facts/manifest.json shockbook/site/sphinxext.py \
+                 zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
 JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --quiet
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
+# Sphinx neither re-copies a changed stylesheet nor rewrites pages when only the book's extension
+# changed: then every page is rebuilt (--all).
+SITE_WIDE := _static/% shockbook/site/sphinxext.py
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
 	@# The Chinese sources are generated while the English book builds (nothing is executed again).
-	mkdir -p _build; $(JB) . > _build/en.log 2>&1 & pid=$$!; \
-	  zh=0; { $(PY) -m shockbook.site.edition build && $(JB) zh --path-output _build/zh; } > _build/zh.log 2>&1 || zh=$$?; \
+	mkdir -p _build; $(JB) . $(if $(filter $(SITE_WIDE),$?),--all,) > _build/en.log 2>&1 & pid=$$!; \
+	  zh=0; { $(PY) -m shockbook.site.edition build && $(JB) zh --path-output _build/zh $(if $(filter $(SITE_WIDE),$?),--all,); } > _build/zh.log 2>&1 || zh=$$?; \
 	  en=0; wait $$pid || en=$$?; cat _build/en.log _build/zh.log | grep -v -E "^$$|=====|Finished generating|HTML pages are here|_build/html|look at your book|paste this line|Config Path|Output Path|^Running Jupyter-Book|Source Folder" || true; \
 	  [ $$en = 0 ] && [ $$zh = 0 ]
 	rm -rf _build/html/zh && cp -r _build/zh/_build/html _build/html/zh
@@ -72,13 +77,36 @@ sources: env
 	$(PY) -m shockbook.site.sources
 
 test: book browser
-	$(PY) -m pytest
+	$(MAKE) --no-print-directory pytest
 
-# The site tests drive Debian's chromium. Installed here when we are root with apt (as in CI);
+# The tests alone, on every core (at most 4): pytest-xdist, each test module and each notebook on one
+# worker (nbval runs a notebook's cells in order, in one kernel). `make bench` times exactly this.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+pytest: env
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadscope
+
+# The PDF edition: the built site printed by the local Chromium (shockbook/site/pdf.py), with a
+# cover and a contents page with page numbers; copied into the site as book.pdf. Skipped, with a
+# message, where there is no Chromium.
+PDF_OK := _build/pdf/book.pdf
+pdf: $(PDF_OK)
+$(PDF_OK): $(SITE_OK) shockbook/site/pdf.py | browser fonts
+	@if command -v chromium > /dev/null || [ -n "$${CHROMIUM_PATH:-}" ]; then \
+	  $(PY) -m shockbook.site.pdf; \
+	else echo "chromium is not installed (apt-get install chromium): no PDF edition"; fi
+
+# Chinese outlet names (金融界) need a CJK font in the browser that tests the site and prints the
+# PDF: Debian's fonts-noto-cjk, installed here when we are root with apt (as in CI).
+fonts:
+	@[ -n "$$(fc-list ':family=Noto Sans CJK SC' family 2> /dev/null)" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk > /dev/null; } ; } || \
+	  echo "fonts-noto-cjk is not installed (apt-get install fonts-noto-cjk): Chinese names will show as empty boxes"
+
+# The site tests drive Debian's chromium (and compare PDF pages with poppler's pdftoppm). Installed here when we are root with apt (as in CI);
 # elsewhere they skip and say how to get it.
 browser:
-	@command -v chromium > /dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; } ; } || \
+	@{ command -v chromium > /dev/null && command -v pdftoppm > /dev/null; } || { [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils > /dev/null; } ; } || \
 	  echo "chromium is not installed (apt-get install chromium): the browser tests will be skipped"
 
 # Maintainers: rebuild data/market from Yahoo Finance (online), or from ../shared/data/raw.

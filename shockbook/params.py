@@ -31,10 +31,14 @@ def date(name: str, value, lo: str = catalog.START, hi: str = catalog.END) -> pd
     """A YYYY-MM-DD date between ``lo`` and ``hi`` (by default, the cache's window)."""
     if not isinstance(value, str):
         raise ValueError(f"{name} must be a date written YYYY-MM-DD; got {value!r}.")
+    if not value.strip():
+        raise ValueError(f"{name} is empty; give a date written YYYY-MM-DD between {lo} and {hi}.")
     try:
         day = pd.to_datetime(value, format="%Y-%m-%d")  # strict: '27/01/2025' is ambiguous elsewhere
     except (ValueError, TypeError):
-        raise ValueError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD.") from None
+        day = pd.NaT
+    if pd.isna(day):
+        raise ValueError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD.")
     if not pd.Timestamp(lo) <= day <= pd.Timestamp(hi):
         raise ValueError(f"{name} must lie between {lo} and {hi}; got {value}.")
     return day

@@ -1,24 +1,32 @@
 """Execute chapters with papermill, the same way everywhere, and only when something changed.
 
 A chapter's inputs are its notebook source, the package's code, the pinned requirements,
-its parameters and the data files it read last time (recorded by ``cache`` through
-``SHOCKBOOK_READ_LOG``). Their fingerprint is kept in ``chapters/_run_state.json``; a
-chapter whose fingerprint is unchanged is skipped. jupyter-book's own cache cannot do
-this: it hashes code cells only and does not see the data.
+its parameters and the data files it read (each recorded by ``cache`` through
+``SHOCKBOOK_READ_LOG`` with the sha256 of the bytes it loaded). Their fingerprint is kept in
+``chapters/_run_state.json``; a chapter whose fingerprint is unchanged is skipped. jupyter-book's
+own cache cannot do this: it hashes code cells only and does not see the data.
+
+What is recorded is what the run *read*, never what happens to be on disk when it ends: if a data
+file, the library's code or the notebook itself changes while a chapter runs, the run is not
+recorded as current (and an edited notebook is never overwritten), so the next run repeats it.
 
 Outputs are made reproducible before they are written: papermill's timestamps and paths
 are removed and cell ids are numbered, so two runs give byte-identical notebooks. The
-committed chapter is replaced atomically, and only after a successful run; a run with a
-reader's parameters goes to ``runs/`` and never touches the committed chapter.
+committed chapter is replaced atomically, keeping its file mode, and only after a successful run;
+a run with a reader's parameters goes to ``runs/`` (or ``--out``) and never touches the chapter.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
 import re
+import shutil
+import stat
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -30,10 +38,22 @@ STATE_FILE = paths.CHAPTERS_DIR / "_run_state.json"
 DEFAULT_TIMEOUT = 600  # seconds per cell
 DEFAULT_JOBS = min(os.cpu_count() or 1, 4)  # chapters executed side by side
 KERNEL = "python3"
+TMP_PREFIX = "shockbook-run-"  # + the pid of the process that owns the folder
+# The kernel's own log (a warning about TCP transport on every start, "KeyboardInterrupt caught in
+# kernel" on some shutdowns) is not the reader's business: errors in cells reach the notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+MANIFESTS = {paths.MANIFEST: "data/market", paths.DATA_DIR / "facts" / "manifest.json": "data/facts"}
 
 
 class RunError(RuntimeError):
     """A chapter could not be run; the message says why, in one or two lines."""
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
 
 
 # --------------------------------------------------------------------------- chapters and parameters
@@ -59,17 +79,54 @@ def find_chapter(name: str) -> Path:
     return hits[0]
 
 
+def read_notebook(nb_path: Path) -> tuple[bytes, nbformat.NotebookNode]:
+    """The notebook's bytes and parsed form; a damaged file is a RunError naming it and the fix."""
+    rel = _rel(nb_path)
+    try:
+        data = nb_path.read_bytes()
+        return data, nbformat.reads(data.decode("utf-8"), as_version=4)
+    except OSError as exc:
+        raise RunError(f"{rel} cannot be read ({exc.strerror}).") from None
+    except Exception as exc:  # truncated JSON, merge-conflict markers, not a notebook
+        what = "has merge-conflict markers" if b"\n<<<<<<< " in data or data.startswith(b"<<<<<<< ") else \
+            f"is not a readable notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
+        raise RunError(f"{rel} {what}. Fix: restore it with `git checkout -- {rel}`, "
+                       "or repair it in your notebook editor.") from None
+
+
 def declared_parameters(nb_path: Path) -> dict:
     """The chapter's parameters cell as {name: default}, read with papermill."""
     import papermill
 
+    read_notebook(nb_path)  # a damaged notebook: one line naming it
     return {name: info["default"] for name, info in papermill.inspect_notebook(str(nb_path)).items()}
 
 
 def _literal(text: str):
-    import ast
-
     return ast.literal_eval(text)
+
+
+def _list_value(raw: str, default: list) -> list:
+    """A list as readers write it: 'NVDA,AMD' or 'NVDA, AMD', or a Python list "['NVDA', 'AMD']"."""
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise ValueError from None
+        if not isinstance(value, list):
+            raise ValueError
+        items = value
+    else:
+        items = [v.strip() for v in text.split(",") if v.strip()]
+    if default and all(isinstance(d, (int, float)) and not isinstance(d, bool) for d in default):
+        kind = float if any(isinstance(d, float) for d in default) else int
+        items = [kind(v) if not isinstance(v, (int, float)) or kind is float else v for v in items]
+        if kind is int and not all(isinstance(v, int) for v in items):
+            raise ValueError
+    elif default and all(isinstance(d, str) for d in default):
+        items = [v if isinstance(v, str) else str(v) for v in items]
+    return items
 
 
 def coerce_parameters(nb_path: Path, given: dict[str, str]) -> dict:
@@ -94,21 +151,20 @@ def coerce_parameters(nb_path: Path, given: dict[str, str]) -> dict:
         default = _literal(declared[name])
         try:
             if isinstance(default, bool):
-                if raw.lower() not in ("true", "false"):
+                if raw.strip().lower() not in ("true", "false"):
                     raise ValueError
-                value = raw.lower() == "true"
+                value = raw.strip().lower() == "true"
             elif isinstance(default, int):
                 value = int(raw)
             elif isinstance(default, float):
                 value = float(raw)
             elif isinstance(default, list):
-                value = [v.strip() for v in raw.split(",") if v.strip()]
-                if default and all(isinstance(d, (int, float)) for d in default):
-                    value = [type(default[0])(v) for v in value]
+                value = _list_value(raw, default)
             else:
                 value = raw
         except ValueError:
-            kind = "a comma-separated list" if isinstance(default, list) else type(default).__name__
+            kind = ("a list (NVDA,AMD or \"['NVDA', 'AMD']\")" if isinstance(default, list)
+                    else type(default).__name__)
             raise RunError(f"parameter {name}: {raw!r} is not {kind} (the default is {declared[name]}).") from None
         out[name] = value
     return out
@@ -137,29 +193,80 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def file_digest(rel: str) -> str:
+    """sha256 of a file under the repository root as it is now, or 'missing'."""
+    p = paths.ROOT / rel
+    try:
+        return _sha(p.read_bytes())
+    except FileNotFoundError:
+        return "missing"
+
+
 def data_fingerprint(files: list[str]) -> dict[str, str]:
-    out = {}
-    for rel in sorted(set(files)):
-        p = paths.ROOT / rel
-        out[rel] = _sha(p.read_bytes()) if p.exists() else "missing"
-    return out
+    return {rel: file_digest(rel) for rel in sorted(set(files))}
 
 
-def read_state() -> dict:
-    return json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
+def parse_read_log(text: str) -> dict[str, list[str]]:
+    """The read log as {path: [sha256 of the bytes read, one per read]} (the cache writes 'sha256<TAB>path')."""
+    reads: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        digest, _, rel = line.partition("\t")
+        if rel:
+            reads.setdefault(rel, []).append(digest)
+    return reads
+
+
+def changed_inputs(reads: dict[str, list[str]]) -> list[str]:
+    """Data files that changed while the chapter ran: read twice with different bytes, or different now."""
+    return sorted(rel for rel, digests in reads.items()
+                  if len(set(digests)) > 1 or file_digest(rel) != digests[0])
+
+
+def _state_damage(text: str) -> str | None:
+    if "\n<<<<<<< " in text or text.startswith("<<<<<<< "):
+        return "it has merge-conflict markers"
+    try:
+        state = json.loads(text)
+    except ValueError as exc:
+        return f"it is not valid JSON: {exc}"
+    if not isinstance(state, dict) or not all(isinstance(v, dict) for v in state.values()):
+        return "it is not a record of chapters"
+    return None
+
+
+def read_state(log=None) -> dict:
+    """The record of what each chapter was last run from; a damaged record is rebuilt (it is only a cache)."""
+    try:
+        text = STATE_FILE.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        text, damage = "", f"it cannot be read ({exc})"
+    else:
+        damage = _state_damage(text)
+    if damage is None:
+        return json.loads(text)
+    (log or print)(f"{_rel(STATE_FILE)} is damaged ({damage}); it only records what was run, so it is "
+                   "rebuilt: the chapters run again and it is rewritten.", file=sys.stderr)
+    return {}
 
 
 def write_state(state: dict) -> None:
     _atomic_write(STATE_FILE, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
 
 
-def is_current(nb_path: Path, params: dict, state: dict) -> bool:
+def is_current(nb_path: Path, params: dict, state: dict, code: str | None = None) -> bool:
     entry = state.get(nb_path.stem)
-    if not entry:
+    if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
         return False
-    nb = nbformat.read(nb_path, as_version=4)
-    return (entry["source"] == source_fingerprint(nb) and entry["code"] == code_fingerprint()
-            and entry["parameters"] == params and entry["data"] == data_fingerprint(list(entry["data"])))
+    try:
+        _, nb = read_notebook(nb_path)
+    except RunError:
+        return False  # the run says what is wrong with it
+    recorded = entry["data"]
+    return (entry.get("source") == source_fingerprint(nb) and entry.get("code") == (code or code_fingerprint())
+            and entry.get("parameters") == params and "missing" not in recorded.values()
+            and recorded == data_fingerprint(list(recorded)))
 
 
 # --------------------------------------------------------------------------- reproducible notebooks
@@ -181,15 +288,45 @@ def normalize(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
     return nb
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step; an unchanged file is left alone (and its mtime with it)."""
-    if path.exists() and path.read_bytes() == data:
-        return
+def new_file_mode() -> int:
+    """The mode a plain new file gets in a checkout (0644 under the usual umask)."""
+    from shockbook.data.cache import umask
+
+    return 0o666 & ~umask()
+
+
+class SourceChanged(RunError):
+    """The file to be replaced was edited after the run started; it is left as it is."""
+
+
+def _atomic_write(path: Path, data: bytes, expect: bytes | None = None) -> bool:
+    """Replace ``path`` with ``data`` in one step, keeping its file mode; False if it was already so.
+
+    An unchanged file is left alone (and its mtime with it). With ``expect``, the file must still
+    hold exactly those bytes just before the swap, or nothing is written (SourceChanged).
+    """
+    try:
+        current = path.read_bytes()
+    except FileNotFoundError:
+        current = None
+    if expect is not None and current != expect:
+        raise SourceChanged(str(path))
+    if current == data:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode) if current is not None else new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)  # mkstemp's 0600 would otherwise replace the checkout's mode
+        if expect is not None and path.read_bytes() != expect:  # the last moment before the swap
+            raise SourceChanged(str(path))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return True
 
 
 def output_path(nb_path: Path, params: dict, out_dir: Path | None) -> Path:
@@ -200,15 +337,95 @@ def output_path(nb_path: Path, params: dict, out_dir: Path | None) -> Path:
     return (out_dir or paths.RUNS_DIR) / (f"{nb_path.stem}__{tag}.ipynb" if tag else nb_path.name)
 
 
+def check_out_dir(out_dir: Path | None) -> None:
+    """``--out`` must not be a folder the book itself reads: a notebook there would become a chapter."""
+    if out_dir is None:
+        return
+    where = Path(out_dir).resolve()
+    for folder, why in ((paths.CHAPTERS_DIR, "the book would build it as another chapter"),
+                        (paths.DATA_DIR, "it holds the book's data")):
+        if where == folder or folder in where.parents:
+            raise RunError(f"--out {out_dir}: {_rel(folder)}/ is the book's own folder ({why}); "
+                           "choose another, e.g. --out runs/mine.")
+
+
+def check_manifests() -> None:
+    """Every chapter verifies its data against a manifest; without one, say so before running anything."""
+    for manifest, folder in MANIFESTS.items():
+        if not manifest.exists():
+            raise RunError(f"{_rel(manifest)} is missing, so no chapter can verify its data. Fix: restore it "
+                           f"with `git checkout -- {folder}`, or rebuild the data from ../shared with `make import`.")
+
+
+# --------------------------------------------------------------------------- temporary folders, workers
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_temporary_folders() -> list[Path]:
+    """Remove ``shockbook-run-<pid>-*`` folders whose process is gone (a killed run leaves them behind)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{TMP_PREFIX}*"):
+        m = re.match(rf"{re.escape(TMP_PREFIX)}(\d+)-", folder.name)
+        if m and folder.is_dir() and not _alive(int(m[1])):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: a worker must not outlive the runner, even one killed with SIGKILL.
+
+    Linux delivers SIGKILL to the worker when its parent dies (PR_SET_PDEATHSIG); elsewhere a
+    thread polls the parent. The worker's kernel polls its own parent (ipykernel's ParentPoller)
+    and exits when the worker is gone.
+    """
+    import signal
+
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
+
+
 # --------------------------------------------------------------------------- running
 
 
-def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_TIMEOUT) -> list[str]:
-    """Run one chapter into ``out_path``; returns the data files it read. Raises RunError on failure."""
+def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_TIMEOUT) -> dict:
+    """Run one chapter into ``out_path``; what it read. Raises RunError on failure.
+
+    Returns {"reads": {data file: sha256 of the bytes read}, "source": the source fingerprint the
+    run started from}. Nothing is written if a data file the chapter read changed while it ran, or
+    if the notebook itself was edited meanwhile (the edit is kept).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    with tempfile.TemporaryDirectory(prefix="shockbook-run-") as tmp:
+    start_bytes, start_nb = read_notebook(nb_path)
+    in_place = out_path == nb_path
+    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmp:
         log = Path(tmp) / "reads.txt"
         log.touch()
         executed = Path(tmp) / nb_path.name
@@ -220,14 +437,14 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
             papermill.execute_notebook(
                 str(nb_path), str(executed), parameters=params or None, kernel_name=KERNEL,
                 cwd=str(nb_path.parent), execution_timeout=timeout, progress_bar=False,
-                log_output=False, request_save_on_cell_execute=False)
+                log_output=False, request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS)
         except PapermillExecutionError as exc:
-            failed = paths.RUNS_DIR / f"{nb_path.stem}__FAILED.ipynb"
+            failed = (paths.RUNS_DIR if in_place else out_path.parent) / f"{nb_path.stem}__FAILED.ipynb"
             if executed.exists():
                 failed.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(executed, failed)
             raise RunError(f"{nb_path.stem} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
-                           f"  The committed chapter is unchanged; the failed run is in {failed.relative_to(paths.ROOT)}.") from None
+                           f"  The committed chapter is unchanged; the failed run is in {_rel(failed)}.") from None
         except Exception as exc:  # timeouts, a dead kernel
             raise RunError(f"{nb_path.stem} did not finish: {type(exc).__name__}: {exc}") from None
         finally:
@@ -236,11 +453,22 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+        reads = parse_read_log(log.read_text())
+        changed = changed_inputs(reads)
+        if changed:
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            raise RunError(f"{nb_path.stem}: {', '.join(changed[:3])}{more} changed while the chapter ran, so "
+                           "its result mixes old and new data; nothing was written and it is not recorded as "
+                           f"current. Run it again when the data stop changing: python -m shockbook run {nb_path.stem}")
+        nb = normalize(nbformat.read(executed, as_version=4), nb_path.stem)
+        try:
+            _atomic_write(out_path, (nbformat.writes(nb) + "\n").encode(), expect=start_bytes if in_place else None)
+        except SourceChanged:
+            raise RunError(f"{_rel(nb_path)} was edited while it ran: your edit is kept and the run's result "
+                           f"discarded (not recorded as current). Run it again: python -m shockbook run {nb_path.stem}") from None
         for csv in sorted(figdata.glob("*.csv")):
             _atomic_write(out_path.parent / "figdata" / csv.name, csv.read_bytes())
-        nb = normalize(nbformat.read(executed, as_version=4), nb_path.stem)
-        _atomic_write(out_path, (nbformat.writes(nb) + "\n").encode())
-        return [line for line in log.read_text().splitlines() if line]
+        return {"reads": {rel: digests[0] for rel, digests in reads.items()}, "source": source_fingerprint(start_nb)}
 
 
 def publish_reader_run(out: Path, params: dict, seconds: float, log=print) -> None:
@@ -255,10 +483,10 @@ def publish_reader_run(out: Path, params: dict, seconds: float, log=print) -> No
     log(f"Open {shown} in a browser (readable notebook: {readable.name}).")
 
 
-def _timed_execute(nb_path: Path, params: dict, out: Path, timeout: int) -> tuple[list[str], float]:
+def _timed_execute(nb_path: Path, params: dict, out: Path, timeout: int) -> tuple[dict, float]:
     t0 = time.perf_counter()
-    reads = execute(nb_path, params, out, timeout)
-    return reads, time.perf_counter() - t0
+    result = execute(nb_path, params, out, timeout)
+    return result, time.perf_counter() - t0
 
 
 def run(names: list[str] | None = None, params: dict[str, str] | None = None, force: bool = False,
@@ -275,41 +503,59 @@ def run(names: list[str] | None = None, params: dict[str, str] | None = None, fo
         raise RunError("parameters belong to one chapter: name exactly one chapter with -p.")
     if jobs < 1:
         raise RunError(f"jobs must be at least 1, not {jobs}.")
+    check_out_dir(out_dir)
+    check_manifests()
+    clean_stale_temporary_folders()
     typed = coerce_parameters(targets[0], params) if params else {}
-    state = read_state()
+    state = read_state(log)
+    code = code_fingerprint()
     results, todo = [], []
     for i, nb_path in enumerate(targets, 1):
         out = output_path(nb_path, typed, out_dir)
         prefix = f"[{i}/{len(targets)}] {nb_path.stem}"
-        if out == nb_path and not force and is_current(nb_path, typed, state):
+        if out == nb_path and not force and is_current(nb_path, typed, state, code):
             log(f"{prefix}: unchanged, skipped", file=sys.stderr)
             results.append((nb_path.stem, "skipped", 0.0))
         else:
             todo.append((prefix, nb_path, out))
 
-    def finished(prefix: str, nb_path: Path, out: Path, reads: list[str], seconds: float) -> None:
+    def finished(prefix: str, nb_path: Path, out: Path, result: dict, seconds: float) -> None:
         if out == nb_path:
-            nb = nbformat.read(nb_path, as_version=4)
-            state[nb_path.stem] = {"source": source_fingerprint(nb), "code": code_fingerprint(),
-                                   "parameters": typed, "data": data_fingerprint(reads)}
+            if code_fingerprint() != code:
+                raise RunError(f"{nb_path.stem}: the library's code (shockbook/ or requirements.txt) changed while "
+                               "it ran, so it is not recorded as current. Run it again: "
+                               f"python -m shockbook run {nb_path.stem}")
+            state[nb_path.stem] = {"source": result["source"], "code": code, "parameters": typed,
+                                   "data": dict(sorted(result["reads"].items()))}
             write_state(state)
-        where = "" if out == nb_path else f" → {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}"
+        where = "" if out == nb_path else f" → {_rel(out)}"
         log(f"{prefix}: done in {seconds:.1f} s{where}", file=sys.stderr)
         if out != nb_path:
             publish_reader_run(out, typed, seconds, log)
         results.append((nb_path.stem, "ran", seconds))
 
     failures = []
+
+    def failed(prefix: str, exc: RunError) -> None:
+        log(f"{prefix}: failed", file=sys.stderr)
+        failures.append(exc)
+
     if jobs == 1 or len(todo) < 2:
         for prefix, nb_path, out in todo:
             log(f"{prefix}: running…", file=sys.stderr)
-            finished(prefix, nb_path, out, *_timed_execute(nb_path, typed, out, timeout))
+            try:
+                finished(prefix, nb_path, out, *_timed_execute(nb_path, typed, out, timeout))
+            except RunError as exc:
+                if len(todo) == 1:
+                    raise
+                failed(prefix, exc)
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         # spawn, not fork: a forked child would share the parent's ZeroMQ state with its kernel.
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             futures = {}
             for prefix, nb_path, out in todo:
                 log(f"{prefix}: running…", file=sys.stderr)
@@ -319,8 +565,9 @@ def run(names: list[str] | None = None, params: dict[str, str] | None = None, fo
                 try:
                     finished(prefix, nb_path, out, *future.result())
                 except RunError as exc:
-                    log(f"{prefix}: failed", file=sys.stderr)
-                    failures.append(exc)
+                    failed(prefix, exc)
     if failures:
+        for exc in failures[1:]:  # the first is raised; the others are not lost
+            log(f"error: {exc}", file=sys.stderr)
         raise failures[0]
     return results

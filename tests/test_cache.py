@@ -237,3 +237,14 @@ def test_known_disagreements_are_recorded_not_hidden():
     # FX: FRED at noon in New York against Yahoo's bar at midnight London agree closely on a typical day.
     assert loose["DEXCHUS", "Yahoo CNY=X (next row)"]["median_abs_diff"] < 0.05
     assert loose["DEXJPUS", "Yahoo JPY=X (next row)"]["median_abs_diff"] < 0.2
+
+
+def test_a_new_cache_folder_gets_the_checkouts_mode_not_mkdtemps(market_copy, tmp_path):
+    """`make import` into a fresh checkout: data/market must be readable like the rest (0755 under umask 022)."""
+    import stat
+
+    nvda = cache.load_prices("NVDA", market_copy).reset_index()
+    shares = ((market_copy / "shares_outstanding.csv").read_bytes(), {"kind": "test"})
+    out = cache.write_cache({"NVDA": (nvda, {"kind": "test"})}, shares, tmp_path / "new" / "market")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~cache.umask()
+    assert stat.S_IMODE((out / "manifest.json").stat().st_mode) == 0o666 & ~cache.umask()

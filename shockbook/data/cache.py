@@ -16,6 +16,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -32,8 +33,9 @@ SHARES_COLUMNS = [
 ]
 MANIFEST_SCHEMA = 1
 
-FIX = ("Fix: restore the committed cache with `git checkout -- data/market`, rebuild it from "
-       "../shared with `python -m shockbook import`, or refresh it online with `make refresh`.")
+# Only fixes that work on a damaged cache: `make refresh` reads the cache it refreshes, so it is not one.
+FIX = ("Fix: restore the committed cache with `git checkout -- data/market`, or rebuild it from "
+       "../shared with `make import`.")
 
 
 class CacheError(ValueError):
@@ -55,12 +57,23 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _note_read(path: Path) -> None:
-    """Record which data files a chapter reads, so the runner reruns exactly the chapters a change touches."""
+def _note_read(path: Path, data: bytes | None = None, digest: str | None = None) -> None:
+    """Record which data file a chapter read and the sha256 of the bytes it read.
+
+    The runner reruns exactly the chapters a change touches, and records what a chapter was built
+    from (not what is on disk when it ends). Pass the bytes loaded (or their digest); without
+    either, the file is hashed now.
+    """
     log = os.environ.get("SHOCKBOOK_READ_LOG")
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(_rel(path) + "\n")
+    if not log:
+        return
+    if digest is None:
+        try:
+            digest = sha256_bytes(data if data is not None else Path(path).read_bytes())
+        except FileNotFoundError:
+            digest = "missing"
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"{digest}\t{_rel(path)}\n")
 
 
 # --------------------------------------------------------------------------- frames
@@ -192,7 +205,7 @@ def _verified_bytes(rel: str, market_dir: Path, manifest: dict) -> bytes:
         raise CacheError(
             f"{_rel(path)} has changed since the manifest was written (sha256 {digest[:12]}… "
             f"instead of {entry['sha256'][:12]}…): it was edited by hand or damaged. {FIX}")
-    _note_read(path)
+    _note_read(path, data=data)
     return data
 
 
@@ -230,19 +243,20 @@ def load_prices(ticker: str, market_dir: Path | None = None) -> pd.DataFrame:
         read_manifest(market_dir)  # raises the clear error
     if not path.exists():
         _verified_bytes(f"prices/{s.file_name}", market_dir, read_manifest(market_dir))  # raises
-    _note_read(path)
-    return _load_prices(str(market_dir), s.file_name, _stamp(path), _stamp(manifest_path)).copy()
+    df, digest = _load_prices(str(market_dir), s.file_name, _stamp(path), _stamp(manifest_path))
+    _note_read(path, digest=digest)  # the bytes this frame was parsed from, even when memoised
+    return df.copy()
 
 
 @functools.lru_cache(maxsize=256)
-def _load_prices(market_dir: str, file_name: str, file_stamp: tuple, manifest_stamp: tuple) -> pd.DataFrame:
+def _load_prices(market_dir: str, file_name: str, file_stamp: tuple, manifest_stamp: tuple) -> tuple[pd.DataFrame, str]:
     market_dir = Path(market_dir)
     rel = f"prices/{file_name}"
     data = _verified_bytes(rel, market_dir, read_manifest(market_dir))
     df = _read_prices_csv(data, _rel(market_dir / rel))
     check_prices(df, _rel(market_dir / rel))
     df.index = pd.DatetimeIndex(pd.to_datetime(df.pop("Date")), name="Date")
-    return df
+    return df, sha256_bytes(data)
 
 
 def load_shares(market_dir: Path | None = None) -> pd.DataFrame:
@@ -277,10 +291,17 @@ def verify(market_dir: Path | None = None) -> int:
 # --------------------------------------------------------------------------- writing
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
 
 
 def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[bytes, dict],
@@ -293,10 +314,12 @@ def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[byte
     market_dir = Path(market_dir or paths.MARKET_DIR)
     market_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".market-new-", dir=market_dir.parent))
+    # mkdtemp makes the folder 0700; the cache it becomes keeps the checkout's mode.
+    os.chmod(tmp, stat.S_IMODE(market_dir.stat().st_mode) if market_dir.is_dir() else 0o777 & ~umask())
     try:
         # mkdtemp makes a private (0700) folder, which would become data/market itself after the swap:
         # give it the mode a checkout gives folders (files already get the umask's mode).
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~umask())
         (tmp / "prices").mkdir()
         files = {}
         for ticker in sorted(prices, key=lambda t: catalog.SERIES.index(catalog.get(t))):

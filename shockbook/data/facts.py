@@ -567,7 +567,7 @@ def _verified_path(name: str, facts_dir: Path | None) -> tuple[Path, dict]:
                          f"the file was changed after import. {FIX}")
     from shockbook.data.cache import _note_read  # the runner reruns the chapters that read a changed file
 
-    _note_read(path)
+    _note_read(path, digest=actual)
     return path, entry
 
 

@@ -99,17 +99,11 @@ def chart_spec(bundle: dict) -> dict | None:
     return spec
 
 
-# A small static renderer of our own, until charts.static_svg (vl-convert-python) lands; then the
-# lead can point these two at it. The spec's own config (the book's theme) travels with it.
 def static_svg(spec: dict) -> str:
-    import vl_convert as vlc
+    """The chart theme's static SVG (:func:`shockbook.site.charts.static_svg`)."""
+    from shockbook.site import charts
 
-    return vlc.vegalite_to_svg(spec, vl_version=_vl_version(spec))
-
-
-def _vl_version(spec: dict) -> str | None:
-    m = re.search(r"/v(\d+)\.(\d+)", spec.get("$schema", ""))
-    return f"{m.group(1)}.{m.group(2)}" if m else None
+    return charts.static_svg(spec)
 
 
 # --------------------------------------------------------------------------- what the prose refers to

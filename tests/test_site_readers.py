@@ -1,0 +1,354 @@
+"""The book for every reader: phones, screen readers, Chinese glyphs, print and the PDF edition.
+
+In a real browser (Debian's chromium, headless), at a phone's width (390 px) and a desktop's (1280 px):
+no chart is drawn wider than its column and no title line runs past its chart; axe-core finds no
+WCAG 2.1 AA violation on any page; Chinese names are drawn with a CJK font, not as empty boxes.
+Without a browser: the chart renderer's titles, descriptions and static SVGs; the site's table
+numbering, rerun boxes and links; the PDF edition's contents, vectors and reproducibility.
+Screenshots go to _build/screenshots/readers/ for a person to look at.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from shockbook import paths
+from shockbook.site import charts, pdf
+from test_site import HTML, PAGES, needs_site
+
+SHOTS = paths.ROOT / "_build" / "screenshots" / "readers"
+AXE = Path(os.environ.get("SHOCKBOOK_AXE", paths.ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = {"phone": 390, "desktop": 1280}
+PDF = paths.ROOT / "_build" / "pdf" / "book.pdf"
+
+
+# --- The renderer, without a browser ------------------------------------------------------------
+
+def long_titled_chart(n: int = 6) -> alt.Chart:
+    data = pd.DataFrame({"item": [f"item {i}" for i in range(n)], "value": range(n)})
+    bars = alt.Chart(data).mark_bar().encode(x=alt.X("value:Q", title="Value"), y=alt.Y("item:N", title=None))
+    return charts.titled(bars.properties(width=260), "A title", "What is shown, said briefly",
+                         "a source line far longer than the chart is wide, naming many outlets one after another, "
+                         "as chapter 3's fleet chart does, so that it would widen or be cut")
+
+
+def svg_width(svg: str) -> float:
+    return float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg).group(1))
+
+
+def test_long_title_lines_are_wrapped_to_the_chart_width():
+    chart = long_titled_chart()
+    spec = charts._spec_of(chart)
+    untitled = charts.drawn_width(spec)
+    unwrapped = svg_width(__import__("vl_convert").vegalite_to_svg(spec))
+    assert unwrapped > untitled + 50, "the test chart's source line should widen it when not wrapped"
+    assert svg_width(charts.static_svg(chart)) <= max(untitled, charts.MIN_TITLE_WIDTH + 10) + 1
+    subtitle = charts.prepared(spec)["title"]["subtitle"]
+    assert len(subtitle) > 2 and " ".join(subtitle).endswith("would widen or be cut")
+
+
+def test_static_svg_is_byte_identical_across_calls_even_with_gradients():
+    data = pd.DataFrame({"x": [1, 2, 3], "y": [1, 2, 3], "v": [1.0, 10.0, 100.0]})
+    chart = alt.Chart(data).mark_rect().encode(x="x:O", y="y:O", color=alt.Color("v:Q", scale=alt.Scale(type="log")))
+    first, second = charts.static_svg(chart), charts.static_svg(chart)
+    assert first == second
+    assert "gradient" in first, "a continuous colour legend draws a gradient, whose id vega numbers per process"
+    assert first.startswith('<svg role="img" aria-label="Cells (across: x; up: y; coloured by: v)')
+
+
+def test_description_says_what_is_plotted_and_how_many_rows():
+    chart = long_titled_chart(n=7)
+    text = charts.describe(charts._spec_of(chart))
+    assert text.startswith("Chart: A title.") and "What is shown, said briefly." in text
+    assert "Bars" in text and "Value" in text
+    assert f"{len(chart.data)} rows of data" in text
+    assert "Source: a source line" in text
+
+
+def test_site_shows_the_interactive_chart_and_other_viewers_the_svg():
+    from myst_nb.core.render import base_render_priority
+
+    bundle = charts.render(charts._spec_of(long_titled_chart()))
+    assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"}
+    priority = base_render_priority()["html"]  # the book sets no override (see _config.yml)
+    assert priority["text/html"] < priority["image/svg+xml"], "myst-nb would show the static SVG on the site"
+    assert 'class="shockbook-sr-only"' in bundle["text/html"] and "aria-describedby" in bundle["text/html"]
+
+
+# --- The built site, without a browser ----------------------------------------------------------
+
+def book_pages() -> list[str]:
+    """The pages with content (index.html only redirects to the introduction)."""
+    return [p for p in PAGES if 'class="bd-article"' in (HTML / p).read_text(encoding="utf-8")]
+
+
+def chapter_pages() -> list[str]:
+    return [p for p in PAGES if re.fullmatch(r"chapters/\d\d_\w+\.html", p)]
+
+
+@needs_site
+def test_glued_tables_are_numbered_and_referenced_as_tables():
+    seen = 0
+    for page in chapter_pages():
+        text = (HTML / page).read_text(encoding="utf-8")
+        for fig_id, body in re.findall(r'<figure[^>]*id="(tbl-[^"]+)"[^>]*>(.*?)</figure>', text, re.S):
+            number = re.search(r'<span class="caption-number">([^<]+)</span>', body)
+            assert number and number.group(1).startswith("Table "), f"{page}: {fig_id} is captioned {number}"
+            seen += 1
+        for ref in re.findall(r'href="#tbl-[^"]+"><span class="std std-numref">([^<]+)<', text):
+            assert ref.startswith("Table "), f"{page}: a table is referred to as {ref!r}"
+    assert seen > 0
+
+
+@needs_site
+def test_every_book_table_scrolls_in_a_named_focusable_region():
+    for page in PAGES:
+        text = (HTML / page).read_text(encoding="utf-8")
+        tables = len(re.findall(r'<table\b[^>]*class="[^"]*shockbook-table', text))
+        wrapped = len(re.findall(r'<div class="shockbook-table-wrap" role="region" tabindex="0" aria-label="[^"]+">'
+                                 r'\s*<table\b[^>]*class="[^"]*shockbook-table', text))
+        assert tables == wrapped, f"{page}: {tables - wrapped} tables not wrapped"
+
+
+@needs_site
+def test_every_page_links_the_repository_and_the_pdf_and_each_chapter_says_how_to_rerun_it():
+    for page in book_pages():
+        text = (HTML / page).read_text(encoding="utf-8")
+        assert "https://github.com/deepseek-shock/book" in text, page
+        depth = page.count("/")
+        assert f'href="{"../" * depth}book.pdf"' in text, f"{page} does not link the PDF edition"
+    for page in chapter_pages():
+        text = (HTML / page).read_text(encoding="utf-8")
+        number = page.split("/")[1][:2]
+        box = re.search(r'<aside class="shockbook-rerun".*?</aside>', text, re.S)
+        assert box, f"{page} has no rerun box"
+        assert f"python -m shockbook run {number}" in box.group(0)
+        assert page.replace(".html", ".ipynb") in box.group(0)
+
+
+@needs_site
+def test_the_changelog_lists_every_source_of_the_data():
+    text = (HTML / "changelog.html").read_text(encoding="utf-8")
+    market = json.loads((paths.ROOT / "data" / "market" / "manifest.json").read_text())
+    facts = json.loads((paths.ROOT / "data" / "facts" / "manifest.json").read_text())
+    for entry in market["files"].values():
+        origin = entry["origin"]
+        assert (origin.get("repository") or origin.get("raw_file")) in text
+        if origin.get("snapshot"):
+            assert origin["snapshot"] in text
+    for name in facts["files"]:
+        assert name in text
+
+
+# --- In a browser: phones, desktops, screen readers, glyphs ----------------------------------------
+
+@pytest.fixture(scope="module")
+def site_url():
+    with pdf.serve(HTML) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = pdf.chromium_path()
+    if path is None:
+        pytest.skip("chromium is not installed: `apt-get install chromium` (make test does it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=pdf.CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    assert AXE.exists(), f"axe-core is missing ({AXE}): run `make vendor` (npm ci installs it from package-lock.json)"
+    return AXE.read_text(encoding="utf-8")
+
+
+# Each problem a chart has at the current width: drawn wider than its column, or a title line
+# (title or subtitle text) whose box runs past the chart's own SVG.
+FIT_PROBLEMS = """() => {
+  const out = [];
+  document.querySelectorAll('div.shockbook-chart').forEach((div, i) => {
+    const svg = div.querySelector('svg.marks');
+    if (!svg) { out.push(`chart ${i + 1}: no SVG`); return; }
+    const column = div.parentElement.getBoundingClientRect();
+    const box = svg.getBoundingClientRect();
+    if (box.width > column.width + 0.5 || box.right > column.right + 0.5 || box.right > window.innerWidth + 0.5)
+      out.push(`chart ${i + 1}: drawn ${box.width.toFixed(0)} px wide (to x=${box.right.toFixed(0)}) in a column of ${column.width.toFixed(0)} px`);
+    if (div.scrollWidth > div.clientWidth + 1)
+      out.push(`chart ${i + 1}: overflows its box (${div.scrollWidth} > ${div.clientWidth} px)`);
+    svg.querySelectorAll('g[class*="role-title"] text').forEach(t => {
+      const r = t.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1)
+        out.push(`chart ${i + 1}: title line cut: "${t.textContent.slice(0, 50)}"`);
+    });
+  });
+  return out;
+}"""
+
+
+def open_page(chromium, site_url: str, page: str, width: int):
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(f"{site_url}/{page}", wait_until="load")
+    pdf.wait_until_drawn(tab)
+    return context, tab, errors
+
+
+@needs_site
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=list(WIDTHS))
+@pytest.mark.parametrize("page", book_pages() if PAGES else [])
+def test_page_fits_phone_and_desktop_and_has_no_wcag_violations(page, width, chromium, site_url, axe_source):
+    """One page load per page and width (the browser is slow on a shared machine): the charts fit
+    their column and their titles are whole; axe-core finds no WCAG 2.1 AA violation."""
+    context, tab, errors = open_page(chromium, site_url, page, width)
+    try:
+        problems = tab.evaluate(FIT_PROBLEMS)
+        tab.add_script_tag(content=axe_source)
+        result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        charts_here = tab.locator("div.shockbook-chart")
+        if charts_here.count():
+            charts_here.first.scroll_into_view_if_needed()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SHOTS / f"{page.replace('/', '__').removesuffix('.html')}-{width}.png"))
+    finally:
+        context.close()
+    assert not errors, errors
+    assert not problems, f"{page} at {width} px: " + "; ".join(problems)
+    found = [f"{v['id']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']}): {v['help']}" for v in result["violations"]]
+    assert not found, f"{page} at {width} px: " + "; ".join(found)
+
+
+@needs_site
+def test_the_fit_check_catches_a_chart_wider_than_a_phone_and_a_cut_title(chromium, site_url):
+    """The check above can fail: with the book's scaling switched off, a phone cuts the charts."""
+    page = next(p for p in chapter_pages() if "shockbook-chart" in (HTML / p).read_text(encoding="utf-8"))
+    context, tab, _ = open_page(chromium, site_url, page, WIDTHS["phone"])
+    try:
+        tab.add_style_tag(content=".shockbook-chart svg.marks { max-width: none !important; }")
+        problems = tab.evaluate(FIT_PROBLEMS)
+        tab.add_style_tag(content=".shockbook-chart g[class*='role-title'] text { transform: translateX(900px); }")
+        cut = tab.evaluate(FIT_PROBLEMS)
+    finally:
+        context.close()
+    assert any("drawn" in p for p in problems), problems
+    assert any("title line cut" in p for p in cut), cut
+
+
+# Draws each character of ``text`` in the font of the element holding it, and says how many
+# different pictures came out and how wide the text is next to unassigned code points (tofu).
+GLYPHS = """text => {
+  const holder = [...document.querySelectorAll('article p, article li, article td')].find(e => e.textContent.includes(text));
+  if (!holder) return null;
+  const family = getComputedStyle(holder).fontFamily;
+  const canvas = document.createElement('canvas'); canvas.width = 64; canvas.height = 64;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  ctx.font = `48px ${family}`;
+  const pictures = new Set([...text].map(ch => {
+    ctx.clearRect(0, 0, 64, 64); ctx.fillText(ch, 4, 52);
+    return Array.from(ctx.getImageData(0, 0, 64, 64).data.filter((_, i) => i % 4 === 3)).join(',');
+  }));
+  const tofu = String.fromCodePoint(0x0378).repeat(text.length);
+  return {family, distinct: pictures.size, width: ctx.measureText(text).width, tofu: ctx.measureText(tofu).width};
+}"""
+
+
+@needs_site
+def test_chinese_names_are_drawn_with_a_cjk_font_not_empty_boxes(chromium, site_url):
+    name = "金融界"
+    page = next((p for p in PAGES if name in (HTML / p).read_text(encoding="utf-8")), None)
+    assert page, f"no page quotes {name}; pick another Chinese string the book prints"
+    context, tab, _ = open_page(chromium, site_url, page, WIDTHS["desktop"])
+    try:
+        glyphs = tab.evaluate(GLYPHS, name)
+        tab.locator(f"text={name}").first.scroll_into_view_if_needed()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SHOTS / "cjk.png"))
+    finally:
+        context.close()
+    assert "Noto Sans CJK SC" in glyphs["family"], glyphs
+    # Tofu draws every missing character as the same box, as wide as any other missing character.
+    assert glyphs["distinct"] == len(name), f"the characters of {name} are drawn as identical boxes: {glyphs}"
+    assert abs(glyphs["width"] - glyphs["tofu"]) > 1, glyphs
+
+
+# --- The PDF edition -------------------------------------------------------------------------------
+
+needs_pdf = pytest.mark.skipif(not PDF.exists(), reason="no PDF edition: run `make pdf` (make book does it)")
+
+
+def page_images(path: Path, out: Path) -> list[bytes]:
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(out / "p")], check=True)
+    return [p.read_bytes() for p in sorted(out.glob("p-*.png"))]
+
+
+@needs_pdf
+def test_pdf_contents_page_numbers_point_at_the_chapters():
+    from pypdf import PdfReader
+
+    reader = PdfReader(PDF)
+    outline = {item.title: reader.get_destination_page_number(item) for item in reader.outline}
+    pages = pdf.toc_pages()
+    assert len(outline) == len(pages)
+    contents = " ".join((reader.pages[1].extract_text() or "").split())
+    assert contents.startswith("Contents")
+    cover = 1  # the contents counts pages from the first page after the cover
+    for title, index in outline.items():
+        printed = index + 1 - cover
+        assert re.search(re.escape(title) + r"\s*" + str(printed) + r"\b", contents), f"{title}: page {printed}"
+        footer = " ".join((reader.pages[index].extract_text() or "").split())
+        assert footer.endswith(str(printed)), f"{title}: the page's own number is not {printed}"
+
+
+@needs_pdf
+def test_pdf_charts_are_vectors_and_every_figure_and_table_is_numbered():
+    from pypdf import PdfReader
+
+    reader = PdfReader(PDF)
+    for i, page in enumerate(reader.pages):
+        xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
+        images = [k for k, v in xobjects.items() if v.get_object().get("/Subtype") == "/Image"]
+        assert not images, f"page {i + 1} carries raster images {images}"
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    site_captions = set()
+    for page in chapter_pages():
+        site_captions |= set(re.findall(r'<span class="caption-number">([^<]+?)\s*</span>',
+                                        (HTML / page).read_text(encoding="utf-8")))
+    missing = [c for c in site_captions if c not in text]
+    assert not missing, f"captions missing from the PDF: {missing}"
+    assert "References" in text
+
+
+@needs_pdf
+def test_two_prints_of_the_same_site_give_the_same_pages(tmp_path):
+    if pdf.chromium_path() is None:
+        pytest.skip("chromium is not installed")
+    again = tmp_path / "again.pdf"
+    pdf.build(HTML, again, publish=False)
+    first, second = page_images(PDF, tmp_path / "first"), page_images(again, tmp_path / "second")
+    assert len(first) == len(second)
+    differ = [i + 1 for i, (a, b) in enumerate(zip(first, second)) if a != b]
+    if differ == [1]:
+        # The cover names the commit the site was built from: a commit made since the book's PDF was
+        # printed changes that line, and nothing else may differ.
+        from pypdf import PdfReader
+
+        covers = [" ".join(PdfReader(f).pages[0].extract_text().split()) for f in (PDF, again)]
+        unnamed = {re.sub(r"built from commit [0-9a-f]+", "built from commit …", c) for c in covers}
+        if len(unnamed) == 1:
+            differ = []
+    assert not differ, f"pages {differ} differ between two prints"
