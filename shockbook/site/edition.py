@@ -224,11 +224,30 @@ class Translator:
                 else:
                     out[k] = self.spec(v, k)
             return out
+        if isinstance(obj, list) and key in ("subtitle", "text", "title") and all(isinstance(v, str) for v in obj):
+            return self._lines(obj)
         if isinstance(obj, list):
             return [self.spec(v, key) for v in obj]
         if isinstance(obj, str):
             return self.text(obj)
         return obj
+
+    def _lines(self, lines: list[str]) -> list[str]:
+        """A title or subtitle wrapped over several lines: consecutive lines are joined until the
+        catalogue knows the sentence (a chart wraps its English at a width, not at sentence ends)."""
+        out, i = [], 0
+        while i < len(lines):
+            for j in range(len(lines), i, -1):
+                joined = " ".join(line.strip() for line in lines[i:j])
+                done = self.value(joined)
+                if done is not None:
+                    out.append(done)
+                    i = j
+                    break
+            else:
+                out.append(self.text(lines[i]))
+                i += 1
+        return out
 
     def _row(self, row: dict) -> dict:
         return {k: (self.datum(v) if isinstance(v, str) else v) for k, v in row.items()}
@@ -404,7 +423,9 @@ def _translate_output(o: dict, tr: Translator) -> dict:
         if base == "text/html" and isinstance(value, str):
             m = _SPEC_IN_HTML.search(value)
             if m:  # a chart: translate its spec and draw it again (its id is the new spec's hash)
-                bundle = charts.render(tr.spec(json.loads(m.group(1))))
+                spec = tr.spec({k: v for k, v in json.loads(m.group(1)).items() if k != "description"})
+                spec["description"] = zh_describe(spec)
+                bundle = charts.render(spec)
                 new[mime] = bundle["text/html"]
                 plain = mime.replace("text/html", "text/plain")
                 if plain in data:
@@ -418,6 +439,26 @@ def _translate_output(o: dict, tr: Translator) -> dict:
         elif base == "text/markdown" and isinstance(value, str):
             new[mime] = tr.html(">" + value + "<")[1:-1]
     return {**o, "data": new}
+
+
+def zh_describe(spec: dict) -> str:
+    """The screen readers' description of a translated chart, as charts.describe writes the English:
+    its title, what it shows, how many rows of data it draws and its source."""
+    from shockbook.site import charts
+
+    text, subtitle = charts._title_parts(spec)
+    parts = []
+    if text:
+        parts.append("图表：" + "".join(text).rstrip("。") + "。")
+    if subtitle and not subtitle[0].startswith("来源"):
+        parts.append(subtitle[0].rstrip("。") + "。")
+    rows = charts._row_count(spec)
+    if rows:
+        parts.append(f"由 {rows} 行数据绘制；图注中链接了数据表（CSV）。")
+    sources = [s for s in subtitle if s.startswith("来源")]
+    if sources:
+        parts.append(sources[0].strip())
+    return "".join(parts)
 
 
 def _markdown_table(markdown: str, tr: Translator) -> str:
