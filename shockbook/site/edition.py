@@ -531,6 +531,9 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
         data = page.read_text().replace("<../data/", "<../../data/")
         if not target.exists() or target.read_text() != data:
             target.write_text(data)
+    changelog = paths.ROOT / "changelog.md"  # the data changelog, generated in English, as it is for now
+    if changelog.exists() and (not (out / "changelog.md").exists() or (out / "changelog.md").read_text() != changelog.read_text()):
+        (out / "changelog.md").write_text(changelog.read_text())
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
         target = out / "chapters" / "figdata" / csv_file.name
         if not target.exists() or target.read_bytes() != csv_file.read_bytes():

@@ -122,8 +122,19 @@ def chapter_files(srcdir: Path, pagename: str) -> tuple[str, str | None, str | N
 
 
 def rerun_box(number: str, pagename: str, module: str | None, example: str | None, repo: str, branch: str,
-              pdf_href: str) -> str:
+              pdf_href: str, edition: str = "en") -> str:
     notebook = f"{pagename}.ipynb"
+    if edition == "zh":  # the Chinese edition (shockbook.site.edition) says the same in Chinese
+        link = lambda path: (f'<a href="{html.escape(repo)}/blob/{html.escape(branch)}/{path}"><code>{path}</code></a>'  # noqa: E731
+                             if repo else f"<code>{path}</code>")
+        command = f"python -m shockbook run {number}" + (f" -p {example}" if example else "")
+        code = f"本章代码：{link(module)}。" if module else ""
+        return (
+            '<aside class="shockbook-rerun" aria-label="重新运行或修改本章">'
+            f"<p><strong>用你自己的假设重新运行本章</strong>：<code>{html.escape(command)}</code>"
+            f"（参数在 {link(notebook)} 的第一个单元格中；结果写入 <code>runs/</code>）。{code}"
+            f'<a href="{html.escape(pdf_href)}">全书 PDF</a>。</p></aside>'
+        )
     link = lambda path: (f'<a href="{html.escape(repo)}/blob/{html.escape(branch)}/{path}"><code>{path}</code></a>'  # noqa: E731
                          if repo else f"<code>{path}</code>")
     command = f"python -m shockbook run {number}" + (f" -p {example}" if example else "")
@@ -149,7 +160,8 @@ def postprocess_page(app, pagename, templatename, context, doctree):
         repo = (app.config.html_theme_options or {}).get("repository_url", "")
         branch = (app.config.html_theme_options or {}).get("repository_branch", "main") or "main"
         number, module, example = chapter
-        box = rerun_box(number, pagename, module, example, repo, branch, pdf_href)
+        box = rerun_box(number, pagename, module, example, repo, branch, pdf_href,
+                        getattr(app.config, "shockbook_edition", "en"))
         body = re.sub(r"(</h1>)", lambda m: m.group(1) + box, body, count=1)
     context["body"] = body
 
