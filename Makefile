@@ -14,7 +14,7 @@ VENDOR_OK := $(VENDOR)/.installed
 # pip on these machines warns about local index folders that do not exist; that is noise.
 QUIET_PIP := { grep -v -E "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: book env vendor fonts run rerun site pdf test pytest browser refresh import verify bench clean sources
+.PHONY: book env vendor fonts run rerun site pdf test pytest browser refresh import verify bench bench-editions clean sources
 
 book: env fonts vendor run site pdf
 
@@ -64,9 +64,9 @@ site: $(SITE_OK)
 # changed: then every page is rebuilt (--all).
 SITE_WIDE := _static/% shockbook/site/sphinxext.py
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
-	$(PY) -m shockbook.site.edition build
+	@# The Chinese sources are generated while the English book builds (nothing is executed again).
 	mkdir -p _build; $(JB) . $(if $(filter $(SITE_WIDE),$?),--all,) > _build/en.log 2>&1 & pid=$$!; \
-	  zh=0; $(JB) zh --path-output _build/zh $(if $(filter $(SITE_WIDE),$?),--all,) > _build/zh.log 2>&1 || zh=$$?; \
+	  zh=0; { $(PY) -m shockbook.site.edition build && $(JB) zh --path-output _build/zh $(if $(filter $(SITE_WIDE),$?),--all,); } > _build/zh.log 2>&1 || zh=$$?; \
 	  en=0; wait $$pid || en=$$?; cat _build/en.log _build/zh.log | grep -v -E "^$$|=====|Finished generating|HTML pages are here|_build/html|look at your book|paste this line|Config Path|Output Path|^Running Jupyter-Book|Source Folder" || true; \
 	  [ $$en = 0 ] && [ $$zh = 0 ]
 	rm -rf _build/html/zh && cp -r _build/zh/_build/html _build/html/zh
@@ -119,6 +119,10 @@ verify: env
 
 bench: book
 	$(PY) tests/bench.py
+
+# Build time of both editions against the English alone (one run, so the ratio is comparable).
+bench-editions: book
+	$(PY) tests/bench_editions.py
 
 clean:
 	rm -rf _build runs $(VENDOR) zh/chapters zh/_build

@@ -10,11 +10,24 @@ translated passages kept in ``translations/zh/<chapter>.md`` and its outputs tra
   stale or missing passage, with the English that changed, for the translator.
 - **Numbers.** Glue roles in a passage name the same keys as the English (``{glue:text}`nvda_drop:.2f```),
   so both editions show the same computed values. A key with the suffix ``__yi`` shows a value in
-  billions as 亿 (×10) and ``__wanyi`` as 万亿 (÷1000): derived here from the same glued number.
+  billions as 亿 (×10) and ``__wanyi`` as 万亿 (÷1000), and ``__wan`` a value in millions as 万 (×100):
+  derived here from the same glued number.
 - **Outputs.** Glued texts (dates, words the data chose, names), chart specs (titles, axes, legends,
   tooltips and the category labels in their data) and table cells are translated from the phrase
   catalogue ``translations/zh/strings.csv``; dates are written 2025年1月27日. Untranslated strings
   are listed by ``check``.
+
+For the translator (after the English changed):
+
+1. ``python -m shockbook.site.edition check`` lists stale and missing passages and untranslated
+   output strings;
+2. ``python -m shockbook.site.edition skeleton 01_shock`` rewrites that chapter's passage file with
+   every passage in place: missing ones get their header and the English as a comment; stale ones
+   keep their Chinese, with the English as it now reads in a comment and the new hash to copy into
+   the header once the Chinese is updated;
+3. output strings go into ``strings.csv`` (``en,zh``; ``CONTEXT::en`` for one glued output only) or,
+   for strings made from a template, ``patterns.csv``; terms follow ``glossary.csv``;
+4. ``tests/test_edition.py`` checks values, glossary, twins and, on the built site, English left over.
 
 The edition is built as a second Jupyter Book under ``zh/`` (its own ``_config.yml`` and
 ``_toc.yml``) into ``_build/html/zh``.
@@ -36,6 +49,7 @@ LANG = "zh"
 TRANSLATIONS = paths.ROOT / "translations" / LANG
 EDITION_DIR = paths.ROOT / LANG
 CATALOGUE = TRANSLATIONS / "strings.csv"
+PATTERNS = TRANSLATIONS / "patterns.csv"
 GLOSSARY = TRANSLATIONS / "glossary.csv"
 GLUE_PREFIX = "application/papermill.record/"
 
@@ -46,7 +60,9 @@ _MONTH = "|".join(_MONTHS)
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b")
 _DATE_DM = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\b")
 _DATE_MY = re.compile(rf"\b({_MONTH}) (\d{{4}})\b")
-_DERIVED = re.compile(r"\{glue:text\}`(\w+?)__(yi|wanyi)(?::([^`]*))?`")
+_DERIVED = re.compile(r"\{glue:text\}`(\w+?)__(yi|wanyi|wan)(?::([^`]*))?`")
+# billions -> 亿 (x10) and 万亿 (/1000); millions -> 万 (x100)
+_DERIVED_FACTOR = {"yi": 10.0, "wanyi": 1e-3, "wan": 100.0}
 
 
 def cell_hash(source: str) -> str:
@@ -64,58 +80,177 @@ def read_catalogue(path: Path = CATALOGUE) -> dict[str, str]:
         return {row["en"]: row["zh"] for row in csv.DictReader(fh) if row.get("zh")}
 
 
+_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_DATE_ABBR = re.compile(rf"\b(\d{{1,2}}) ({_ABBR})(?: (\d{{4}}))?\b")
+
+
 def zh_date(text: str) -> str:
-    """English dates in a text written the Chinese way: '27 January 2025' -> '2025年1月27日'."""
+    """English dates in a text written the Chinese way: '27 January 2025' -> '2025年1月27日'
+    (also '01 Feb 2025' and '27 Jan', the charts' short forms)."""
     month = {m: i + 1 for i, m in enumerate(_MONTHS)}
+    abbr = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)}
+    text = _DATE_ABBR.sub(lambda m: (f"{m[3]}年" if m[3] else "") + f"{abbr[m[2]]}月{int(m[1])}日", text)
     text = _DATE_DMY.sub(lambda m: f"{m[3]}年{month[m[2]]}月{int(m[1])}日", text)
     text = _DATE_MY.sub(lambda m: f"{m[2]}年{month[m[1]]}月", text)
     return _DATE_DM.sub(lambda m: f"{month[m[2]]}月{int(m[1])}日", text)
 
 
+def read_patterns(path: Path = PATTERNS) -> list[tuple[re.Pattern, str]]:
+    """Phrase patterns for strings made from a template (sources, durations, amounts, notes).
+
+    ``en`` is a regular expression the whole string must match; ``zh`` a template in which ``{N}``
+    is group N translated (and reported when it cannot be), ``{N?}`` group N from the catalogue if
+    it is there and kept as it is otherwise (names), ``{N=}`` group N kept as it is, and ``{N:yi}``
+    / ``{N:wan}`` group N, an amount in billions / millions, written in 亿 / 万 (the number x10 / x100).
+    """
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [(re.compile(row["en"]), row["zh"]) for row in csv.DictReader(fh) if row.get("zh")]
+
+
+_SLOT = re.compile(r"\{(\d+)(\?|=|:yi|:wan)?\}")
+
+
+def _scaled(number: str, factor: float) -> str:
+    value = float(number.replace(",", "")) * factor
+    return f"{value:,.0f}" if abs(value - round(value)) < 1e-6 else f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def _zh_time_format(fmt: str) -> str:
+    """A d3 time format with month names, written the Chinese way (2025年1月27日, 1月27日, 2025年1月)."""
+    for en, zh in (("%d %b %Y", "%Y年%-m月%-d日"), ("%-d %b %Y", "%Y年%-m月%-d日"), ("%b %d, %Y", "%Y年%-m月%-d日"),
+                   ("%d %b", "%-m月%-d日"), ("%-d %b", "%-m月%-d日"), ("%b %d", "%-m月%-d日"), ("%b %Y", "%Y年%-m月"),
+                   ("%b", "%-m月")):
+        fmt = fmt.replace(en, zh)
+    return fmt
+
+
+_KEPT_KEYS = frozenset((
+    "field", "type", "mark", "as", "format", "formatType", "scheme", "interpolate", "shape", "orient", "anchor",
+    "name", "fontWeight", "font", "align", "baseline", "stack", "aggregate", "timeUnit", "empty", "select", "bind",
+    "on", "clear", "signal", "strokeDash", "cursor", "$schema", "color", "fill", "stroke", "dataset", "from",
+    "lookup", "key", "fields", "groupby", "param", "value", "sort", "filter", "order", "range", "background",
+    "labelColor", "titleColor", "domainColor", "gridColor", "tickColor", "symbolType", "symbolFillColor",
+    "symbolStrokeColor", "resolve", "encodings", "input", "element", "nearest", "toggle"))
+# Vega expressions: their quoted literals may name data values, which are translated like the data
+_EXPRESSION_KEYS = frozenset(("expr", "calculate", "labelExpr", "test", "filter"))
+
+
 @dataclass
 class Translator:
-    """Translates output strings from the catalogue, and remembers what it could not."""
+    """Translates output strings from the catalogue, and remembers what it could not.
+
+    A catalogue entry ``CONTEXT::English`` applies only inside the output glued as CONTEXT (the same
+    English word can need two translations: "Close" is a closing price in one table, a verdict in
+    another). Data values (a chart's rows, its scale domains, sort orders, legend values and the
+    literals of its expressions) are translated by the same rules as labels, so they keep matching.
+    """
 
     catalogue: dict[str, str]
     missing: set[str] = field(default_factory=set)
+    patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)
+    context: str = ""
+    kept: set[str] = field(default_factory=set)
 
-    def text(self, s: str) -> str:
-        if s in self.catalogue:
-            return self.catalogue[s]
+    def value(self, s: str) -> str | None:
+        """The translation of s, or None."""
+        for key in (f"{self.context}::{s}", s):
+            if key in self.catalogue:
+                return self.catalogue[key]
+        if s.endswith("…") and len(s) > 12:  # a label cut short: the same share of its translation
+            full = next((k for k in self.catalogue if k.startswith(s[:-1])), None)
+            if full:
+                zh = self.catalogue[full]  # Chinese is denser: most of it fits where the English was cut
+                return zh if len(zh) <= 48 else zh[:48] + "…"
+        for pattern, template in self.patterns:
+            m = pattern.fullmatch(s)
+            if m:
+                return self._fill(m, template)
         dated = zh_date(s)
         if dated != s and not re.search(r"[A-Za-z]{3,}", _DATE_DMY.sub("", dated)):
             return dated
+        return None
+
+    def text(self, s: str) -> str:
+        done = self.value(s)
+        if done is not None:
+            return done
         if re.search(r"[A-Za-z]{2,}", s) and not _is_code_like(s):
             self.missing.add(s)
-        return dated
+        return zh_date(s)
 
-    def spec(self, obj):
+    def datum(self, s: str) -> str:
+        """A data value: translated like a label, but kept as it is when unknown (tickers, ids, ISO dates)."""
+        done = self.value(s)
+        if done is None and re.search(r"[A-Za-z]{2,}", s) and " " in s and not _is_code_like(s):
+            self.missing.add(s)  # a phrase (a label made from the data): it should be translated
+        return s if done is None else done
+
+    def _fill(self, m: re.Match, template: str) -> str:
+        def slot(sm: re.Match) -> str:
+            group, how = m.group(int(sm[1])) or "", sm[2]
+            if how == "=":
+                return group
+            if how == "?":
+                if group not in self.catalogue:
+                    self.kept.add(group)  # a name kept in English (a publication, a person)
+                return self.catalogue.get(group, zh_date(group))
+            if how in (":yi", ":wan"):
+                return _scaled(group, 10.0 if how == ":yi" else 100.0)
+            return self.text(group)
+        return _SLOT.sub(slot, template)
+
+    def expression(self, expr: str) -> str:
+        return re.sub(r"(?<!\[)'([^'\\]*)'", lambda m: "'" + self.datum(m[1]).replace("'", "\\'") + "'", expr)
+
+    def spec(self, obj, key: str = ""):
         """Every human-readable string of a Vega-Lite spec (field names and expressions are kept)."""
         if isinstance(obj, dict):
             out = {}
             for k, v in obj.items():
-                if k in ("field", "type", "mark", "expr", "calculate", "filter", "as", "labelExpr", "format",
-                         "formatType", "sort", "scheme", "interpolate", "shape", "orient", "anchor", "name",
-                         "fontWeight", "font", "align", "baseline", "stack", "aggregate", "timeUnit", "empty",
-                         "select", "bind", "on", "clear", "signal", "strokeDash", "cursor", "$schema", "color",
-                         "fill", "stroke", "dataset", "from", "lookup", "key", "fields", "groupby", "param",
-                         "value") and not (k == "value" and isinstance(v, str) and " " in v):
-                    out[k] = v
-                elif k == "datasets":
+                if k == "datasets":
                     out[k] = {name: [self._row(r) for r in rows] for name, rows in v.items()}
-                elif k == "values" and isinstance(v, list):
-                    out[k] = [self._row(r) if isinstance(r, dict) else r for r in v]
+                elif k in ("values", "domain", "oneOf", "sort", "options") and isinstance(v, list):
+                    out[k] = [self._row(r) if isinstance(r, dict) else self.datum(r) if isinstance(r, str) else r
+                              for r in v]
+                elif k == "format" and isinstance(v, str) and "%b" in v:  # dates the Chinese way
+                    out[k] = _zh_time_format(v)
+                elif k in _EXPRESSION_KEYS and isinstance(v, str):
+                    out[k] = self.expression(v)
+                elif k in _KEPT_KEYS and not isinstance(v, dict) and not (
+                        k == "value" and isinstance(v, str) and " " in v):
+                    out[k] = v
                 else:
-                    out[k] = self.spec(v)
+                    out[k] = self.spec(v, k)
             return out
+        if isinstance(obj, list) and key in ("subtitle", "text", "title") and all(isinstance(v, str) for v in obj):
+            return self._lines(obj)
         if isinstance(obj, list):
-            return [self.spec(v) for v in obj]
+            return [self.spec(v, key) for v in obj]
         if isinstance(obj, str):
             return self.text(obj)
         return obj
 
+    def _lines(self, lines: list[str]) -> list[str]:
+        """A title or subtitle wrapped over several lines: consecutive lines are joined until the
+        catalogue knows the sentence (a chart wraps its English at a width, not at sentence ends)."""
+        out, i = [], 0
+        while i < len(lines):
+            for j in range(len(lines), i, -1):
+                joined = " ".join(line.strip() for line in lines[i:j])
+                done = self.value(joined)
+                if done is not None:
+                    out.append(done)
+                    i = j
+                    break
+            else:
+                out.append(self.text(lines[i]))
+                i += 1
+        return out
+
     def _row(self, row: dict) -> dict:
-        return {k: (self.catalogue.get(v, zh_date(v)) if isinstance(v, str) else v) for k, v in row.items()}
+        return {k: (self.datum(v) if isinstance(v, str) else v) for k, v in row.items()}
 
     def html(self, markup: str) -> str:
         """The text between tags of an HTML fragment (tables, lists); markup and attributes kept."""
@@ -129,8 +264,19 @@ class Translator:
         return re.sub(r">([^<>]+)<", sub, markup)
 
 
+_CODE_LIKE = [
+    re.compile(r"[A-Z0-9.^=&-]+"),                                 # tickers, fact ids
+    re.compile(r"[\w.^=:/+-]*[_.^=:/\d][\w.^=:/+-]*"),              # keys, paths, versions
+    re.compile(r"[0-9a-f]{8,}…?"),                                 # digests
+    re.compile(r"#[0-9A-Fa-f]{6}"),                                # colours
+    re.compile(r"[\w.-]+/[\w.-]+ @ [0-9a-f]{7,}: \S+"),             # a repository file at a commit
+    re.compile(r"(atleast|atmost|info|exact|calc|product|fact|series|move|mv|date|pct_change|direction):.*"),  # ledger checks
+    re.compile(r"[A-Z0-9.^=-]+(, [A-Z0-9.^=-]+)+"),                # lists of tickers or fact ids
+]
+
+
 def _is_code_like(s: str) -> bool:
-    return bool(re.fullmatch(r"[\w.^=:/+-]+", s)) or s.startswith(("http", "data/", "fig-", "tbl-"))
+    return any(p.fullmatch(s) for p in _CODE_LIKE) or s.startswith(("http", "data/", "fig-", "tbl-"))
 
 
 # --------------------------------------------------------------------------- passages
@@ -155,6 +301,63 @@ def read_passages(path: Path) -> dict[int, Passage]:
     return out
 
 
+def passage_for(passages: dict[int, Passage], index: int, en_hash: str) -> Passage | None:
+    """The passage translating the English cell ``index`` with hash ``en_hash``: one with that hash
+    wherever it stands (cells inserted or removed above it shift the indices), else the one at
+    ``index`` (stale if the hashes differ)."""
+    p = passages.get(index)
+    if p is not None and p.en_hash == en_hash:
+        return p
+    moved = next((q for q in passages.values() if q.en_hash == en_hash and passage_body(q.text)), None)
+    return moved or p
+
+
+def passage_body(text: str) -> str:
+    """A passage without its HTML comments (the English a skeleton leaves there for the translator)."""
+    return re.sub(r"<!--.*?-->", "", text, flags=re.S).strip()
+
+
+def _comment(english: str) -> str:
+    return "<!-- en:\n" + english.replace("-->", "- ->").rstrip() + "\n-->"
+
+
+def skeleton(stem: str) -> str:
+    """The passage file of a chapter with every passage in place, ready for the translator.
+
+    Current passages are kept as they are. A missing passage gets its header and the English as a
+    comment (it stays *missing* until Chinese is written under it). A stale passage keeps its old
+    hash and Chinese, with the English as it now reads in a comment above: the translator updates
+    the Chinese, deletes the comment and copies the new hash (given in the comment) into the header.
+    """
+    nb = json.loads((paths.CHAPTERS_DIR / f"{stem}.ipynb").read_text())
+    passages = read_passages(TRANSLATIONS / f"{stem}.md")
+    parts = []
+    for k, cell in enumerate(markdown_cells(nb)):
+        src = "".join(cell["source"])
+        new_hash = cell_hash(src)
+        p = passage_for(passages, k, new_hash)
+        if p is not None and p.en_hash == new_hash:
+            parts.append(f"<!-- passage {k} en:{p.en_hash} -->\n{p.text}\n")
+        elif p is not None and passage_body(p.text):
+            body = re.sub(r"^<!-- stale: .*?-->\n", "", p.text, flags=re.S)
+            parts.append(f"<!-- passage {k} en:{p.en_hash} -->\n<!-- stale: the English changed; when updated, "
+                         f"set en:{new_hash} in the header and delete this comment. It now reads:\n"
+                         + src.replace("-->", "- ->").rstrip() + "\n-->\n" + body + "\n")
+        else:
+            parts.append(f"<!-- passage {k} en:{new_hash} -->\n{_comment(src)}\n")
+    return "\n".join(parts)
+
+
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
+
+
+def join_cjk_lines(text: str) -> str:
+    """A line break between two Chinese characters removed: a browser would show it as a space
+    (the passages are wrapped for the translator's editor, not for the reader)."""
+    return _CJK_BREAK.sub("", text)
+
+
 def markdown_cells(nb: dict) -> list[dict]:
     return [c for c in nb["cells"] if c["cell_type"] == "markdown"]
 
@@ -166,8 +369,9 @@ def status(stem: str) -> list[tuple[int, str, str]]:
     out = []
     for k, cell in enumerate(markdown_cells(nb)):
         src = "".join(cell["source"])
-        p = passages.get(k)
-        state = "missing" if p is None else "current" if p.en_hash == cell_hash(src) else "stale"
+        p = passage_for(passages, k, cell_hash(src))
+        state = ("missing" if p is None or not passage_body(p.text) else
+                 "current" if p.en_hash == cell_hash(src) else "stale")
         out.append((k, state, src.strip().splitlines()[0] if src.strip() else ""))
     return out
 
@@ -196,7 +400,7 @@ def _derived_outputs(nb: dict, texts: list[str]) -> list[dict]:
             value = _glue_value(nb, key)
             if not isinstance(value, (int, float)):
                 raise ValueError(f"{key}__{unit}: {key!r} is not a glued number in this chapter")
-            derived = value * 10 if unit == "yi" else value / 1000
+            derived = value * _DERIVED_FACTOR[unit]
             out.append({"output_type": "display_data", "metadata": {"scrapbook": {"name": f"{key}__{unit}",
                         "mime_prefix": GLUE_PREFIX}}, "data": {GLUE_PREFIX + "text/plain": repr(float(derived))}})
     return out
@@ -213,11 +417,15 @@ def _translate_output(o: dict, tr: Translator) -> dict:
         return o
     new = dict(data)
     for mime, value in data.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = "".join(value)  # nbformat's multi-line strings
         base = mime.removeprefix(GLUE_PREFIX)
         if base == "text/html" and isinstance(value, str):
             m = _SPEC_IN_HTML.search(value)
             if m:  # a chart: translate its spec and draw it again (its id is the new spec's hash)
-                bundle = charts.render(tr.spec(json.loads(m.group(1))))
+                spec = tr.spec({k: v for k, v in json.loads(m.group(1)).items() if k != "description"})
+                spec["description"] = zh_describe(spec)
+                bundle = charts.render(spec)
                 new[mime] = bundle["text/html"]
                 plain = mime.replace("text/html", "text/plain")
                 if plain in data:
@@ -226,9 +434,47 @@ def _translate_output(o: dict, tr: Translator) -> dict:
                 new[mime] = tr.html(value)
         elif base == "text/plain" and isinstance(value, str) and value[:1] in "'\"":
             new[mime] = repr(tr.text(json.loads(value) if value[0] == '"' else _py_str(value)))
+        elif base == "text/markdown" and isinstance(value, str) and value.lstrip().startswith("|"):
+            new[mime] = _markdown_table(value, tr)
         elif base == "text/markdown" and isinstance(value, str):
             new[mime] = tr.html(">" + value + "<")[1:-1]
     return {**o, "data": new}
+
+
+def zh_describe(spec: dict) -> str:
+    """The screen readers' description of a translated chart, as charts.describe writes the English:
+    its title, what it shows, how many rows of data it draws and its source."""
+    from shockbook.site import charts
+
+    text, subtitle = charts._title_parts(spec)
+    parts = []
+    if text:
+        parts.append("图表：" + "".join(text).rstrip("。") + "。")
+    if subtitle and not subtitle[0].startswith("来源"):
+        parts.append(subtitle[0].rstrip("。") + "。")
+    rows = charts._row_count(spec)
+    if rows:
+        parts.append(f"由 {rows} 行数据绘制；图注中链接了数据表（CSV）。")
+    sources = [s for s in subtitle if s.startswith("来源")]
+    if sources:
+        parts.append(sources[0].strip())
+    return "".join(parts)
+
+
+def _markdown_table(markdown: str, tr: Translator) -> str:
+    """A pipe table cell by cell; code (`...`) and the separator row kept."""
+    def cell(text: str) -> str:
+        t = text.strip()
+        if not t or set(t) <= set("-: ") or (t.startswith("`") and t.endswith("`")):
+            return text
+        return " " + tr.text(t) + " "
+    out = []
+    for line in markdown.split("\n"):
+        if line.startswith("|") and line.rstrip().endswith("|"):
+            cells = line.rstrip()[1:-1].split("|")
+            line = "|" + "|".join(cell(c) for c in cells) + "|"
+        out.append(line)
+    return "\n".join(out)
 
 
 def _py_str(literal: str) -> str:
@@ -243,13 +489,18 @@ def translate_notebook(stem: str, tr: Translator) -> dict:
     passages = read_passages(TRANSLATIONS / f"{stem}.md")
     texts = []
     for k, cell in enumerate(markdown_cells(nb)):
-        p = passages.get(k)
-        if p is not None:
-            cell["source"] = p.text.splitlines(keepends=True)
+        p = passage_for(passages, k, cell_hash("".join(cell["source"])))
+        if p is not None and passage_body(p.text):  # a skeleton's empty passage keeps the English
+            cell["source"] = join_cjk_lines(p.text).splitlines(keepends=True)
             texts.append(p.text)
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
-            cell["outputs"] = [_translate_output(o, tr) for o in cell.get("outputs", [])]
+            outputs = []
+            for o in cell.get("outputs", []):
+                tr.context = o.get("metadata", {}).get("scrapbook", {}).get("name", "")
+                outputs.append(_translate_output(o, tr))
+            tr.context = ""
+            cell["outputs"] = outputs
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     if code:
         code[-1]["outputs"] = code[-1].get("outputs", []) + _derived_outputs(nb, texts)
@@ -266,7 +517,7 @@ def chapter_stems() -> list[str]:
 
 def build_sources(out: Path = EDITION_DIR) -> Translator:
     """Write the edition's chapters (``zh/chapters/*.ipynb``); other pages are kept in ``zh/``."""
-    tr = Translator(read_catalogue())
+    tr = Translator(read_catalogue(), patterns=read_patterns())
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
     for stem in chapter_stems():
         nb = translate_notebook(stem, tr)
@@ -276,9 +527,13 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
             target.write_text(data)
     for page in paths.CHAPTERS_DIR.glob("*.md"):  # generated pages (the Sources table), as they are for now
         target = out / "chapters" / page.name
-        data = page.read_text()
+        # one folder deeper than the English page: its links to the book's data files go one more up
+        data = page.read_text().replace("<../data/", "<../../data/")
         if not target.exists() or target.read_text() != data:
             target.write_text(data)
+    changelog = paths.ROOT / "changelog.md"  # the data changelog, generated in English, as it is for now
+    if changelog.exists() and (not (out / "changelog.md").exists() or (out / "changelog.md").read_text() != changelog.read_text()):
+        (out / "changelog.md").write_text(changelog.read_text())
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
         target = out / "chapters" / "figdata" / csv_file.name
         if not target.exists() or target.read_bytes() != csv_file.read_bytes():
@@ -294,7 +549,7 @@ def check() -> int:
             if state != "current":
                 problems += 1
                 print(f"{stem} passage {k}: {state} — English now begins: {first[:70]}")
-    tr = Translator(read_catalogue())
+    tr = Translator(read_catalogue(), patterns=read_patterns())
     for stem in chapter_stems():
         translate_notebook(stem, tr)
     for s in sorted(tr.missing):
@@ -304,8 +559,14 @@ def check() -> int:
     return 1 if problems else 0
 
 
-if __name__ == "__main__":  # python -m shockbook.site.edition [build|check]
+if __name__ == "__main__":  # python -m shockbook.site.edition [build|check|skeleton STEM...]
     if sys.argv[1:] == ["build"]:
         build_sources()
+        sys.exit(0)
+    if sys.argv[1:2] == ["skeleton"]:
+        TRANSLATIONS.mkdir(parents=True, exist_ok=True)
+        for stem in sys.argv[2:] or chapter_stems():
+            (TRANSLATIONS / f"{stem}.md").write_text(skeleton(stem), encoding="utf-8")
+            print(f"wrote {TRANSLATIONS / f'{stem}.md'}")
         sys.exit(0)
     sys.exit(check())

@@ -122,10 +122,25 @@ def chapter_files(srcdir: Path, pagename: str) -> tuple[str, str | None, str | N
 
 
 def rerun_box(number: str, pagename: str, module: str | None, example: str | None, repo: str, branch: str,
-              pdf_href: str, own_box: bool = False) -> str:
+              pdf_href: str, own_box: bool = False, edition: str = "en") -> str:
     """Where the chapter's notebook and code are, and how to rerun it — unless the chapter has its own
     "Rerun this chapter" box (with every parameter and its valid values), which this then points to."""
     notebook = f"{pagename}.ipynb"
+    if edition == "zh":  # the Chinese edition (shockbook.site.edition) says the same in Chinese
+        link = lambda path: (f'<a href="{html.escape(repo)}/blob/{html.escape(branch)}/{path}"><code>{path}</code></a>'  # noqa: E731
+                             if repo else f"<code>{path}</code>")
+        code = f"本章代码：{link(module)}。" if module else ""
+        if own_box:
+            how = f"<strong>修改或重新运行本章</strong>：笔记本是 {link(notebook)}（见下方方框）。"
+        else:
+            command = f"python -m shockbook run {number}" + (f" -p {example}" if example else "")
+            how = (f"<strong>用你自己的假设重新运行本章</strong>：<code>{html.escape(command)}</code>"
+                   f"（参数在 {link(notebook)} 的第一个单元格中；结果写入 <code>runs/</code>）。")
+        return (
+            '<aside class="shockbook-rerun" aria-label="重新运行或修改本章">'
+            f"<p>{how}{code}"
+            f'<a href="{html.escape(pdf_href)}">全书 PDF</a>。</p></aside>'
+        )
     link = lambda path: (f'<a href="{html.escape(repo)}/blob/{html.escape(branch)}/{path}"><code>{path}</code></a>'  # noqa: E731
                          if repo else f"<code>{path}</code>")
     code = f" Its code: {link(module)}." if module else ""
@@ -156,7 +171,8 @@ def postprocess_page(app, pagename, templatename, context, doctree):
         branch = (app.config.html_theme_options or {}).get("repository_branch", "main") or "main"
         number, module, example = chapter
         box = rerun_box(number, pagename, module, example, repo, branch, pdf_href,
-                        own_box="Rerun this chapter" in body)
+                        own_box="Rerun this chapter" in body or "重新运行本章" in body,
+                        edition=getattr(app.config, "shockbook_edition", "en"))
         body = re.sub(r"(</h1>)", lambda m: m.group(1) + box, body, count=1)
     context["body"] = body
 
