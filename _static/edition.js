@@ -10,7 +10,7 @@
   }
   function addSwitch() {
     var meta = document.querySelector('meta[name="shockbook-twin"]');
-    if (!meta) { return; }
+    if (!meta || document.querySelector(".shockbook-language-switch")) { return; }  // once, even if loaded twice
     var link = document.createElement("a");
     link.className = "shockbook-language-switch";
     link.href = meta.getAttribute("content");

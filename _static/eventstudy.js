@@ -471,8 +471,21 @@
           { field: "car_pct", title: "Cumulative (%)", format: "+.2f", type: "quantitative" }] } };
     var opts = { actions: { export: true, source: false, compiled: false, editor: false }, renderer: "svg" };
     if (!rows.length) { this.carChart.textContent = ""; this.pathChart.textContent = ""; return; }
-    vegaEmbed(this.carChart, carSpec, opts).catch(function (e) { console.error(e); });
-    vegaEmbed(this.pathChart, pathSpec, opts).catch(function (e) { console.error(e); });
+    // Like the book's own charts: the menu button gets a name, the drawing a text alternative.
+    function named(el, what) {
+      return function () {
+        var menu = el.querySelector("details > summary");
+        if (menu) { menu.setAttribute("aria-label", "Chart actions: save as SVG or PNG"); }
+        el.querySelectorAll('svg[role="graphics-document"], svg[role="img"], svg.marks').forEach(function (svg) {
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-label", what);
+        });
+      };
+    }
+    vegaEmbed(this.carChart, carSpec, opts).then(named(this.carChart, "Abnormal returns of the chosen stocks over the chosen windows, with 95% intervals, recomputed in the page"))
+      .catch(function (e) { console.error(e); });
+    vegaEmbed(this.pathChart, pathSpec, opts).then(named(this.pathChart, "Cumulative abnormal returns day by day through the event window, recomputed in the page"))
+      .catch(function (e) { console.error(e); });
   };
 
   Widget.prototype.drawTable = function (rows) {

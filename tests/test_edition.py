@@ -233,7 +233,9 @@ def test_no_untranslated_english_sentence_on_a_current_chinese_page(capsys, twin
         state = _current(page)
         label = {True: "current", False: "STALE passages", None: "no passages"}[state]
         report.append(f"{page}: {len(runs)} run(s) of 5+ English words ({label})")
-        if runs and state is not False and page != "chapters/sources.html":
+        # The generated Sources and data-changelog pages are English for now, and the Chinese table of
+        # contents says so (来源（英文）, 数据更新记录（英文）): issue 17 lists them as left to translate.
+        if runs and state is not False and page not in ("chapters/sources.html", "changelog.html"):
             failures.append(f"{page}: {runs[:3]}")
     with capsys.disabled():
         print("\n" + "\n".join(report))

@@ -208,7 +208,7 @@ def test_parameters_on_the_command_line():
 
 
 def test_unknown_parameter_and_unknown_chapter():
-    with pytest.raises(runner.RunError, match="has no parameter 'horizon'; its parameters are: estimation_length, event_date"):
+    with pytest.raises(runner.RunError, match="01_shock: no parameter 'horizon'; the parameters are: event_date, tickers, market_proxy, estimation_length"):
         runner.coerce_parameters(runner.find_chapter("01"), {"horizon": "250"})
     with pytest.raises(runner.RunError, match="'nope' is not a chapter; the chapters are: 01_shock"):
         runner.find_chapter("nope")

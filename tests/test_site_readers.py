@@ -337,7 +337,12 @@ def test_two_prints_of_the_same_site_give_the_same_pages(tmp_path):
     if pdf.chromium_path() is None:
         pytest.skip("chromium is not installed")
     again = tmp_path / "again.pdf"
-    pdf.build(HTML, again, publish=False)
+    # Playwright's sync API refuses to start inside another's event loop (this module's chromium
+    # fixture may be open): print from a thread of its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(pdf.build, HTML, again, publish=False).result()
     first, second = page_images(PDF, tmp_path / "first"), page_images(again, tmp_path / "second")
     assert len(first) == len(second)
     differ = [i + 1 for i, (a, b) in enumerate(zip(first, second)) if a != b]

@@ -14,7 +14,8 @@ from shockbook.site import sitefiles
 HTML = paths.ROOT / "_build" / "html"
 needs_site = pytest.mark.skipif(not (HTML / "index.html").exists(),
                                 reason="the site is not built: run `make book` (or `make test`, which builds it)")
-NOTEBOOK_PAGES = sorted(f"chapters/{p.stem}" for p in paths.CHAPTERS_DIR.glob("*.ipynb"))
+NOTEBOOK_PAGES = sorted(f"chapters/{p.stem}" for p in paths.CHAPTERS_DIR.glob("*.ipynb")
+                        if not p.name.startswith("_"))  # the template is not in the book
 
 
 @needs_site
