@@ -250,7 +250,7 @@ def test_normalize_removes_what_changes_between_runs():
 
 
 # Commands shown on purpose as ones that fail, with what they must say.
-SHOWN_TO_FAIL = {"python -m shockbook run 01 -p nope 1": "01_shock has no parameter 'nope'; its parameters are: "}
+SHOWN_TO_FAIL = {"python -m shockbook run 01 -p nope 1": "01_shock: no parameter 'nope'; the parameters are: "}
 
 
 def shown_commands() -> dict[str, list[str]]:
