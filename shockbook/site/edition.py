@@ -437,6 +437,9 @@ def _translate_output(o: dict, tr: Translator) -> dict:
         elif base == "text/markdown" and isinstance(value, str) and value.lstrip().startswith("|"):
             new[mime] = _markdown_table(value, tr)
         elif base == "text/markdown" and isinstance(value, str):
+            from shockbook.data import facts  # citation markers: the same marker, its tooltip translated
+
+            value = facts.retitle_markers(value, lambda fid: tr.text(facts.MARKER_TITLE.format(id=fid)))
             new[mime] = tr.html(">" + value + "<")[1:-1]
     return {**o, "data": new}
 
