@@ -15,7 +15,9 @@ import pytest
 from shockbook import paths
 from shockbook.data import facts as F
 from shockbook.site import edition
-from shockbook.site.section import Cite, Day, Section
+import pandas as pd
+
+from shockbook.site.section import Cite, Day, Section, Table
 
 HTML = paths.ROOT / "_build" / "html"
 CHAPTERS = ["01_shock", "02_costs", "03_skepticism", "04_response", "05_geopolitics", "06_claims"]
@@ -48,6 +50,22 @@ def test_the_chinese_marker_is_the_same_marker_with_its_title_translated():
     assert F.marker("GEO-B01", title="GEO-B01 的来源") in out
     assert F.marker("SHK-11", page="../chapters/sources.html", title="SHK-11 的来源") in out
     assert "Source of" not in out and not tr.missing
+
+
+def test_a_table_cites_each_row_with_its_marker():
+    t = Table(pd.DataFrame({"n": [1, 2], "source": ["Reuters, 2025-01-27 (fact)", "JRJ (claim)"]}),
+              {"source": "Source"}, cites={"source": ["SHK-16", ""]})
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", t.html("x").data)
+    assert cells[1] == "Reuters, 2025-01-27 (fact)" + F.marker("SHK-16") and cells[3] == "JRJ (claim)"
+    with pytest.raises(ValueError, match="1 fact ids for the 2 rows"):
+        Table(t.frame, cites={"source": ["SHK-16"]}).html("x")
+
+
+def test_a_chinese_table_keeps_its_markers_with_translated_tooltips():
+    tr = edition.Translator(edition.read_catalogue(), patterns=edition.read_patterns())
+    markup = f"<table><tr><td>1{F.marker('SHK-16')}</td></tr></table>"
+    out = edition._translate_output({"data": {GLUE + "text/html": markup}}, tr)["data"][GLUE + "text/html"]
+    assert F.marker("SHK-16", title="SHK-16 的来源") in out
 
 
 # ---------------------------------------------------------------- the executed chapters

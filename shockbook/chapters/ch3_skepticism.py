@@ -328,7 +328,7 @@ def distillation(p: Params) -> Section:
         numbers={"sacks_date": Day(facts.fact("SKP-11").value), "sacks_cite": Cite("SKP-11"),
                  "openai_cite": Cite("SKP-10"), "msft_cite": Cite("SKP-12"),
                  "deny_cite": Cite("SKP-13"), "sg_cite": Cite("SKP-15")},
-        tables={"tbl-skep-distill-table": Table(statements_table(DISTILLATION_FACTS), STATEMENT_LABELS)},
+        tables={"tbl-skep-distill-table": Table(statements_table(DISTILLATION_FACTS), STATEMENT_LABELS, cites={"source": DISTILLATION_FACTS})},
     )
 
 
@@ -337,7 +337,7 @@ def ledger(p: Params) -> Section:
     counts = status_counts(LEDGER_FACTS)
     return Section(
         numbers={f"n_{s}": counts[s] for s in facts.STATUSES},
-        tables={"tbl-skep-ledger-table": Table(statements_table(LEDGER_FACTS), STATEMENT_LABELS)},
+        tables={"tbl-skep-ledger-table": Table(statements_table(LEDGER_FACTS), STATEMENT_LABELS, cites={"source": LEDGER_FACTS})},
     )
 
 

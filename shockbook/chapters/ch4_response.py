@@ -173,6 +173,11 @@ def confidence_key(present: list[str]) -> alt.Chart:
                                            title=alt.TitleParams("Confidence of the source", fontSize=12, anchor="start"))
 
 
+def _fact_refs(refs) -> list[str]:
+    """The fact ids of a column of references; "" for a ledger claim (C12), which has no Sources row."""
+    return ["" if re.fullmatch(r"C\d+", r) else r for r in refs]
+
+
 def timeline_display(table: pd.DataFrame) -> pd.DataFrame:
     """The timeline as the page's table: number, date, event, confidence, date precision, source."""
     return pd.DataFrame({"#": table["n"], "Date": table["date"].dt.strftime("%Y-%m-%d"), "Event": table["label"],
@@ -785,7 +790,7 @@ def timeline(p: Params) -> Section:
                  "n_solid": int(tl["confidence"].isin(["Primary", "Well-sourced"]).sum()),
                  "n_weak": int(tl["confidence"].isin(["MEDIUM", "LOW-MEDIUM", "UNVERIFIED", "CONFLICT"]).sum()),
                  "n_article": int((tl["confidence"] == ARTICLE_ONLY).sum())},
-        tables={"tbl-resp-timeline-table": Table(timeline_display(tl))},
+        tables={"tbl-resp-timeline-table": Table(timeline_display(tl), cites={"Source": _fact_refs(tl["ref"])})},
         figures={"fig-resp-timeline-chart": Figure(chart, tl.assign(date=tl["date"].dt.strftime("%Y-%m-%d")))},
     )
 
@@ -873,7 +878,8 @@ def capex(p: Params) -> Section:
             "sg_src": Cite(sg["fact"]), "sg_funders": sg["funders"],
         },
         tables={"tbl-resp-capex-table": Table(table[list(CAPEX_LABELS)], CAPEX_LABELS,
-                                              {k: "{:,.1f}" for k in ("y2024_low", "y2024_high", "y2025_low", "y2025_high")})},
+                                              {k: "{:,.1f}" for k in ("y2024_low", "y2024_high", "y2025_low", "y2025_high")},
+                                              cites={"source": table["fact"], "source_2024": table["fact_2024"]})},
         figures={"fig-resp-capex-chart": Figure(capex_chart(table, sg), table)},
     )
 
@@ -920,7 +926,8 @@ def earnings(p: Params) -> Section:
     return Section(
         numbers=numbers,
         tables={"tbl-resp-earnings-table": Table(moves[list(EARNINGS_LABELS)], EARNINGS_LABELS,
-                                                 {"pct": "{:+.2f}", "benchmark_pct": "{:+.2f}", "excess_pp": "{:+.2f}"})},
+                                                 {"pct": "{:+.2f}", "benchmark_pct": "{:+.2f}", "excess_pp": "{:+.2f}"},
+                                                 cites={"source": moves["fact"]})},
         figures={"fig-resp-earnings-chart": Figure(earnings_chart(moves), moves)},
     )
 

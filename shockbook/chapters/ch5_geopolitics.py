@@ -554,7 +554,7 @@ def controls(p: Params) -> Section:
             "h20_charge_date": Day(g["GEO-09"].as_of), "h20_charge_src": Cite(g["GEO-09"]),
             "rescind_date": Day(ctl.loc["GEO-07", "date"]), "rescind_src": Cite(g["GEO-07"]),
         },
-        tables={"tbl-geo-controls-table": Table(shown, CONTROLS_LABELS)},
+        tables={"tbl-geo-controls-table": Table(shown, CONTROLS_LABELS, cites={"source": ctl_table["ref"]})},
         figures={"fig-geo-controls-chart": Figure(controls_chart(lines, ctl_table, p.start_date, p.end_date,
                                                                  story_marks()), lines)},
     )

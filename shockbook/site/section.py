@@ -88,17 +88,31 @@ class Cite:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with its own column labels and number formats ({column: '{:+.1f}'})."""
+    """A table with its own column labels and number formats ({column: '{:+.1f}'}).
+
+    ``cites`` ({column: the fact id of each row, in row order; "" for none}) puts a fact's citation
+    marker after its row's cell in that column, so a source line in a table links to the Sources row.
+    """
 
     frame: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
     index: bool = False
+    cites: dict[str, Any] = field(default_factory=dict)
 
     def html(self, name: str):
         from shockbook.site import book
 
-        return book.table(self.frame, name, self.formats, self.labels, index=self.index)
+        frame = self.frame
+        if self.cites:
+            frame = frame.copy()
+            for column, ids in self.cites.items():
+                ids = list(ids)
+                if len(ids) != len(frame):
+                    raise ValueError(f"{name}: {len(ids)} fact ids for the {len(frame)} rows of column {column!r}.")
+                frame[column] = [f"{cell}{Cite(fid).markdown()}" if fid else cell
+                                 for cell, fid in zip(frame[column], ids)]
+        return book.table(frame, name, self.formats, self.labels, index=self.index)
 
 
 @dataclass(frozen=True)
