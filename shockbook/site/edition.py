@@ -431,14 +431,21 @@ def _translate_output(o: dict, tr: Translator) -> dict:
                 if plain in data:
                     new[plain] = bundle["text/plain"]
             else:
-                new[mime] = tr.html(value)
+                new[mime] = tr.html(_retitle_markers(value, tr))
         elif base == "text/plain" and isinstance(value, str) and value[:1] in "'\"":
             new[mime] = repr(tr.text(json.loads(value) if value[0] == '"' else _py_str(value)))
         elif base == "text/markdown" and isinstance(value, str) and value.lstrip().startswith("|"):
             new[mime] = _markdown_table(value, tr)
         elif base == "text/markdown" and isinstance(value, str):
-            new[mime] = tr.html(">" + value + "<")[1:-1]
+            new[mime] = tr.html(">" + _retitle_markers(value, tr) + "<")[1:-1]
     return {**o, "data": new}
+
+
+def _retitle_markers(markup: str, tr: Translator) -> str:
+    """Citation markers (prose and table cells): the same marker, its tooltip translated."""
+    from shockbook.data import facts
+
+    return facts.retitle_markers(markup, lambda fid: tr.text(facts.MARKER_TITLE.format(id=fid)))
 
 
 def zh_describe(spec: dict) -> str:
