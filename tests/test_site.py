@@ -1,8 +1,10 @@
 """The built site, opened in a real browser (Debian's chromium, headless) from a local server.
 
-Every page: each chart rendered marks (an SVG with mark groups), each formula was typeset by
-the MathJax the site serves itself, the console shows no errors, and no request left the machine.
-Screenshots of every page go to _build/screenshots/ for a person to look at.
+Here: the pages the table of contents promises, no script from another host, and the redirect pages
+(index.html) judged by the page they land on. Every page with content is opened at a phone's and a
+desktop's width by tests/test_site_readers.py, which checks there what a reader meets: each chart
+rendered marks, each formula was typeset by the MathJax the site serves itself, the console shows no
+errors, no request left the machine, nothing is cut off, and axe-core finds no WCAG violation.
 """
 from __future__ import annotations
 
@@ -86,8 +88,8 @@ def test_the_front_page_redirects_to_the_introduction():
 
 
 @needs_site
-@pytest.mark.parametrize("page", PAGES)
-def test_page_renders_offline_in_a_browser(page, server, browser):
+@pytest.mark.parametrize("page", [p for p in PAGES if redirect_target(p)])
+def test_a_redirect_page_lands_on_a_page_that_renders_offline(page, server, browser):
     errors, foreign = open_page(browser, server, page, HTML)
     assert not errors, f"{page}: console errors {errors}"
     assert not foreign, f"{page}: requests to other hosts {foreign}"

@@ -202,8 +202,11 @@ FIT_PROBLEMS = """() => {
 def open_page(chromium, site_url: str, page: str, width: int):
     context = chromium.new_context(viewport={"width": width, "height": 900})
     tab = context.new_page()
-    errors = []
+    errors = []  # console errors, uncaught exceptions and any request that would leave the machine
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on("request", lambda r: None if r.url.startswith((site_url, "data:", "blob:"))
+           else errors.append(f"a request to another host: {r.url}"))
     tab.goto(f"{site_url}/{page}", wait_until="load")
     pdf.wait_until_drawn(tab)
     return context, tab, errors
@@ -213,14 +216,19 @@ def open_page(chromium, site_url: str, page: str, width: int):
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=list(WIDTHS))
 @pytest.mark.parametrize("page", book_pages() if PAGES else [])
 def test_page_fits_phone_and_desktop_and_has_no_wcag_violations(page, width, chromium, site_url, axe_source):
-    """One page load per page and width (the browser is slow on a shared machine): the charts fit
-    their column and their titles are whole; axe-core finds no WCAG 2.1 AA violation."""
+    """One page load per page and width (the browser is slow on a shared machine): every chart drew its
+    marks and every formula was typeset (open_page waits for both), the console shows no error and no
+    request leaves the machine, the charts fit their column and their titles are whole; axe-core finds no
+    WCAG 2.1 AA violation."""
     if page.endswith("chapters/01_shock.html"):
         pytest.skip("known defect, issue 16 left open: chapter 1's in-page event study (merged last) still has "
                     "axe violations (an unnamed summary and an unnamed vega img group) in the last full run")
     context, tab, errors = open_page(chromium, site_url, page, width)
     try:
         problems = tab.evaluate(FIT_PROBLEMS)
+        # What the page itself did; axe's own loading of the style sheets (it resolves the theme's relative
+        # @import "../basic.css" against the page, a 404 no reader's browser makes) is not the page's.
+        page_errors = list(errors)
         tab.add_script_tag(content=axe_source)
         result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
         charts_here = tab.locator("div.shockbook-chart")
@@ -230,10 +238,23 @@ def test_page_fits_phone_and_desktop_and_has_no_wcag_violations(page, width, chr
         tab.screenshot(path=str(SHOTS / f"{page.replace('/', '__').removesuffix('.html')}-{width}.png"))
     finally:
         context.close()
-    assert not errors, errors
+    assert not page_errors, page_errors
     assert not problems, f"{page} at {width} px: " + "; ".join(problems)
     found = [f"{v['id']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']}): {v['help']}" for v in result["violations"]]
     assert not found, f"{page} at {width} px: " + "; ".join(found)
+
+
+def test_a_page_load_hears_console_errors_and_requests_off_the_machine(chromium, tmp_path):
+    """The page test above can fail for what test_site used to check on its own: a missing file (a console
+    error) and a request to another host."""
+    (tmp_path / "p.html").write_text('<!DOCTYPE html><html lang="en"><head><link rel="icon" href="data:,">'
+                                     '<title>p</title></head><body><img src="missing.png" alt="">'
+                                     '<img src="http://example.invalid/x.png" alt=""></body></html>')
+    with pdf.serve(tmp_path) as url:
+        context, _, errors = open_page(chromium, url, "p.html", WIDTHS["desktop"])
+        context.close()
+    assert any("404" in e for e in errors), errors
+    assert any("another host: http://example.invalid/x.png" in e for e in errors), errors
 
 
 @needs_site
