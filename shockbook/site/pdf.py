@@ -9,7 +9,10 @@ numbers in the footer. Printing happens twice: the first print tells on which pa
 starts (the PDF's named destinations, read with pypdf), the second prints the contents page with those numbers.
 A cover, printed on its own, is put in front with pypdf, which also adds a bookmark per chapter.
 
-    python -m shockbook.site.pdf [--html _build/html] [--out _build/pdf/book.pdf]
+The Chinese edition (``zh/`` of the site) is printed the same way, with its own cover and contents,
+into ``_build/pdf/book-zh.pdf`` and offered by the Chinese pages as ``zh/book.pdf``.
+
+    python -m shockbook.site.pdf [--html _build/html] [--out _build/pdf/book.pdf] [--edition en|zh|all]
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from shockbook import paths
@@ -40,6 +44,39 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;'
           'font-family:sans-serif"><span class="pageNumber"></span></div>')
 MARGINS = {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
+
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What differs between the printed editions: where the edition is in the site, and its words."""
+
+    folder: str          # the edition's folder in the built site and in the repository ("" for the English)
+    lang: str            # the print document's language (it picks the CJK glyphs)
+    out: Path            # the printed book
+    site_copy: str       # where the site offers it, from the site's root
+    contents: str        # the contents page's heading
+    about: str           # the cover's lines
+    printed: str         # ... and the line naming the commit ({commit}), or without one
+    printed_undated: str
+    licence: str
+
+
+ENGLISH = Edition(
+    "", "en", OUT, SITE_COPY, "Contents",
+    "A reproducible research book: every number, chart and table is computed from the data that ship with it.",
+    "Printed from the book's site, built from commit {commit}. The interactive edition, the notebooks and the data "
+    "are in the book's repository.",
+    "Printed from the book's site. The interactive edition, the notebooks and the data are in the book's repository.",
+    "Code: MIT licence. Text: Creative Commons Attribution 4.0 (CC BY 4.0).")
+CHINESE = Edition(
+    "zh", "zh-CN", OUT.with_name("book-zh.pdf"), "zh/book.pdf", "目录",
+    "一本可重现的研究著作：书中的每一个数字、每一张图和每一张表，都由随书附带的数据计算得出。"
+    "中文版与英文版出自同一次运行。",
+    "印自本书网站，网站构建自提交 {commit}。交互版、笔记本和数据都在本书的代码仓库中。",
+    "印自本书网站。交互版、笔记本和数据都在本书的代码仓库中。",
+    "代码：MIT 许可证。文字：知识共享署名 4.0（CC BY 4.0）。")
+EDITIONS = {"en": ENGLISH, "zh": CHINESE}
 
 # Styles of the print document only (the site's own print stylesheet, in _static/book.css, applies too).
 PRINT_CSS = """
@@ -111,7 +148,8 @@ def rebase(fragment: str, page: str, pages: list[str]) -> str:
     return _URL.sub(fix, fragment)
 
 
-def print_document(site: Path, pages: list[str], numbers: dict[str, str] | None = None) -> tuple[str, list[str]]:
+def print_document(site: Path, pages: list[str], numbers: dict[str, str] | None = None,
+                   edition: Edition = ENGLISH) -> tuple[str, list[str]]:
     """The whole book as one HTML document: a contents page, then each page of the book.
 
     ``numbers`` gives each page's first page number for the contents ("…" in the first pass).
@@ -130,24 +168,22 @@ def print_document(site: Path, pages: list[str], numbers: dict[str, str] | None 
         f'<li><a href="#{anchor_of(p)}">{html.escape(t)}</a><span class="leader"></span>'
         f'<span class="page">{html.escape((numbers or {}).get(p, "…"))}</span></li>'
         for p, t in zip(pages, titles))
-    contents = f'<section class="print-contents"><h1>Contents</h1><ol>{rows}</ol></section>'
-    doc = (f'<!DOCTYPE html><html lang="en"><head>{head}<style>{PRINT_CSS}</style></head>'
+    contents = f'<section class="print-contents"><h1>{html.escape(edition.contents)}</h1><ol>{rows}</ol></section>'
+    doc = (f'<!DOCTYPE html><html lang="{edition.lang}"><head>{head}<style>{PRINT_CSS}</style></head>'
            f'<body class="shockbook-print">{contents}{"".join(parts)}</body></html>')
     return doc, titles
 
 
-def cover_document(site: Path, pages: list[str], title: str, commit: str | None) -> str:
+def cover_document(site: Path, pages: list[str], title: str, commit: str | None, edition: Edition = ENGLISH) -> str:
     head = _HEAD.search((site / pages[0]).read_text(encoding="utf-8")).group(1)
-    made = f"Printed from the book's site, built from commit {commit}." if commit else "Printed from the book's site."
+    made = edition.printed.format(commit=commit) if commit else edition.printed_undated
     return (
-        f'<!DOCTYPE html><html lang="en"><head>{head}<style>{PRINT_CSS}'
+        f'<!DOCTYPE html><html lang="{edition.lang}"><head>{head}<style>{PRINT_CSS}'
         ".cover { height: 250mm; display: flex; flex-direction: column; justify-content: center; }"
         ".cover h1 { font-size: 3rem; margin: 0 0 0.4em; } .cover p { font-size: 1.1rem; color: #333; }"
         '</style></head><body class="shockbook-print"><section class="cover">'
         f"<h1>{html.escape(title)}</h1>"
-        "<p>A reproducible research book: every number, chart and table is computed from the data that ship with it.</p>"
-        f"<p>{html.escape(made)} The interactive edition, the notebooks and the data are in the book's repository.</p>"
-        "<p>Code: MIT licence. Text: Creative Commons Attribution 4.0 (CC BY 4.0).</p>"
+        f"<p>{html.escape(edition.about)}</p><p>{html.escape(made)}</p><p>{html.escape(edition.licence)}</p>"
         "</section></body></html>")
 
 
@@ -217,35 +253,39 @@ def git_commit(root: Path) -> str | None:
         return None
 
 
-def build(site: Path = HTML, out: Path = OUT, root: Path = paths.ROOT, publish: bool = True) -> dict:
-    """Print the book (and, if ``publish``, copy it into the site); returns its page count, size in
-    bytes and seconds taken."""
+def build(site: Path = HTML, out: Path | None = None, root: Path = paths.ROOT, publish: bool = True,
+          edition: Edition = ENGLISH) -> dict:
+    """Print the book, one edition of it (and, if ``publish``, copy it into the site); returns its
+    page count, size in bytes and seconds taken. The whole site is served (the Chinese pages load
+    the English site's scripts); an edition's pages are those of its own ``_toc.yml``."""
+    out = out or edition.out
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
 
     chromium = chromium_path()
     if chromium is None:
         raise SystemExit("chromium is not installed (apt-get install chromium): no PDF edition")
-    if not (site / "index.html").exists():
-        raise SystemExit(f"the site is not built ({site}): run `make site` first")
+    folder = posixpath.join(edition.folder, "") if edition.folder else ""
+    if not (site / folder / "index.html").exists():
+        raise SystemExit(f"the site is not built ({site / folder}): run `make site` first")
     t0 = time.perf_counter()
-    pages = toc_pages(root)
+    pages = [folder + page for page in toc_pages(root / edition.folder)]
     import yaml
 
-    title = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")).get("title", "The book")
+    title = yaml.safe_load((root / edition.folder / "_config.yml").read_text(encoding="utf-8")).get("title", "The book")
     with serve(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            doc, titles = print_document(site, pages)
+            doc, titles = print_document(site, pages, edition=edition)
             first = print_pdf(browser, base, PRINT_URL, doc, footer=True)
             starts = start_pages(first, pages)
             numbers = {page: str(i + 1) for page, i in zip(pages, starts)}
-            doc, _ = print_document(site, pages, numbers)
+            doc, _ = print_document(site, pages, numbers, edition=edition)
             body = print_pdf(browser, base, PRINT_URL, doc, footer=True)
             # The contents page is the same length with numbers as without: the chapters did not move.
             if start_pages(body, pages) != starts:
                 raise SystemExit("the chapters moved between the two prints: the contents would be wrong")
-            cover = print_pdf(browser, base, COVER_URL, cover_document(site, pages, title, git_commit(root)),
+            cover = print_pdf(browser, base, COVER_URL, cover_document(site, pages, title, git_commit(root), edition),
                               footer=False)
         finally:
             browser.close()
@@ -260,18 +300,25 @@ def build(site: Path = HTML, out: Path = OUT, root: Path = paths.ROOT, publish: 
     with open(out, "wb") as fh:
         writer.write(fh)
     if publish:
-        shutil.copyfile(out, site / SITE_COPY)
+        shutil.copyfile(out, site / edition.site_copy)
     return {"pages": len(writer.pages), "bytes": out.stat().st_size, "seconds": time.perf_counter() - t0}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m shockbook.site.pdf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, default=HTML, help="the built site (default _build/html)")
-    parser.add_argument("--out", type=Path, default=OUT, help="the PDF to write (default _build/pdf/book.pdf)")
+    parser.add_argument("--out", type=Path, help="the PDF to write (default _build/pdf/book.pdf, book-zh.pdf)")
+    parser.add_argument("--edition", choices=[*EDITIONS, "all"], default="all",
+                        help="the English book, the Chinese edition or both (default)")
     args = parser.parse_args(argv)
-    result = build(args.html, args.out)
-    print(f"The PDF edition: {args.out} ({result['pages']} pages, {result['bytes'] / 1e6:.1f} MB, "
-          f"{result['seconds']:.0f} s); also {args.html / SITE_COPY}", file=sys.stderr)
+    chosen = list(EDITIONS.values()) if args.edition == "all" else [EDITIONS[args.edition]]
+    if args.out and len(chosen) > 1:
+        parser.error("--out names one PDF: choose one --edition")
+    for edition in chosen:
+        out = args.out or edition.out
+        result = build(args.html, out, edition=edition)
+        print(f"The PDF edition ({edition.lang}): {out} ({result['pages']} pages, {result['bytes'] / 1e6:.1f} MB, "
+              f"{result['seconds']:.0f} s); also {args.html / edition.site_copy}", file=sys.stderr)
 
 
 if __name__ == "__main__":
