@@ -232,6 +232,7 @@ def test_no_glue_left_unresolved_in_the_chinese_pages():
 @needs_site
 def test_no_untranslated_english_sentence_on_a_current_chinese_page(capsys, twins, translator):
     report, failures = [], []
+    edition.generated_pages(translator)  # the names the Sources page and the changelog keep (outlets)
     for page in _zh_pages():
         runs = english_runs(visible_text((ZH_HTML / page).read_text(encoding="utf-8")), translator.kept)
         state = _current(page)
@@ -296,23 +297,29 @@ def test_zh_iso_dates():
     assert edition.zh_iso_dates("2025-01-07") == "2025年1月7日"
     assert edition.zh_iso_dates("2025-02-06 to 2025-02-25") == "2025年2月6日至2025年2月25日"
     assert edition.zh_iso_dates("2025-04-09 (notice)") == "2025年4月9日 (notice)"
+    assert edition.zh_iso_dates("2023-06, 2024-25") == "2023年6月, 2024-25"
+
+
+_FACT_LINK = re.compile(r'href="([^"#]*sources\.html)#(fact-[\w-]+)"')
 
 
 @needs_site
 def test_every_fact_marker_on_a_chinese_page_lands_on_a_row_of_the_chinese_sources_page():
+    """Each Chinese page links the same fact rows as its English twin, and every link lands on a row
+    (same anchor) of the Chinese Sources page, not the English one."""
     sources_page = ZH_HTML / "chapters" / "sources.html"
     ids = set(re.findall(r'<span id="(fact-[\w-]+)"', sources_page.read_text(encoding="utf-8")))
     assert len(ids) > 100
     seen, wrong = 0, []
     for page in _zh_pages():
-        html = (ZH_HTML / page).read_text(encoding="utf-8")
-        for href in re.findall(r'<sup class="fact-marker"><a href="([^"]+)"', html):
-            target, _, anchor = href.partition("#")
+        links = _FACT_LINK.findall((ZH_HTML / page).read_text(encoding="utf-8"))
+        english = _FACT_LINK.findall((HTML / page).read_text(encoding="utf-8"))
+        assert sorted(a for _, a in links) == sorted(a for _, a in english), page
+        for target, anchor in links:
             seen += 1
-            landed = (ZH_HTML / page).parent.joinpath(target).resolve()
-            if landed != sources_page.resolve() or anchor not in ids:
-                wrong.append(f"{page}: {href}")
-    assert seen > 50, f"only {seen} fact markers on the Chinese pages"
+            if (ZH_HTML / page).parent.joinpath(target).resolve() != sources_page.resolve() or anchor not in ids:
+                wrong.append(f"{page}: {target}#{anchor}")
+    assert seen > 0, "no fact marker on the Chinese pages"
     assert not wrong, wrong[:10]
 
 
@@ -466,7 +473,7 @@ def test_the_chinese_pdf_embeds_a_cjk_font_and_its_chapters_are_chinese():
 
     reader = PdfReader(ZH_PDF)
     assert any("NotoSansCJK" in f or "NotoSansMonoCJK" in f for f in _fonts(reader)), sorted(_fonts(reader))
-    pages = ["zh/" + p for p in pdf.toc_pages(edition.EDITION_DIR)]
+    pages = pdf.toc_pages(edition.EDITION_DIR)
     outline = {item.title: reader.get_destination_page_number(item) for item in reader.outline}
     assert len(outline) == len(pages)
     first = next(n for t, n in outline.items() if t.startswith("1."))
@@ -474,6 +481,26 @@ def test_the_chinese_pdf_embeds_a_cjk_font_and_its_chapters_are_chinese():
     assert len(_HAN.findall(text)) > 100, text[:300]
     assert "目录" in reader.pages[1].extract_text()
     assert len(_HAN.findall(reader.pages[0].extract_text())) > 20  # the cover
+    # copied or searched, the text is ideographs (文), not the radicals sharing their glyphs (⽂)
+    radicals = [c for page in reader.pages[:first + 12] for c in page.extract_text() if "\u2e80" <= c <= "\u2fdf"]
+    assert not radicals, radicals[:10]
+
+
+def test_radicals_in_a_pdf_text_map_become_ideographs():
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    from shockbook.site import pdf
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    cmap = DecodedStreamObject()
+    cmap.set_data(b"2 beginbfchar\n<45> <2F42>\n<46> <2EE2>\n<47> <2F00>\n<48> <4E2D>\nendbfchar")
+    font = DictionaryObject({NameObject("/ToUnicode"): writer._add_object(cmap)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    assert pdf.ideographs_not_radicals(writer) == 1
+    assert cmap.get_data() == b"2 beginbfchar\n<45> <6587>\n<46> <9A6C>\n<47> <4E00>\n<48> <4E2D>\nendbfchar"
 
 
 @needs_zh_pdf

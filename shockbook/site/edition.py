@@ -96,12 +96,15 @@ def zh_date(text: str) -> str:
 
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_MONTH = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])\b(?!-)")
 _ISO_RANGE = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日) to (\d{4}年\d{1,2}月\d{1,2}日)")
 
 
 def zh_iso_dates(text: str) -> str:
-    """ISO dates in a text (the data's own: 2025-01-27) written 2025年1月27日; 'A to B' as A至B."""
+    """ISO dates in a text (the data's own: 2025-01-27, or a month: 2025-01) written 2025年1月27日
+    and 2025年1月; 'A to B' as A至B."""
     text = _ISO_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
+    text = _ISO_MONTH.sub(lambda m: f"{m[1]}年{int(m[2])}月", text)
     return _ISO_RANGE.sub(r"\1至\2", text)
 
 
@@ -191,12 +194,19 @@ class Translator:
         return zh_date(s)
 
     def name(self, s: str) -> str:
-        """A name (an outlet, a publication): the catalogue's Chinese name if it has one, else kept
-        as it is and remembered in ``kept`` (the test of English left on a page excepts these)."""
+        """A name (an outlet, a publication): the catalogue's Chinese name if it has one; a name with
+        a note ("Reuters (copy on a bare-IP site)") from patterns.csv, the name kept and the note
+        translated; else kept as it is and remembered in ``kept`` (the test of English left on a
+        page excepts these)."""
         done = self.catalogue.get(s)
-        if done is None:
-            self.kept.add(s)
-        return s if done is None else done
+        if done is not None:
+            return done
+        for pattern, template in self.patterns:
+            m = pattern.fullmatch(s)
+            if m:
+                return self._fill(m, template)
+        self.kept.add(s)
+        return s
 
     def datum(self, s: str) -> str:
         """A data value: translated like a label, but kept as it is when unknown (tickers, ids, ISO dates)."""
@@ -546,7 +556,8 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
     for stem in chapter_stems():
         nb = translate_notebook(stem, tr)
-        _write_if_changed(out / "chapters" / f"{stem}.ipynb", json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+        data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        _write_if_changed(out / "chapters" / f"{stem}.ipynb", data)
     for name, text in generated_pages(tr).items():
         _write_if_changed(out / name, text)
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads

@@ -46,7 +46,6 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;'
 MARGINS = {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
 
 
-
 @dataclass(frozen=True)
 class Edition:
     """What differs between the printed editions: where the edition is in the site, and its words."""
@@ -244,6 +243,62 @@ def start_pages(pdf: bytes, pages: list[str]) -> list[int]:
     return [dests[anchor_of(p)] for p in pages]
 
 
+_TO_RADICAL = re.compile(r"(<[0-9A-Fa-f]+>\s*<)(2[EeFf][0-9A-Fa-f]{2})(>)")
+# Radicals of the CJK Radicals Supplement that Unicode gives no compatibility decomposition, and the
+# simplified ideograph each stands for (Unicode's EquivalentUnifiedIdeograph.txt); the Kangxi radicals
+# (U+2F00-2FD5) decompose by NFKC.
+_RADICAL_IDEOGRAPHS = dict(zip(
+    "⺠⻄⻅⻆⻉⻊⻋⻓⻔⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻪⻬⻮⻰", "民西见角贝足车长门青页风飞食马骨鬼鱼鸟麦黄黾齐齿龙"))
+
+
+def _fonts_of(resources, seen: set[int]):
+    """The fonts of a page's resources and of the forms (charts) drawn on it, each once."""
+    resources = resources.get_object() if resources is not None else {}
+    for font in (resources.get("/Font") or {}).values():
+        font = font.get_object()
+        if id(font) not in seen:
+            seen.add(id(font))
+            yield font
+    for xobject in (resources.get("/XObject") or {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+            seen.add(id(xobject))
+            yield from _fonts_of(xobject.get("/Resources"), seen)
+
+
+def ideographs_not_radicals(writer) -> int:
+    """Text copied or searched in the PDF reads 文, not the Kangxi radical ⽂ that shares its glyph.
+
+    Chromium writes each glyph's character (the font's ToUnicode map) as the first code point the font
+    maps to that glyph, and Noto Sans CJK maps a radical (U+2F42 ⽂) and its ideograph (U+6587 文) to
+    one glyph: the page looks right, but its text is the radical. Each radical in the maps is written
+    as the ideograph it stands for (Unicode's compatibility decomposition). Returns the maps changed."""
+    import unicodedata
+
+    changed, seen = 0, set()
+
+    def ideograph(m: re.Match) -> str:
+        char = chr(int(m.group(2), 16))
+        plain = _RADICAL_IDEOGRAPHS.get(char) or unicodedata.normalize("NFKC", char)
+        return m.group(1) + (f"{ord(plain):04X}" if len(plain) == 1 and plain != char else m.group(2)) + m.group(3)
+
+    for page in writer.pages:
+        for font in _fonts_of(page.get("/Resources"), seen):
+            cmap = font.get("/ToUnicode")
+            if cmap is None:
+                continue
+            stream = cmap.get_object()
+            if id(stream) in seen:
+                continue
+            seen.add(id(stream))
+            text = stream.get_data().decode("latin-1")
+            fixed = _TO_RADICAL.sub(ideograph, text)
+            if fixed != text:
+                stream.set_data(fixed.encode("latin-1"))
+                changed += 1
+    return changed
+
+
 def git_commit(root: Path) -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
@@ -257,7 +312,8 @@ def build(site: Path = HTML, out: Path | None = None, root: Path = paths.ROOT, p
           edition: Edition = ENGLISH) -> dict:
     """Print the book, one edition of it (and, if ``publish``, copy it into the site); returns its
     page count, size in bytes and seconds taken. The whole site is served (the Chinese pages load
-    the English site's scripts); an edition's pages are those of its own ``_toc.yml``."""
+    the English site's scripts) and the print document is served from the edition's own folder, so
+    that the pages' relative links work in it unchanged; its pages are those of its ``_toc.yml``."""
     out = out or edition.out
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
@@ -266,27 +322,28 @@ def build(site: Path = HTML, out: Path | None = None, root: Path = paths.ROOT, p
     if chromium is None:
         raise SystemExit("chromium is not installed (apt-get install chromium): no PDF edition")
     folder = posixpath.join(edition.folder, "") if edition.folder else ""
-    if not (site / folder / "index.html").exists():
-        raise SystemExit(f"the site is not built ({site / folder}): run `make site` first")
+    pages_dir = site / edition.folder
+    if not (pages_dir / "index.html").exists():
+        raise SystemExit(f"the site is not built ({pages_dir}): run `make site` first")
     t0 = time.perf_counter()
-    pages = [folder + page for page in toc_pages(root / edition.folder)]
+    pages = toc_pages(root / edition.folder)
     import yaml
 
     title = yaml.safe_load((root / edition.folder / "_config.yml").read_text(encoding="utf-8")).get("title", "The book")
     with serve(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            doc, titles = print_document(site, pages, edition=edition)
-            first = print_pdf(browser, base, PRINT_URL, doc, footer=True)
+            doc, titles = print_document(pages_dir, pages, edition=edition)
+            first = print_pdf(browser, base, folder + PRINT_URL, doc, footer=True)
             starts = start_pages(first, pages)
             numbers = {page: str(i + 1) for page, i in zip(pages, starts)}
-            doc, _ = print_document(site, pages, numbers, edition=edition)
-            body = print_pdf(browser, base, PRINT_URL, doc, footer=True)
+            doc, _ = print_document(pages_dir, pages, numbers, edition=edition)
+            body = print_pdf(browser, base, folder + PRINT_URL, doc, footer=True)
             # The contents page is the same length with numbers as without: the chapters did not move.
             if start_pages(body, pages) != starts:
                 raise SystemExit("the chapters moved between the two prints: the contents would be wrong")
-            cover = print_pdf(browser, base, COVER_URL, cover_document(site, pages, title, git_commit(root), edition),
-                              footer=False)
+            cover = print_pdf(browser, base, folder + COVER_URL,
+                              cover_document(pages_dir, pages, title, git_commit(root), edition), footer=False)
         finally:
             browser.close()
     writer = PdfWriter()
@@ -295,6 +352,7 @@ def build(site: Path = HTML, out: Path | None = None, root: Path = paths.ROOT, p
     writer.append(PdfReader(io.BytesIO(body)))
     for page_title_, start in zip(titles, starts):
         writer.add_outline_item(title=page_title_, page_number=offset + start)
+    ideographs_not_radicals(writer)
     writer.add_metadata({"/Title": title, "/Author": "The DeepSeek Shock authors"})
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as fh:

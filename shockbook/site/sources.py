@@ -118,7 +118,7 @@ def value_cell(value: str, unit: str, words=None) -> str:
     if isinstance(w, _English):
         return f"{value} {unit}".strip()
     known = w.tr.value(value)
-    value = known if known is not None else w.date(value)
+    value = w.date(known if known is not None else value)
     if unit == "date" or not unit:
         return value
     unit = w.text(unit)
