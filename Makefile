@@ -62,8 +62,8 @@ JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --q
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
 # Sphinx neither re-copies a changed stylesheet nor rewrites pages when only the book's extension
-# changed: then every page is rebuilt (--all).
-SITE_WIDE := _static/% shockbook/site/sphinxext.py
+# or a table of contents (every page's sidebar) changed: then every page is rebuilt (--all).
+SITE_WIDE := _static/% shockbook/site/sphinxext.py _toc.yml zh/_toc.yml
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
 	@# The Chinese sources are generated while the English book builds (nothing is executed again).
 	mkdir -p _build; $(JB) . $(if $(filter $(SITE_WIDE),$?),--all,) > _build/en.log 2>&1 & pid=$$!; \
