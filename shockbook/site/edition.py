@@ -165,9 +165,18 @@ class Translator:
     patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)
     context: str = ""
     kept: set[str] = field(default_factory=set)
+    # A chart's rows repeat the same labels thousands of times; each is looked up once per context
+    # (the catalogue, then every pattern): what it adds to ``missing`` and ``kept`` is added the first time.
+    _memo: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
 
     def value(self, s: str) -> str | None:
         """The translation of s, or None."""
+        key = (self.context, s)
+        if key not in self._memo:
+            self._memo[key] = self._lookup(s)
+        return self._memo[key]
+
+    def _lookup(self, s: str) -> str | None:
         for key in (f"{self.context}::{s}", s):
             if key in self.catalogue:
                 return self.catalogue[key]
