@@ -91,7 +91,21 @@ def test_every_catalog_series_is_cached_and_valid():
     for s in catalog.SERIES:
         df = cache.load_prices(s.ticker)
         assert df.index.is_monotonic_increasing and df.index.is_unique
-        assert df.index[0] >= pd.Timestamp(catalog.START) and df.index[-1] <= pd.Timestamp(catalog.END)
+        assert df.index[0] >= pd.Timestamp(s.start) and df.index[-1] <= pd.Timestamp(catalog.END)
+
+
+def test_only_the_catalogs_earlier_starts_reach_before_the_window():
+    """A series starts before START only where catalog.EARLIER_START says so, and then on that date."""
+    early = {s.ticker: cache.load_prices(s.ticker).index[0] for s in catalog.SERIES
+             if cache.load_prices(s.ticker).index[0] < pd.Timestamp(catalog.START)}
+    assert early == {t: pd.Timestamp(d) for t, d in catalog.EARLIER_START.items()}
+    assert catalog.get("^IXIC").start == "2000-03-10" and catalog.get("NVDA").start == catalog.START
+
+
+def test_to_schema_clips_at_the_series_start():
+    frame = pd.DataFrame({"Date": ["2000-03-09", "2000-03-10", "2019-05-16"], "Close": [1.0, 2.0, 3.0]})
+    assert list(cache.to_schema(frame)["Date"]) == ["2019-05-16"]
+    assert list(cache.to_schema(frame, "2000-03-10")["Date"]) == ["2000-03-10", "2019-05-16"]
 
 
 def test_us_series_cover_the_required_window():

@@ -1,7 +1,8 @@
 """Chapter 1 rerun with several valid parameter sets: every number the prose shows is there and
 finite, and no direction word contradicts the sign of what it describes.
 
-One kernel run per parameter set (module-scoped), so the matrix costs six executions.
+The parameter sets are chapter 1's in the one rerun matrix (tests/reruns.py): each is executed once
+in the session and shared with the page tests.
 """
 from __future__ import annotations
 
@@ -12,56 +13,27 @@ import nbformat
 import pandas as pd
 import pytest
 
-from shockbook import paths, runner
+from reruns import MATRIX, Runs, box_command, session_root
+from shockbook import paths
 from shockbook.chapters import ch1_shock as ch1
 from shockbook.data import catalog
+from shockbook.site import outputs
 
 NOTEBOOK = paths.CHAPTERS_DIR / "01_shock.ipynb"
 ROLE = re.compile(r"\{glue:(text|md)\}`([^`:]+)(?::([^`]+))?`")
 DIRECTIVE = re.compile(r"```\{glue:(md)\} (\S+)\n(?::format: myst\n)?```()")
 
 
-def _box_command() -> dict[str, str]:
-    """The -p pairs of the command the "Rerun this chapter" box shows."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    box = next(c.source for c in nb.cells if c.cell_type == "markdown" and "Rerun this chapter" in c.source)
-    line = next(ln for ln in box.splitlines() if ln.startswith("python -m shockbook run 01"))
-    words = line.split()
-    return {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p"}
-
-
-def _default_range() -> tuple[str, str]:
-    d = ch1.Params.defaults()
-    first, last = ch1.study_range(d["tickers"], d["market_proxy"], ch1.Params().design())
-    return f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
-
-
-SETS = {
-    "defaults": {},
-    "earliest": {"event_date": _default_range()[0]},
-    "latest": {"event_date": _default_range()[1]},
-    "box command, one ticker": ch1.Params.parse_cli(_box_command()),
-    "before GE Vernova listed, Dow proxy": {"event_date": "2024-02-23", "tickers": ["NVDA", "AVGO"],
-                                            "market_proxy": "^DJI"},
-    "extremes": {"tickers": ["NVDA", "AMD", "VST"], "market_proxy": "SPY", "estimation_length": 30, "gap": 0,
-                 "window": [0, 0]},
-}
+SETS = {"defaults": {}, **MATRIX["01_shock"]}
 
 
 @pytest.fixture(scope="module", params=list(SETS), ids=list(SETS))
 def run(request, tmp_path_factory):
-    given = SETS[request.param]
-    ch1.Params(**{**ch1.Params.defaults(), **given})  # valid, or the matrix itself is wrong
-    out = tmp_path_factory.mktemp("ch1") / "01_shock.ipynb"
-    runner.execute(NOTEBOOK, given, out)
-    nb = nbformat.read(out, as_version=4)
-    glued = {}
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                glued[name] = {k.removeprefix("application/papermill.record/"): v for k, v in o["data"].items()}
-    return request.param, nb, glued
+    """(name, executed notebook, glued values): the committed chapter for the defaults, else the matrix's run."""
+    name = request.param
+    ch1.Params(**{**ch1.Params.defaults(), **SETS[name]})  # valid, or the matrix itself is wrong
+    out = NOTEBOOK if name == "defaults" else Runs(session_root(tmp_path_factory)).notebook("01_shock", name)
+    return name, nbformat.read(out, as_version=4), outputs.glued(out)
 
 
 def _text(bundle: dict, fmt: str | None) -> str:
@@ -142,6 +114,6 @@ def test_story_sentences_keep_the_storys_numbers(run):
 
 
 def test_the_box_command_is_one_the_chapter_accepts():
-    given = _box_command()
+    given = box_command("01_shock")
     assert given, "the box shows no -p parameters"
     ch1.Params(**{**ch1.Params.defaults(), **ch1.Params.parse_cli(given)})

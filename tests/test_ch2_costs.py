@@ -10,10 +10,12 @@ import json
 import pandas as pd
 import pytest
 
+from reruns import MATRIX, Runs, bad_values, number, session_root, text
+
 from shockbook import paths
 from shockbook.analysis import costs
 from shockbook.chapters import ch2_costs as K
-from shockbook.site import charts
+from shockbook.site import charts, outputs
 from shockbook.site.usd import money
 
 RAW = pd.read_csv(paths.ROOT / "data" / "facts" / "facts.csv").set_index("id")
@@ -239,37 +241,26 @@ def test_epoch_chart_credits_epoch_and_lets_the_definition_be_picked() -> None:
 
 # ---------------------------------------------------------------------------- the rerun matrix
 
-RERUNS = {
-    "defaults": {},
-    "cheap and tiny": dict(rental_rate=0.5, gpu_hours=1.0, input_tokens=0, output_tokens=1, cache_hit_share=1.0,
-                           tasks=1, output_ratio=0.1),
-    "dear and huge": dict(rental_rate=20.0, gpu_hours=1e9, input_tokens=10_000_000, output_tokens=0,
-                          cache_hit_share=0.5, tasks=1_000_000_000, output_ratio=10.0),
-    "the box's example": dict(rental_rate=3.0, output_tokens=20000),
-}
+RERUNS = {"defaults": {}, **MATRIX["02_costs"]}  # the sets: tests/reruns.py
 
 
 @pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
 def rerun(request, tmp_path_factory):
-    from chapter_reruns import execute
-
-    given = RERUNS[request.param]
-    glued = execute("02_costs", given, tmp_path_factory.mktemp("ch2"))
-    return K.Params(**given), glued
+    """(Params, glued values): the committed chapter for the defaults, else the matrix's run (once a session)."""
+    name = request.param
+    out = paths.CHAPTERS_DIR / "02_costs.ipynb" if name == "defaults" else \
+        Runs(session_root(tmp_path_factory)).notebook("02_costs", name)
+    return K.Params(**RERUNS[name]), outputs.glued(out)
 
 
 @pytest.mark.reruns
 def test_a_rerun_never_shows_nan_none_inf_or_nothing(rerun) -> None:
-    from chapter_reruns import bad_values
-
     _, glued = rerun
     assert bad_values(glued) == []
 
 
 @pytest.mark.reruns
 def test_a_reruns_words_agree_with_its_numbers(rerun) -> None:
-    from chapter_reruns import number, text
-
     p, glued = rerun
     word = text(glued["rate_vs_fact"])
     diff = number(glued["rate"]) - number(glued["fact_rate"])

@@ -10,11 +10,13 @@ import json
 import pandas as pd
 import pytest
 
+from reruns import MATRIX, Runs, bad_values, number, session_root, text
+
 from shockbook import paths
 from shockbook.analysis import costs
 from shockbook.chapters import ch3_skepticism as K
 from shockbook.data import facts
-from shockbook.site import charts, layout
+from shockbook.site import charts, outputs, layout
 
 RAW = pd.read_csv(paths.ROOT / "data" / "facts" / "facts.csv").set_index("id")
 HOURS_PER_YEAR = 365 * 24
@@ -228,40 +230,26 @@ def test_run_vs_fleet_colours_follow_the_one_status_order() -> None:
 
 # ---------------------------------------------------------------------------- the rerun matrix
 
-RERUNS = {
-    "defaults": {},
-    "one dear GPU, barely used": dict(rental_rate=0.5, gpu_unit_price=200_000.0, fleet_size=1, utilisation=0.0001,
-                                      overhead_multiplier=5.0, years=0.1, china_premium=3.0),
-    "two million cheap GPUs": dict(rental_rate=20.0, gpu_unit_price=1.0, fleet_size=2_000_000, utilisation=1.0,
-                                   overhead_multiplier=1.0, years=10.0),
-    "the box's example": dict(rental_rate=3.0, gpu_unit_price=30000.0, utilisation=0.5),
-    # both articles' figures nearest the reader's fleet: 10,000 x $130,000 = $1.3B bought, and the
-    # same 10,000 rented at $2 for 3.42% of a year is about $6M
-    "one fleet nearest both figures": dict(fleet_size=10_000, gpu_unit_price=130_000.0, utilisation=0.0342),
-}
+RERUNS = {"defaults": {}, **MATRIX["03_skepticism"]}  # the sets: tests/reruns.py
 
 
 @pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
 def rerun(request, tmp_path_factory):
-    from chapter_reruns import execute
-
-    given = RERUNS[request.param]
-    glued = execute("03_skepticism", given, tmp_path_factory.mktemp("ch3"))
-    return K.Params(**given), glued
+    """(Params, glued values): the committed chapter for the defaults, else the matrix's run (once a session)."""
+    name = request.param
+    out = paths.CHAPTERS_DIR / "03_skepticism.ipynb" if name == "defaults" else \
+        Runs(session_root(tmp_path_factory)).notebook("03_skepticism", name)
+    return K.Params(**RERUNS[name]), outputs.glued(out)
 
 
 @pytest.mark.reruns
 def test_a_rerun_never_shows_nan_none_inf_or_nothing(rerun) -> None:
-    from chapter_reruns import bad_values
-
     _, glued = rerun
     assert bad_values(glued) == []
 
 
 @pytest.mark.reruns
 def test_a_reruns_words_agree_with_its_numbers(rerun) -> None:
-    from chapter_reruns import number, text
-
     p, glued = rerun
     big, small = number(glued["near_big_gpus"]), number(glued["near_small_gpus"])
     assert text(glued["fleet_ratio_word"]) == ("more" if big > small else "fewer" if big < small else "as many")

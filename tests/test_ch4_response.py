@@ -13,7 +13,7 @@ from shockbook.analysis import market
 from shockbook.analysis.calendar import KEY_EVENT
 from shockbook.chapters import ch4_response as R
 from shockbook.data import cache, catalog, facts
-from shockbook.site import provenance
+from shockbook.site import outputs, provenance
 
 
 def _raw_close(ticker: str, column: str = "Adj Close") -> pd.Series:
@@ -316,34 +316,28 @@ def test_story_section_keeps_the_story_groups_whatever_the_reader_picks() -> Non
 
 # ---------------------------------------------------------------------------------- reruns
 
-from rerun_matrix import execute, problems  # noqa: E402
+from reruns import MATRIX, Runs, bad_values, number, session_root, text  # noqa: E402
 
-RERUNS = {
-    "defaults": {},
-    "earliest end, one-session window, lowest threshold": {
-        "end_date": R.earliest_end_date().strftime("%Y-%m-%d"), "shock_window_sessions": 1,
-        "recovery_threshold_pct": -50.0},
-    "latest end, widest window, highest threshold, other groups": {
-        "end_date": catalog.END, "shock_window_sessions": 60, "recovery_threshold_pct": 50.0,
-        "us_groups": ["Software and other tech"], "china_groups": ["Japan"]},
-    "one group each": {"us_groups": ["Power"], "china_groups": ["Hong Kong"]},
-}
+RERUNS = {"defaults": {}, **MATRIX["04_response"]}  # the sets: tests/reruns.py
 
 
 @pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
 def rerun(request, tmp_path_factory):
+    """Glued values: the committed chapter for the defaults, else the matrix's run (once a session)."""
     R.Params(**RERUNS[request.param])  # each set is valid
-    return execute("04_response", RERUNS[request.param], tmp_path_factory.mktemp("ch4"))
+    name = request.param
+    return outputs.glued(paths.CHAPTERS_DIR / "04_response.ipynb" if name == "defaults" else
+                         Runs(session_root(tmp_path_factory)).notebook("04_response", name))
 
 
 def test_a_rerun_shows_no_empty_or_missing_number(rerun) -> None:
-    assert problems(rerun) == []
+    assert bad_values(rerun) == []
 
 
 def test_a_rerun_keeps_the_story_and_follows_the_parameters(rerun) -> None:
     base = R.picks_and_shovels_story(R.Params())
-    assert rerun["chips_story"].strip("'") == base.numbers["chips_story"]  # the story stays
-    assert float(rerun["story_thr"]) == R.Params().recovery_threshold_pct
+    assert text(rerun["chips_story"]) == base.numbers["chips_story"]  # the story stays
+    assert number(rerun["story_thr"]) == R.Params().recovery_threshold_pct
 
 def test_the_rerun_box_lists_every_parameter_and_a_command_that_parses() -> None:
     box = R.rerun_box(R.Params()).numbers["resp_rerun"].data

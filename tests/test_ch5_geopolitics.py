@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from shockbook import paths
+from shockbook.site import outputs, words
 from shockbook.chapters import ch5_geopolitics as G
 from shockbook.data import cache, catalog, facts
 
@@ -190,35 +191,28 @@ def test_reopening_needs_a_closure() -> None:
 
 # ---------------------------------------------------------------------------------- reruns
 
-from rerun_matrix import contradictions, execute, problems  # noqa: E402
+from reruns import MATRIX, Runs, bad_values, number, session_root, text  # noqa: E402
 
-RERUNS = {
-    "defaults": {},
-    "one ticker, one session, a recent window": {
-        "compare_tickers": ["SMH"], "reaction_sessions": 1, "start_date": "2025-01-02", "end_date": "2025-12-31"},
-    "the earliest shortest window, longest reactions, other series": {
-        "start_date": catalog.START, "end_date": f"{pd.Timestamp(catalog.START) + pd.Timedelta(days=G.MIN_SPAN_DAYS):%Y-%m-%d}",
-        "compare_tickers": ["NVDA", "0700.HK"], "reaction_sessions": 60, "us_series": ["^VIX"],
-        "china_series": ["000300.SS"]},
-    "Tokyo and Taipei, other sides": {
-        "compare_tickers": ["9984.T", "2330.TW"], "us_series": ["AAPL"], "china_series": ["688256.SS"],
-        "start_date": "2024-07-01", "end_date": "2025-12-31"},
-}
+RERUNS = {"defaults": {}, **MATRIX["05_geopolitics"]}  # the sets: tests/reruns.py
 DIRECTIONS = {"nvda_h20_dir": "nvda_h20_first", "spx_h20_dir": "spx_h20_first"}
 
 
 @pytest.fixture(scope="module", params=list(RERUNS), ids=list(RERUNS))
 def rerun(request, tmp_path_factory):
+    """Glued values: the committed chapter for the defaults, else the matrix's run (once a session)."""
     G.Params(**RERUNS[request.param])  # each set is valid
-    return execute("05_geopolitics", RERUNS[request.param], tmp_path_factory.mktemp("ch5"))
+    name = request.param
+    return outputs.glued(paths.CHAPTERS_DIR / "05_geopolitics.ipynb" if name == "defaults" else
+                         Runs(session_root(tmp_path_factory)).notebook("05_geopolitics", name))
 
 
 def test_a_rerun_shows_no_empty_or_missing_number(rerun) -> None:
-    assert problems(rerun) == []
+    assert bad_values(rerun) == []
 
 
 def test_a_rerun_chooses_its_direction_words_from_the_data(rerun) -> None:
-    assert contradictions(rerun, DIRECTIONS) == []
+    for word_key, number_key in DIRECTIONS.items():
+        assert text(rerun[word_key]) == words.word(words.direction(number(rerun[number_key]))), word_key
 
 
 def test_the_rerun_box_lists_every_parameter_and_a_command_that_parses() -> None:

@@ -1,22 +1,22 @@
-"""Every chapter rerun with several parameter sets (tests/rerun_matrix.json), each made into its page
-and opened in chromium: the run succeeds, the charts draw, the console is clean, no request leaves
-the machine, no glued value reads nan/None/inf or is empty, and no direction word contradicts the
-sign of the number after it ("fell -2.1%").
+"""Every chapter rerun with the matrix's parameter sets (tests/reruns.py), each made into its page and
+opened in chromium: the charts draw, the console is clean, no request leaves the machine, no glued
+value reads nan/None/inf or is empty, and no direction word contradicts the sign of the number after
+it ("fell -2.1%").
 
-Each case executes a chapter (10-30 s); the whole matrix takes minutes.
+The runs are the ones the chapters' own rerun tests read (one execution per set in the session); the
+defaults' page is tests/test_render.py's, and the command-line path (-p strings, the page named in the
+log) is tests/test_runner.py's, which runs every command the book shows.
 """
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from shockbook import paths, runner
+from reruns import CASES, MATRIX, Runs, case_id, session_root
+from shockbook import runner
+from shockbook.site import render
 from test_render import BAD_VALUE, BAD_WORDS, check_page_in_browser
-
-MATRIX = json.loads((paths.ROOT / "tests" / "rerun_matrix.json").read_text(encoding="utf-8"))
-CASES = [(chapter, params) for chapter, sets in MATRIX.items() if not chapter.startswith("_") for params in sets]
 # A direction word, then within a few words a number whose sign says the opposite ("fell -2.1%",
 # "rose by -3%"); a level reached ("fell to -18%", "fell as far as -18%") says no direction twice.
 CONTRADICTION = re.compile(r"\b(?:fell|dropped|declined|lost|down|rose|gained|climbed|rallied|up)\b"
@@ -36,20 +36,21 @@ def contradictions(text: str) -> list[str]:
     return out
 
 
-def case_id(case) -> str:
-    chapter, params = case
-    return chapter[:2] + ("-" + "-".join(f"{k}={v}" for k, v in params.items()) if params else "-defaults")
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Runs:
+    return Runs(session_root(tmp_path_factory))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
-def test_rerun_reads_true(case, tmp_path, browser):  # noqa: F811
-    chapter, params = case
-    assert (paths.CHAPTERS_DIR / f"{chapter}.ipynb").exists(), f"{chapter} is in rerun_matrix.json but not a chapter"
-    lines = []
-    runner.run([chapter], params, out_dir=tmp_path, log=lambda *a, **k: lines.append(" ".join(map(str, a))))
-    pages = [p for p in tmp_path.glob("*.html")]
-    assert len(pages) == 1 and any(pages[0].name in line for line in lines if line.startswith("Open ")), lines
-    text, values = check_page_in_browser(browser, pages[0].as_uri())
+def test_every_chapter_with_parameters_has_a_matrix():
+    assert set(MATRIX) == {p.stem for p in runner.chapters() if runner.declared_parameters(p)}
+    assert all(len(sets) >= 2 for sets in MATRIX.values())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(*c) for c in CASES])
+def test_rerun_reads_true(case, runs, tmp_path, browser):  # noqa: F811
+    stem, name = case
+    page, _ = render.publish_run(runs.notebook(stem, name), MATRIX[stem][name], 1.0, out_dir=tmp_path)
+    text, values = check_page_in_browser(browser, page.as_uri())
     bad = [v for v in values if BAD_VALUE.search(v)]
     assert not bad, f"glued values that say nothing: {bad}"
     word = BAD_WORDS.search(text)

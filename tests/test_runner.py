@@ -25,6 +25,8 @@ from shockbook import __main__ as cli
 from shockbook import paths, runner
 from shockbook.data import cache
 from conftest import tree_digest
+from reruns import bad_values
+from shockbook.site import outputs
 
 KERNEL_NOISE = ("Kernel is running over TCP", "KeyboardInterrupt caught in kernel", "Traceback")
 
@@ -344,6 +346,17 @@ def test_every_command_the_book_shows_runs_as_shown(shown_runs):
         for noise in KERNEL_NOISE:
             assert noise not in done.stderr, (command, done.stderr)
     assert not problems, "\n".join(problems)
+
+
+def test_every_shown_rerun_shows_every_number(shown_runs):
+    """The runs the book's own examples make (each chapter's "Rerun this chapter" box, the README's) show
+    every number: none empty, nan, None or inf, as the rerun matrix checks its other parameter sets."""
+    _, runs, _ = shown_runs
+    made = [nb for _, scratch in runs.values() for nb in (scratch / "runs").glob("*.ipynb")
+            if not nb.name.endswith(".readable.ipynb")]
+    assert {nb.name[:2] for nb in made} >= {f"0{i}" for i in range(1, 7)}, sorted(nb.name for nb in made)
+    bad = {nb.name: bad_values(outputs.glued(nb)) for nb in made}
+    assert not any(bad.values()), bad
 
 
 def _glued(nb_path: Path) -> dict[str, str]:

@@ -16,7 +16,7 @@ from shockbook import params
 from shockbook.analysis import calendar, claims, events, market
 from shockbook.data import cache, catalog, facts
 from shockbook.site import charts, layout, words
-from shockbook.site.section import Day, Figure, Phrase, Section, Table, Word
+from shockbook.site.section import Cite, Day, Figure, Phrase, Section, Table, Word
 
 KEY_EVENT = calendar.KEY_EVENT
 
@@ -482,8 +482,8 @@ def opening(p: Params) -> Section:
         "gspc_drop": -market.day_move("^GSPC", KEY_EVENT)["pct"],
         "sox_drop": -market.day_move("^SOX", KEY_EVENT)["pct"],
         "nvda_mv_bn": -market.market_value_change("NVDA", KEY_EVENT)["change_usd"] / 1e9,
-        "lseg_bn": lseg.value, "lseg_status": facts.cite(lseg),
-        "r1_release": Day(r1.value), "r1_release_status": facts.cite(r1),
+        "lseg_bn": lseg.value, "lseg_status": Cite(lseg),
+        "r1_release": Day(r1.value), "r1_release_status": Cite(r1),
     })
 
 
@@ -534,7 +534,7 @@ def market_value(p: Params) -> Section:
                  "story_nvda_alone": Phrase("shock.nvda.more" if -story["NVDA"] > abs(others) else "shock.nvda.less"),
                  "losers_n": len(losers), "losers_bn": abs(losers.sum()),
                  "losers_ex_tsm_bn": abs(losers.drop("TSM", errors="ignore").sum()),
-                 "trillion_fact": facts.cite("SHK-23"),
+                 "trillion_fact": Cite("SHK-23"),
                  "trillion_tn": facts.fact("SHK-23").scaled(unit_contains="billion") / 1e12,
                  "trillion_sentence": Phrase("shock.trillion.exceed" if abs(losers.drop("TSM", errors="ignore").sum())
                                              > facts.fact("SHK-23").scaled(unit_contains="billion") / 1e9
@@ -577,13 +577,13 @@ def tsmc_on_taipei() -> dict:
         adr_parity = market.ADS_RATIO["TSM"] * close.number() / at_before  # five Taiwan shares in dollars
         fx = {"tsmc_fx_reopen": at_reopen, "tsmc_tw_loss_usd_bn": abs(shares * close.number() * move) / at_reopen / 1e9,
               "tsmc_adr_premium": (adr[before] / adr_parity - 1) * 100, "tsmc_fx_name": catalog.get(FX_TWD).name}
-    return {**fx, "tsmc_common_bn": shares / 1e9, "tsmc_close_ntd": close.number(), "tsmc_close_fact": facts.cite(close),
+    return {**fx, "tsmc_common_bn": shares / 1e9, "tsmc_close_ntd": close.number(), "tsmc_close_fact": Cite(close),
             "tsmc_ntd_value_tn": shares * close.number() / 1e12,
             "tsmc_tw_loss_ntd_bn": abs(shares * close.number() * move) / 1e9,
             "tsmc_tw_word": Word(words.direction(move, "lost", "gained")), "tsmc_tw_dir": Word(words.direction(move)),
             "tsmc_tw_move": abs(move) * 100, "tsmc_adr_same_span": abs(adr_move) * 100,
             "tsmc_adr_same_span_word": Word(words.direction(adr_move)),
-            "tsmc_premium_fact": facts.cite("SHK-B14")}
+            "tsmc_premium_fact": Cite("SHK-B14")}
 
 
 def the_days_after(p: Params) -> Section:
@@ -624,7 +624,7 @@ def asia(p: Params) -> Section:
     return Section(
         numbers={"softbank_drop": abs(story.loc["9984.T", "event_day_pct"]),
                  "softbank_word": Word(words.direction(story.loc["9984.T", "event_day_pct"])),
-                 "softbank_fact": facts.cite("SHK-29"),
+                 "softbank_fact": Cite("SHK-29"),
                  "asia_until": Day(_month_end_after(p.event_date, 1)),
                  "cn_reopen": Day(story.loc["000300.SS", "first_session_after"], year=False),
                  "tw_last": Day(calendar.last_session_on_or_before("2330.TW", KEY_EVENT), year=False),
@@ -643,9 +643,9 @@ def alibaba_february() -> dict:
     results = facts.fact("SHK-B17")
     day = calendar.first_session_after("9988.HK", results.value)
     move = market.day_move("9988.HK", f"{day:%Y-%m-%d}")["pct"]
-    return {"qwen_date": Day(facts.fact("RSP-19").value, year=False), "qwen_fact": facts.cite("RSP-19"),
-            "symposium_date": Day(facts.fact("SHK-B16").value, year=False), "symposium_fact": facts.cite("SHK-B16"),
-            "baba_results_date": Day(results.value, year=False), "baba_results_fact": facts.cite(results),
+    return {"qwen_date": Day(facts.fact("RSP-19").value, year=False), "qwen_fact": Cite("RSP-19"),
+            "symposium_date": Day(facts.fact("SHK-B16").value, year=False), "symposium_fact": Cite("SHK-B16"),
+            "baba_results_date": Day(results.value, year=False), "baba_results_fact": Cite(results),
             "baba_results_day": Day(day, year=False), "baba_results_pct": abs(move),
             "baba_results_word": Word(words.direction(move))}
 
@@ -881,7 +881,7 @@ def why_wait(p: Params) -> Section:
                                   else Phrase("shock.wait.biggest_other", (("day", Day(biggest["date"])),
                                                                             ("ar", biggest["ar_pct"])))),
                  "v3_cost": facts.fact("CST-06").value,
-                 "v3_fact": facts.cite("CST-06"), "sputnik_fact": facts.cite("SHK-32"), "appstore_fact": facts.cite("SHK-05")},
+                 "v3_fact": Cite("CST-06"), "sputnik_fact": Cite("SHK-32"), "appstore_fact": Cite("SHK-05")},
         figures={"fig-shock-wait-chart": Figure(wait_chart(frame, marks), frame)},
     )
 
@@ -898,7 +898,7 @@ def market_model_caveat(p: Params) -> Section:
         "sp_members_word": Word(words.direction(share["members_change_bn"], "lost", "gained")),
         "sp_cap_tn": share["index_value_bn"] / 1000, "sp_cap_end2024_tn": share["end_2024_tn"],
         "sp_loss_bn": abs(share["index_change_bn"]), "sp_share_pct": share["share_pct"],
-        "sp_cap_fact": facts.cite("SHK-B10"), "sp_members_fact": facts.cite("SHK-B11"),
+        "sp_cap_fact": Cite("SHK-B10"), "sp_members_fact": Cite("SHK-B11"),
         "sp_share_sentence": Phrase("shock.sp.more" if share["share_pct"] > 100 else "shock.sp.less"),
     })
 

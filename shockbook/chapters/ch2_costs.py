@@ -16,7 +16,7 @@ from shockbook import params
 from shockbook.analysis import costs
 from shockbook.data import facts
 from shockbook.site import charts, layout, params_box, words
-from shockbook.site.section import Day, Figure, Section, Table, Word
+from shockbook.site.section import Cite, Day, Figure, Section, Table, Word
 from shockbook.site.usd import USD_LABEL, money
 
 SOURCE_V3 = "DeepSeek-V3 technical report (GPU-hours, $2/GPU-hour assumption); DeepSeek-R1 paper v2 (RL stage)"
@@ -94,12 +94,12 @@ def opening(p: Params) -> Section:
     moe = facts.fact("CST-12")
     return Section(numbers={
         "c14_musd": costs.claimed("C14"), "c86_musd": costs.claimed("C86"),
-        "moe_total": moe.number(0), "moe_active": moe.number(1), "moe_cite": facts.cite(moe),
-        "base_cite": facts.cite("CST-B12"), "open_tokens_t": facts.fact("CST-11").number(),
-        "weights_cite": facts.cite("SHK-01"),
-        "azure_date": Day(facts.fact("RSP-01").value, year=False), "azure_cite": facts.cite("RSP-01"),
-        "aws_date": Day(facts.fact("RSP-02").value, year=False), "aws_cite": facts.cite("RSP-02"),
-        "nvidia_date": Day(facts.fact("RSP-03").value, year=False), "nvidia_cite": facts.cite("RSP-03"),
+        "moe_total": moe.number(0), "moe_active": moe.number(1), "moe_cite": Cite(moe),
+        "base_cite": Cite("CST-B12"), "open_tokens_t": facts.fact("CST-11").number(),
+        "weights_cite": Cite("SHK-01"),
+        "azure_date": Day(facts.fact("RSP-01").value, year=False), "azure_cite": Cite("RSP-01"),
+        "aws_date": Day(facts.fact("RSP-02").value, year=False), "aws_cite": Cite("RSP-02"),
+        "nvidia_date": Day(facts.fact("RSP-03").value, year=False), "nvidia_cite": Cite("RSP-03"),
     })
 
 
@@ -114,13 +114,13 @@ def headline(p: Params) -> Section:
                                  reported_cost_usd=breakdown["reported_cost_usd"] / 1e6)
     return Section(
         numbers={
-            "v3_cite": facts.cite("CST-01"),
+            "v3_cite": Cite("CST-01"),
             "pre_gpuh": bd.loc["pre-training", "gpu_hours"],
             "ctx_gpuh": bd.loc["context extension", "gpu_hours"],
             "post_gpuh": bd.loc["post-training", "gpu_hours"],
             "total_gpuh": bd.loc["total", "gpu_hours"],
             "fact_rate": fact_rate,
-            "rate_cite": facts.cite("CST-05"),
+            "rate_cite": Cite("CST-05"),
             "v3_at_fact_musd": costs.training_cost_usd(bd.loc["total", "gpu_hours"], fact_rate) / 1e6,
             "v3_reported_musd": bd.loc["total", "reported_cost_usd"] / 1e6,
             "rate": p.rental_rate,
@@ -128,10 +128,10 @@ def headline(p: Params) -> Section:
             "v3_at_rate_musd": bd.loc["total", "cost_usd"] / 1e6,
             "v3_date": Day(facts.fact("CST-01").as_of),
             "r1_date": Day(facts.fact("SHK-01").value),
-            "r1_cite": facts.cite("SHK-01"),
-            "excl_cite": facts.cite("CST-08"),
-            "h800_ban_date": Day(facts.fact("GEO-03").value), "h800_ban_cite": facts.cite("GEO-03"),
-            "h800_rules_date": Day(facts.fact("GEO-01").value), "h800_rules_cite": facts.cite("GEO-01"),
+            "r1_cite": Cite("SHK-01"),
+            "excl_cite": Cite("CST-08"),
+            "h800_ban_date": Day(facts.fact("GEO-03").value), "h800_ban_cite": Cite("GEO-03"),
+            "h800_rules_date": Day(facts.fact("GEO-01").value), "h800_rules_cite": Cite("GEO-01"),
         },
         tables={"tbl-costs-breakdown-table": Table(
             breakdown,
@@ -155,13 +155,13 @@ def r1_bill(p: Params) -> Section:
     gap = costs.epoch_rl_gap()
     return Section(numbers={
         "rl_date": Day(cst19.value),
-        "rl_date_cite": facts.cite(cst19),
+        "rl_date_cite": Cite(cst19),
         "rl_gpuh": rl["gpu_hours"],
         "rl_reported_kusd": rl["reported_cost_usd"] / 1e3,
-        "rl_cite": facts.cite("CST-18"),
+        "rl_cite": Cite("CST-18"),
         "rl_at_rate_kusd": rl["cost_usd"] / 1e3,
         "rl_gpus": by_stage.loc["R1", "gpus"],
-        "rl_hours_cite": facts.cite("CST-17"),
+        "rl_hours_cite": Cite("CST-17"),
         "zero_hours": by_stage.loc["R1-Zero", "hours"],
         "r1_hours": by_stage.loc["R1", "hours"],
         "zero_gpuh": by_stage.loc["R1-Zero", "gpu_hours"],
@@ -169,7 +169,7 @@ def r1_bill(p: Params) -> Section:
         "rest_gpuh": hrs.attrs["rest_gpu_hours"],
         "both_at_rate_musd": both / 1e6,
         "epoch_r1_musd": epoch_r1.number(1),
-        "epoch_r1_cite": facts.cite(epoch_r1),
+        "epoch_r1_cite": Cite(epoch_r1),
         "epoch_rl_musd": gap["implied_rl_usd"] / 1e6,
         "epoch_v3_musd2": gap["epoch_v3_usd"] / 1e6,
         "epoch_rl_x": gap["x_disclosed"],
@@ -188,7 +188,7 @@ def consistency(p: Params) -> Section:
     return Section(
         numbers={
             "gpus": costs.v3_cluster_gpus(),
-            "gpus_cite": facts.cite("CST-10"),
+            "gpus_cite": Cite("CST-10"),
             "days_total": d.loc["whole run, all stages", "days"],
             "days_pre": d.loc["pre-training only", "days"],
             "days_pace": d.loc["report's pace: days per trillion tokens x tokens", "days"],
@@ -226,16 +226,16 @@ def against_others(p: Params) -> Section:
     numbers = {
         "n_amortised": counts[defs[0]], "n_cloud": counts[defs[1]], "n_upfront": counts[defs[2]],
         "epoch_v3_musd": ep.loc["DeepSeek-V3", "cost_amortised_usd"] / 1e6,
-        "epoch_v3_cite": facts.cite("CST-15"),
+        "epoch_v3_cite": Cite("CST-15"),
         "v3_flop": ep.loc["DeepSeek-V3", "compute_flop"],
-        "v3_flop_cite": facts.cite("CST-14"),
+        "v3_flop_cite": Cite("CST-14"),
     }
     for key, model in EPOCH_PEERS:
         numbers[f"{key}_x"] = ep.loc[model, "compute_ratio"]
         numbers[f"{key}_cost_x"] = ep.loc[model, "cost_amortised_ratio"]
     numbers.update({
-        "llama_gpuh_x": costs.llama_gpu_hours_ratio(), "llama_cite": facts.cite("CST-34"),
-        "h800_cite": facts.cite("GEO-11"),
+        "llama_gpuh_x": costs.llama_gpu_hours_ratio(), "llama_cite": Cite("CST-34"),
+        "h800_cite": Cite("GEO-11"),
         "share_lo": share["low_pct"], "c91_lo": c91_lo, "c91_hi": c91_hi,
         "epoch_year": year, "epoch_year2": year,
     })
@@ -266,15 +266,15 @@ def api_prices(p: Params) -> Section:
     c20, c71 = costs.claimed("C20"), costs.claimed("C71")
     numbers = {"r1_hit": r1p.cache_hit, "r1_miss": r1p.cache_miss, "r1_out": r1p.output,
                "o1_hit": o1p.cache_hit, "o1_miss": o1p.cache_miss, "o1_out": o1p.output,
-               "r1_price_cite": facts.cite("CST-20"), "o1_price_cite": facts.cite("CST-28")}
+               "r1_price_cite": Cite("CST-20"), "o1_price_cite": Cite("CST-28")}
     for key, tier in (("hit", "input, cache hit"), ("miss", "input, cache miss"), ("out", "output")):
         numbers[f"ratio_{key}"] = rt.loc[tier, "ratio"]
         numbers[f"pct_{key}"] = rt.loc[tier, "percent_cheaper"]
     numbers.update({
         "c20_ratio": c20, "c71_pct": c71, "c71_ratio": costs.ratio_from_percent_cheaper(c71),
-        "v3_after_date": Day(facts.fact("CST-23").as_of), "v3_after_cite": facts.cite("CST-23"),
+        "v3_after_date": Day(facts.fact("CST-23").as_of), "v3_after_cite": Cite("CST-23"),
         "v3_out_x": vc.loc["output", "increase_ratio"], "v3_miss_x": vc.loc["cache_miss", "increase_ratio"],
-        "o3_date": Day(facts.fact("RSP-18").as_of), "o3_cite": facts.cite("RSP-18"),
+        "o3_date": Day(facts.fact("RSP-18").as_of), "o3_cite": Cite("RSP-18"),
         "o3_pct": o3[o3["comparison"] == "o3-mini vs o1"]["percent_cheaper"].min(),
         "o3_vs_r1_out": o3[(o3["comparison"] == "R1 vs o3-mini") & (o3["price"] == "output")]["ratio"].iloc[0],
     })
@@ -315,10 +315,10 @@ def task_cost(p: Params) -> Section:
             "t_ratio_lo": LIMITS["output_ratio"][0], "t_ratio_hi": LIMITS["output_ratio"][1],
             "t_o1_x_word": Word(words.direction(tt.loc[o1m, "x_r1"] - 1, "cheaper", "dearer", "equal to")),
             "t_o1_x_abs": max(tt.loc[o1m, "x_r1"], 1 / tt.loc[o1m, "x_r1"]),
-            "day_cite": facts.cite("CST-33"),
+            "day_cite": Cite("CST-33"),
             "day_rev": day["revenue_at_r1_prices_usd"],
             "day_rev_rep": day["reported_revenue_usd"],
-            "day_rev_cite": facts.cite("CST-32"),
+            "day_rev_cite": Cite("CST-32"),
             "day_gap_pct": abs(day["revenue_at_r1_prices_usd"] / day["reported_revenue_usd"] - 1) * 100,
         },
         tables={"tbl-costs-task-table": Table(
@@ -337,9 +337,9 @@ def serving(p: Params) -> Section:
     return Section(numbers={
         "srv_nodes": e["avg_nodes"], "srv_per_node": e["gpus_per_node"],
         "srv_fact_rate": costs.default_rate_usd_per_gpu_hour(), "srv_peak_nodes": e["peak_nodes"], "srv_gpus": e["avg_gpus"],
-        "srv_peak_gpus": e["peak_gpus"], "srv_cite": facts.cite("CST-31"),
+        "srv_peak_gpus": e["peak_gpus"], "srv_cite": Cite("CST-31"),
         "srv_cost_fact": e["cost_usd_per_day"], "srv_rate": p.rental_rate, "srv_cost": e["fleet_cost_usd"],
-        "srv_revenue": e["revenue_usd"], "srv_revenue_cite": facts.cite("CST-32"),
+        "srv_revenue": e["revenue_usd"], "srv_revenue_cite": Cite("CST-32"),
         "srv_reported_margin": e["reported_margin_pct"], "srv_margin": e["margin_pct"],
         "srv_margin_abs": abs(e["margin_pct"]),
         "srv_margin_word": Word("profit" if e["margin_pct"] > 0 else "loss"),
@@ -359,7 +359,7 @@ def capability(p: Params) -> Section:
     shown = shown.assign(training_cost_usd=shown["training_cost_usd"] / 1e6)
     return Section(
         numbers={
-            "cap_cite": facts.cite("CST-B01"), "cap_v3_cite": facts.cite("CST-B04"),
+            "cap_cite": Cite("CST-B01"), "cap_v3_cite": Cite("CST-B04"),
             "cap_v3_mmlu": cc.loc["DeepSeek-V3", "MMLU"], "cap_llama_mmlu": cc.loc["Llama 3.1 405B", "MMLU"],
             "cap_v3_math": cc.loc["DeepSeek-V3", "MATH-500"], "cap_llama_math": cc.loc["Llama 3.1 405B", "MATH-500"],
             "cap_v3_aime": cc.loc["DeepSeek-V3", "AIME 2024"], "cap_llama_aime": cc.loc["Llama 3.1 405B", "AIME 2024"],

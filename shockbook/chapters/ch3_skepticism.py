@@ -19,7 +19,7 @@ from shockbook import params
 from shockbook.analysis import costs
 from shockbook.data import facts
 from shockbook.site import charts, layout, params_box, words
-from shockbook.site.section import Day, Figure, Section, Table, Word
+from shockbook.site.section import Cite, Day, Figure, Section, Table, Word
 from shockbook.site.usd import USD_LABEL, money
 
 SOURCE_FLEET = ("DeepSeek-V3 report and R1 paper (disclosed); SemiAnalysis via Taiwan News and Tom's Hardware "
@@ -107,15 +107,15 @@ def fleets(p: Params) -> Section:
     fl = costs.fleet_scenarios()
     return Section(
         numbers={
-            "wang_date": Day(wang.as_of), "wang_gpus": wang.scaled(), "wang_cite": facts.cite(wang),
-            "musk_cite": facts.cite("SKP-02"),
-            "sa_total": facts.fact("SKP-03").scaled(), "sa_cite": facts.cite("SKP-03"),
+            "wang_date": Day(wang.as_of), "wang_gpus": wang.scaled(), "wang_cite": Cite(wang),
+            "musk_cite": Cite("SKP-02"),
+            "sa_total": facts.fact("SKP-03").scaled(), "sa_cite": Cite("SKP-03"),
             "sa_h800": sa.loc["H800", "count"], "sa_h100": sa.loc["H100", "count"], "sa_h20": sa.loc["H20", "count"],
-            "sa_split_cite": facts.cite("SKP-04"),
+            "sa_split_cite": Cite("SKP-04"),
             "sa_h100_share": sa.loc["H100", "count"] / wang.scaled(),
-            "a100": facts.fact("SKP-05").number(0), "a100_cite": facts.cite("SKP-05"),
-            "v3_gpus": costs.v3_cluster_gpus(), "v3_gpus_cite": facts.cite("CST-10"),
-            "r1_gpus": facts.fact("CST-17").number(2), "r1_gpus_cite": facts.cite("CST-17"),
+            "a100": facts.fact("SKP-05").number(0), "a100_cite": Cite("SKP-05"),
+            "v3_gpus": costs.v3_cluster_gpus(), "v3_gpus_cite": Cite("CST-10"),
+            "r1_gpus": facts.fact("CST-17").number(2), "r1_gpus_cite": Cite("CST-17"),
         },
         figures={"fig-skep-fleets-chart": Figure(fleet_chart(fl), fl)},
     )
@@ -139,18 +139,18 @@ def chips(p: Params) -> Section:
             "chip_h800_lo": by.loc["H800", "low_usd"], "chip_h800_hi": by.loc["H800", "high_usd"],
             "chip_h100_lo": by.loc["H100", "low_usd"], "chip_h100_hi": by.loc["H100", "high_usd"],
             "chip_h20_lo": by.loc["H20", "low_usd"], "chip_h20_hi": by.loc["H20", "high_usd"],
-            "chip_h20_cite": facts.cite("GEO-B02"), "chip_h800_cite": facts.cite("GEO-11"),
+            "chip_h20_cite": Cite("GEO-B02"), "chip_h800_cite": Cite("GEO-11"),
             "chip_premium": p.china_premium,
             "chip_total_lo_bn": lo / 1e9, "chip_total_hi_bn": hi / 1e9,
             "chip_blog_bn": blog / 1e9,
             "chip_vs_blog": Word("below" if hi < blog else "above" if lo > blog else "around"),
             "chip_prem_lo": costs.china_premiums()[1], "chip_prem_hi": costs.china_premiums()[2],
-            "chip_prem_lo_cite": facts.cite("SKP-B11"), "chip_prem_hi_cite": facts.cite("SKP-B10"),
+            "chip_prem_lo_cite": Cite("SKP-B11"), "chip_prem_hi_cite": Cite("SKP-B10"),
             "chip_total_prem_hi_bn": sens.set_index("premium").loc[costs.china_premiums()[2], "high_usd"] / 1e9,
             "chip_capex_bn": costs.semianalysis_capex_per_gpu()["capex_usd"] / 1e9,
             "chip_h800_server_m_cny": server["server_cny"] / 1e6, "chip_h800_server_gpus": server["gpus"],
             "chip_h800_server_usd": server["per_gpu_usd"], "chip_fx": server["cny_per_usd"],
-            "chip_fx_year": str(server["year"]), "chip_h800_server_cite": facts.cite("GEO-B03"),
+            "chip_fx_year": str(server["year"]), "chip_h800_server_cite": Cite("GEO-B03"),
             "chip_h800_vs_server": Word(words.direction(by.loc["H800", "high_usd"] - server["per_gpu_usd"],
                                                         "below", "above", "equal to")),
         },
@@ -189,7 +189,7 @@ def ownership(p: Params) -> Section:
         numbers={
             "own_capex_bn": tco["capex_usd"] / 1e9, "own_opex_m": tco["opex_usd"] / 1e6,
             "own_critic_m": tco["critic_per_year_usd"] / 1e6, "own_gpus": tco["gpus"],
-            "own_horizon": tco["horizon_years"], "own_cite": facts.cite("SKP-07"), "own_critic_cite": facts.cite("SKP-08"),
+            "own_horizon": tco["horizon_years"], "own_cite": Cite("SKP-07"), "own_critic_cite": Cite("SKP-08"),
             "own_run_musd": facts.fact("CST-06").scaled(unit_contains="USD million") / 1e6, "own_years": p.years, "own_util_pct": p.utilisation * 100,
             "own_gpus_only": gpus_only, "own_all_in": all_in, "own_story": story, "own_rate": rate,
             "own_gpus_only_word": Word(words.direction(gpus_only - rate, "below", "above", "equal to")),
@@ -213,13 +213,13 @@ def plausibility(p: Params) -> Section:
     mix_mw = costs.fleet_power_mw(sa)
     all_h100_mw = costs.fleet_power_mw({"H100": p.fleet_size})
     return Section(numbers={
-        "pl_peak_gpus": srv["peak_gpus"], "pl_per_node": srv["gpus_per_node"], "pl_peak_nodes": srv["peak_nodes"], "pl_cite": facts.cite("CST-31"),
+        "pl_peak_gpus": srv["peak_gpus"], "pl_per_node": srv["gpus_per_node"], "pl_peak_nodes": srv["peak_nodes"], "pl_cite": Cite("CST-31"),
         "pl_v3_gpus": costs.v3_cluster_gpus(),
         "pl_serving_word": Word(words.direction(srv["peak_gpus"] - costs.v3_cluster_gpus(), "fewer", "more",
                                                 "as many")),
         "pl_floor_lo_m": srv["peak_gpus"] * lo / 1e6, "pl_floor_hi_m": srv["peak_gpus"] * hi / 1e6,
-        "pl_h100_w": watts["H100"], "pl_h20_w": watts["H20"], "pl_h100_w_cite": facts.cite("GEO-B05"),
-        "pl_h20_w_cite": facts.cite("GEO-12"), "pl_fleet": p.fleet_size,
+        "pl_h100_w": watts["H100"], "pl_h20_w": watts["H20"], "pl_h100_w_cite": Cite("GEO-B05"),
+        "pl_h20_w_cite": Cite("GEO-12"), "pl_fleet": p.fleet_size,
         "pl_all_h100_mw": all_h100_mw, "pl_mix_mw": mix_mw, "pl_sa_total": sum(sa.values()),
         "pl_mix_gwh": mix_mw * costs.HOURS_PER_YEAR / 1e3,
     })
@@ -240,19 +240,19 @@ def buy_or_rent(p: Params) -> Section:
         numbers={
             "c94_bn2": costs.claimed("C94"), "wang_gpus2": fc["gpus"], "c94_unit": fc["implied_unit_price_usd"],
             "price_lo": fc["price_range_usd"][0], "price_hi": fc["price_range_usd"][1],
-            "price_cite": facts.cite("CST-42"),
+            "price_cite": Cite("CST-42"),
             "unit": p.gpu_unit_price, "overhead": p.overhead_multiplier, "fleet": p.fleet_size,
             "buy_bn": buy / 1e9,
-            "capex_bn": cap["capex_usd"] / 1e9, "capex_cite": facts.cite("SKP-07"),
+            "capex_bn": cap["capex_usd"] / 1e9, "capex_cite": Cite("SKP-07"),
             "capex_per_gpu": cap["capex_per_gpu_usd"], "opex_bn": cap["opex_usd"] / 1e9,
-            "hw_musd": facts.fact("SKP-06").scaled() / 1e6, "hw_cite": facts.cite("SKP-06"),
-            "critic_cite": facts.cite("SKP-08"),
-            "reg_musd": cap["register_servers_usd"] / 1e6, "reg_cite": facts.cite("SKP-09"),
+            "hw_musd": facts.fact("SKP-06").scaled() / 1e6, "hw_cite": Cite("SKP-06"),
+            "critic_cite": Cite("SKP-08"),
+            "reg_musd": cap["register_servers_usd"] / 1e6, "reg_cite": Cite("SKP-09"),
             "reg_per_gpu": cap["register_per_gpu_usd"],
             "rate": p.rental_rate, "util": p.utilisation, "util_pct": p.utilisation * 100,
             "rent_bn": rent / 1e9, "breakeven": breakeven,
             "c94_unit_in_range": Word("inside" if fc["within_price_range"] else "outside"),
-            "h100_rate": h100.number(0), "h100_rate_cite": facts.cite(h100),
+            "h100_rate": h100.number(0), "h100_rate_cite": Cite(h100),
             "h100_asof": Month(h100.as_of),
         },
         figures={"fig-skep-buyrent-chart": Figure(buy_rent_chart(over_time, breakeven), over_time)},
@@ -325,10 +325,10 @@ def run_vs_fleet(p: Params) -> Section:
 def distillation(p: Params) -> Section:
     """The distillation accusations, DeepSeek's denial and the chip-sourcing inquiry, each labelled."""
     return Section(
-        numbers={"sacks_date": Day(facts.fact("SKP-11").value), "sacks_cite": facts.cite("SKP-11"),
-                 "openai_cite": facts.cite("SKP-10"), "msft_cite": facts.cite("SKP-12"),
-                 "deny_cite": facts.cite("SKP-13"), "sg_cite": facts.cite("SKP-15")},
-        tables={"tbl-skep-distill-table": Table(statements_table(DISTILLATION_FACTS), STATEMENT_LABELS)},
+        numbers={"sacks_date": Day(facts.fact("SKP-11").value), "sacks_cite": Cite("SKP-11"),
+                 "openai_cite": Cite("SKP-10"), "msft_cite": Cite("SKP-12"),
+                 "deny_cite": Cite("SKP-13"), "sg_cite": Cite("SKP-15")},
+        tables={"tbl-skep-distill-table": Table(statements_table(DISTILLATION_FACTS), STATEMENT_LABELS, cites={"source": DISTILLATION_FACTS})},
     )
 
 
@@ -337,7 +337,7 @@ def ledger(p: Params) -> Section:
     counts = status_counts(LEDGER_FACTS)
     return Section(
         numbers={f"n_{s}": counts[s] for s in facts.STATUSES},
-        tables={"tbl-skep-ledger-table": Table(statements_table(LEDGER_FACTS), STATEMENT_LABELS)},
+        tables={"tbl-skep-ledger-table": Table(statements_table(LEDGER_FACTS), STATEMENT_LABELS, cites={"source": LEDGER_FACTS})},
     )
 
 

@@ -20,7 +20,7 @@ from shockbook.data import cache, catalog, facts
 from shockbook.site import charts, layout, params_box, words
 from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
                                        SOURCE_US, confidence_scale)
-from shockbook.site.section import Day, Figure, Section, Table, Word
+from shockbook.site.section import Cite, Day, Figure, Section, Table, Word
 
 def _date_precision(unit: str) -> str:
     u = unit.lower()
@@ -173,6 +173,11 @@ def confidence_key(present: list[str]) -> alt.Chart:
                                            title=alt.TitleParams("Confidence of the source", fontSize=12, anchor="start"))
 
 
+def _fact_refs(refs) -> list[str]:
+    """The fact ids of a column of references; "" for a ledger claim (C12), which has no Sources row."""
+    return ["" if re.fullmatch(r"C\d+", r) else r for r in refs]
+
+
 def timeline_display(table: pd.DataFrame) -> pd.DataFrame:
     """The timeline as the page's table: number, date, event, confidence, date precision, source."""
     return pd.DataFrame({"#": table["n"], "Date": table["date"].dt.strftime("%Y-%m-%d"), "Event": table["label"],
@@ -238,7 +243,7 @@ def capex_totals(table: pd.DataFrame) -> dict:
     """The four plans added up (low and high ends), against the reported combined figures (RSP-13)."""
     r13 = facts.fact("RSP-13")
     return {"plan_low": float(table["y2025_low"].sum()), "plan_high": float(table["y2025_high"].sum()),
-            "reported_2024": r13.number(0), "reported_2025_plan": r13.number(1), "reported_source": facts.cite(r13),
+            "reported_2024": r13.number(0), "reported_2025_plan": r13.number(1), "reported_fact": r13.id,
             "mixed_bases": True}
 
 
@@ -252,7 +257,7 @@ def stargate() -> dict:
         raise facts.FactsError("RSP-14: the statement no longer gives Stargate's horizon in years.")
     years = float(m.group(1)) if m.group(1).isdigit() else float(words[m.group(1)])
     return {"total_bn": total, "initial_bn": initial, "years": years, "per_year_bn": total / years,
-            "date": f.as_of, "source": facts.cite(f), "funders": facts.fact("RSP-15").raw_value.replace(";", ",")}
+            "date": f.as_of, "source": facts.cite(f), "fact": f.id, "funders": facts.fact("RSP-15").raw_value.replace(";", ",")}
 
 
 STARGATE_ROW = "Stargate, pledged"
@@ -785,7 +790,7 @@ def timeline(p: Params) -> Section:
                  "n_solid": int(tl["confidence"].isin(["Primary", "Well-sourced"]).sum()),
                  "n_weak": int(tl["confidence"].isin(["MEDIUM", "LOW-MEDIUM", "UNVERIFIED", "CONFLICT"]).sum()),
                  "n_article": int((tl["confidence"] == ARTICLE_ONLY).sum())},
-        tables={"tbl-resp-timeline-table": Table(timeline_display(tl))},
+        tables={"tbl-resp-timeline-table": Table(timeline_display(tl), cites={"Source": _fact_refs(tl["ref"])})},
         figures={"fig-resp-timeline-chart": Figure(chart, tl.assign(date=tl["date"].dt.strftime("%Y-%m-%d")))},
     )
 
@@ -815,30 +820,30 @@ def responses(p: Params) -> Section:
     article = tl.loc[tl["confidence"] == ARTICLE_ONLY, "date"]
     o3, o1, amd = f["RSP-18"], f["CST-28"], facts.fact("RSP-B06")
     return Section(numbers={
-        "r1_date": Day(f["SHK-01"].value), "r1_src": facts.cite(f["SHK-01"]),
+        "r1_date": Day(f["SHK-01"].value), "r1_src": Cite(f["SHK-01"]),
         "r1_licence": _licence(f["SHK-01"]),
-        "azure_date": Day(f["RSP-01"].value), "azure_src": facts.cite(f["RSP-01"]), "azure_conf": f["RSP-01"].reliability,
+        "azure_date": Day(f["RSP-01"].value), "azure_src": Cite(f["RSP-01"]), "azure_conf": f["RSP-01"].reliability,
         "aws_date": Day(f["RSP-02"].value), "nim_date": Day(f["RSP-03"].value), "aws_conf": f["RSP-02"].reliability,
         "xinhua_us_date": Day(ledger.loc["C37", "claimed_value"]),
-        "huawei_date": Day(f["RSP-04"].value), "huawei_src": facts.cite(f["RSP-04"]),
+        "huawei_date": Day(f["RSP-04"].value), "huawei_src": Cite(f["RSP-04"]),
         "bat_date": Day(f["RSP-06"].value), "bat_conf": f["RSP-06"].reliability,
         "gpu_cn_date": Day(f["RSP-05"].value),
-        "telco_date": Day(f["RSP-07"].value), "telco_src": facts.cite(f["RSP-07"]),
-        "ent_n": f["RSP-08"].number(), "ent_src": facts.cite(f["RSP-08"]),
+        "telco_date": Day(f["RSP-07"].value), "telco_src": Cite(f["RSP-07"]),
+        "ent_n": f["RSP-08"].number(), "ent_src": Cite(f["RSP-08"]),
         "article_first": Day(article.min()), "article_last": Day(article.max()),
-        "qwen_date": Day(f["RSP-19"].value), "qwen_src": facts.cite(f["RSP-19"]),
+        "qwen_date": Day(f["RSP-19"].value), "qwen_src": Cite(f["RSP-19"]),
         "warrooms": f["RSP-16"].number(), "warrooms_date": Day(f["RSP-16"].as_of),
-        "warrooms_src": facts.cite(f["RSP-16"]),
-        "o3_date": Day(f["RSP-17"].value), "o3_src": facts.cite(f["RSP-17"]),
+        "warrooms_src": Cite(f["RSP-16"]),
+        "o3_date": Day(f["RSP-17"].value), "o3_src": Cite(f["RSP-17"]),
         "search_date": Day(ledger.loc["C34", "claimed_value"]),
-        "o3_in": o3.number(0), "o3_out": o3.number(2), "o3p_src": facts.cite(o3), "o1_out": o1.number(2),
+        "o3_in": o3.number(0), "o3_out": o3.number(2), "o3p_src": Cite(o3), "o1_out": o1.number(2),
         "o3_vs_o1": (1 - o3.number(2) / o1.number(2)) * 100,
         "flash_in": f["RSP-21"].number(0), "flash_out": f["RSP-21"].number(1), "flash_date": Day(f["RSP-21"].as_of),
-        "flash_src": facts.cite(f["RSP-21"]),
-        "offpeak_date": Day(f["CST-25"].as_of), "offpeak_src": facts.cite(f["CST-25"]),
+        "flash_src": Cite(f["RSP-21"]),
+        "offpeak_date": Day(f["CST-25"].as_of), "offpeak_src": Cite(f["CST-25"]),
         "pricewar_cut": f["RSP-20"].number(1), "pricewar_when": _month(f["RSP-20"].as_of),
-        "pricewar_src": facts.cite(f["RSP-20"]),
-        "amd_month": _month(amd.value), "amd_src": facts.cite(amd), "amd_conf": amd.reliability,
+        "pricewar_src": Cite(f["RSP-20"]),
+        "amd_month": _month(amd.value), "amd_src": Cite(amd), "amd_conf": amd.reliability,
     })
 
 
@@ -860,20 +865,21 @@ def capex(p: Params) -> Section:
             "msft_plan": c.loc["MSFT", "y2025_low"], "meta_lo": c.loc["META", "y2025_low"],
             "meta_hi": c.loc["META", "y2025_high"], "meta_24": c.loc["META", "y2024_low"],
             "amzn_24": c.loc["AMZN", "y2024_low"], "googl_plan": c.loc["GOOGL", "y2025_low"],
-            "googl_24": c.loc["GOOGL", "y2024_low"], "filed_24_src": facts.cite(facts.fact(FILED_2024["META"])),
+            "googl_24": c.loc["GOOGL", "y2024_low"], "filed_24_src": Cite(facts.fact(FILED_2024["META"])),
             "googl_growth": (c.loc["GOOGL", "y2025_low"] / c.loc["GOOGL", "y2024_low"] - 1) * 100,
             "amzn_lo": c.loc["AMZN", "y2025_low"], "amzn_hi": c.loc["AMZN", "y2025_high"],
-            "amzn_status": c.loc["AMZN", "source"],
+            "amzn_status": Cite(c.loc["AMZN", "fact"]),
             "plan_lo": tot["plan_low"], "plan_hi": tot["plan_high"], "rep_24": tot["reported_2024"],
-            "rep_25": tot["reported_2025_plan"], "rep_src": tot["reported_source"],
+            "rep_25": tot["reported_2025_plan"], "rep_src": Cite(tot["reported_fact"]),
             "claim_218": float(ledger.loc["C31", "claimed_value"]),
             "sg_total": sg["total_bn"], "sg_years": sg["years"], "sg_initial": sg["initial_bn"],
             "sg_per_year": sg["per_year_bn"], "sg_date": Day(sg["date"]),
             "sg_days_before": (pd.Timestamp(calendar.KEY_EVENT) - pd.Timestamp(sg["date"])).days,
-            "sg_src": sg["source"], "sg_funders": sg["funders"],
+            "sg_src": Cite(sg["fact"]), "sg_funders": sg["funders"],
         },
         tables={"tbl-resp-capex-table": Table(table[list(CAPEX_LABELS)], CAPEX_LABELS,
-                                              {k: "{:,.1f}" for k in ("y2024_low", "y2024_high", "y2025_low", "y2025_high")})},
+                                              {k: "{:,.1f}" for k in ("y2024_low", "y2024_high", "y2025_low", "y2025_high")},
+                                              cites={"source": table["fact"], "source_2024": table["fact_2024"]})},
         figures={"fig-resp-capex-chart": Figure(capex_chart(table, sg), table)},
     )
 
@@ -892,7 +898,7 @@ def capex_after_the_shock(p: Params) -> Section:
     return Section(numbers={
         "capex_n_before": len(before), "capex_n": len(table),
         "capex_before_names": f" {words.word('and')} ".join(before["company"]),
-        "meta_repeat_date": Day(meta.value), "meta_repeat_src": facts.cite(meta),
+        "meta_repeat_date": Day(meta.value), "meta_repeat_src": Cite(meta),
         "googl_expect_lo": lo, "googl_expect_hi": hi,
         "googl_above_expect": c.loc["GOOGL", "y2025_low"] - hi,
     })
@@ -911,16 +917,17 @@ def earnings(p: Params) -> Section:
     numbers = {}
     for t in ("MSFT", "META", "GOOGL", "AMZN"):
         k = t.lower()
-        numbers.update({f"{k}_rel": Day(m.loc[t, "released"]), f"{k}_src": m.loc[t, "source"],
+        numbers.update({f"{k}_rel": Day(m.loc[t, "released"]), f"{k}_src": Cite(m.loc[t, "fact"]),
                         f"{k}_sess": Day(m.loc[t, "session"]), f"{k}_pct": m.loc[t, "pct"],
                         f"{k}_ex": m.loc[t, "excess_pp"]})
     msq = facts.fact("RSP-B02")
     numbers.update({"n_down": int((m["pct"] < 0).sum()), "msft_q_capex": msq.number(),
-                    "msft_q_src": facts.cite(msq), "msft_q_conf": msq.reliability})
+                    "msft_q_src": Cite(msq), "msft_q_conf": msq.reliability})
     return Section(
         numbers=numbers,
         tables={"tbl-resp-earnings-table": Table(moves[list(EARNINGS_LABELS)], EARNINGS_LABELS,
-                                                 {"pct": "{:+.2f}", "benchmark_pct": "{:+.2f}", "excess_pp": "{:+.2f}"})},
+                                                 {"pct": "{:+.2f}", "benchmark_pct": "{:+.2f}", "excess_pp": "{:+.2f}"},
+                                                 cites={"source": moves["fact"]})},
         figures={"fig-resp-earnings-chart": Figure(earnings_chart(moves), moves)},
     )
 

@@ -19,7 +19,7 @@ from shockbook.data import cache, catalog, facts
 from shockbook.site import charts, layout, params_box, words
 from shockbook.site.section import Word
 from shockbook.site.provenance import SOURCE_MIXED, confidence_scale
-from shockbook.site.section import Day, Figure, Section, Table
+from shockbook.site.section import Cite, Day, Figure, Section, Table
 
 ASIA = {"HK", "CN", "JP", "TW"}
 
@@ -357,7 +357,7 @@ def rule_tests(specs: pd.DataFrame) -> pd.DataFrame:
                      "rule_2023": v23})
     out = pd.DataFrame(rows)
     out.attrs.update(tpp22=tpp22, link22=link22, tpp23=tpp23, tpp23_low=tpp23_low,
-                     src22=facts.cite(g02), src23=facts.cite(g03))
+                     fact22=g02.id, fact23=g03.id)
     return out
 
 
@@ -548,13 +548,13 @@ def controls(p: Params) -> Section:
             "rule3_entities": entities_added(), "rule4_date": Day(ctl.loc["GEO-05", "date"]),
             "dif_allies": g["GEO-06"].number(0), "dif_small": g["GEO-06"].number(1),
             "dif_cap": g["GEO-06"].number(2), "dif_veu": g["GEO-06"].number(3),
-            "dif_src": facts.cite(g["GEO-06"]), "dif_conf": g["GEO-06"].reliability,
+            "dif_src": Cite(g["GEO-06"]), "dif_conf": g["GEO-06"].reliability,
             "h20_notice": Day(g["GEO-08"].value[0]), "h20_indef": Day(g["GEO-08"].value[1]),
-            "h20_src": facts.cite(g["GEO-08"]), "h20_charge": g["GEO-09"].number(),
-            "h20_charge_date": Day(g["GEO-09"].as_of), "h20_charge_src": facts.cite(g["GEO-09"]),
-            "rescind_date": Day(ctl.loc["GEO-07", "date"]), "rescind_src": facts.cite(g["GEO-07"]),
+            "h20_src": Cite(g["GEO-08"]), "h20_charge": g["GEO-09"].number(),
+            "h20_charge_date": Day(g["GEO-09"].as_of), "h20_charge_src": Cite(g["GEO-09"]),
+            "rescind_date": Day(ctl.loc["GEO-07", "date"]), "rescind_src": Cite(g["GEO-07"]),
         },
-        tables={"tbl-geo-controls-table": Table(shown, CONTROLS_LABELS)},
+        tables={"tbl-geo-controls-table": Table(shown, CONTROLS_LABELS, cites={"source": ctl_table["ref"]})},
         figures={"fig-geo-controls-chart": Figure(controls_chart(lines, ctl_table, p.start_date, p.end_date,
                                                                  story_marks()), lines)},
     )
@@ -619,12 +619,12 @@ def chips(p: Params) -> Section:
     r = rt.set_index("chip")
     return Section(
         numbers={"spec_conf": s.loc[("H100", "bf16"), "confidence"],
-                 "h800_mem_src": s.loc[("H800", "mem_bw"), "source"], "h800_mem_conf": s.loc[("H800", "mem_bw"), "confidence"],
+                 "h800_mem_src": Cite(s.loc[("H800", "mem_bw"), "fact"]), "h800_mem_conf": s.loc[("H800", "mem_bw"), "confidence"],
                  "h20_bf16_pct": s.loc[("H20", "bf16"), "pct_of_h100"],
                  "h20_bw_pct": s.loc[("H20", "mem_bw"), "pct_of_h100"],
                  "h800_link": s.loc[("H800", "nvlink"), "value"], "h100_link": s.loc[("H100", "nvlink"), "value"],
                  "tpp22": rt.attrs["tpp22"], "link22": rt.attrs["link22"], "tpp23_low": rt.attrs["tpp23_low"],
-                 "src22": rt.attrs["src22"], "src23": rt.attrs["src23"], "conf22": facts.fact("GEO-02").reliability,
+                 "src22": Cite(rt.attrs["fact22"]), "src23": Cite(rt.attrs["fact23"]), "conf22": facts.fact("GEO-02").reliability,
                  "h100_tpp": r.loc["H100", "tpp"], "h20_tpp": r.loc["H20", "tpp"]},
         tables={"tbl-geo-specs-table": Table(wide, {"metric": "Metric", "unit": "Unit"},
                                              {c: "{:,.2f}" for c in ("H100", "H800", "H20")}),
@@ -665,7 +665,7 @@ def what_the_controls_did(p: Params) -> Section:
     fund_usd = facts.number_in_text(f["GEO-13"].statement, r"about \$([\d.]+) billion", "GEO-13")
     v3_h, llama_h = f["CST-01"].number(), f["CST-34"].number(0)
     return Section(numbers={
-        "h800_launch": Day(launch), "h800_launch_src": facts.cite(f["GEO-B11"]),
+        "h800_launch": Day(launch), "h800_launch_src": Cite(f["GEO-B11"]),
         "h800_launch_conf": f["GEO-B11"].reliability, "h800_caught": Day(caught),
         "h800_legal_days": (caught - launch).days,
         "v3_gpus": f["CST-10"].number(), "v3_nvlink_used": f["CST-13"].number(0), "v3_ib_used": f["CST-13"].number(1),
@@ -676,9 +676,9 @@ def what_the_controls_did(p: Params) -> Section:
         "fund_cny_bn": f["GEO-13"].number(), "fund_usd_bn": fund_usd, "sg_total_bn": f["RSP-14"].number(0),
         "sg_initial_bn": f["RSP-14"].number(1), "sg_over_fund": f["RSP-14"].number(0) / fund_usd,
         "sg_initial_over_fund": f["RSP-14"].number(1) / fund_usd,
-        "h20_notice_day": Day(f["GEO-B01"].value), "h20_notice_src": facts.cite(f["GEO-B01"]),
+        "h20_notice_day": Day(f["GEO-B01"].value), "h20_notice_src": Cite(f["GEO-B01"]),
         "h20_expected_bn": f["GEO-09"].number(),
-        "h20_taken_bn": f["GEO-B10"].number(), "h20_taken_src": facts.cite(f["GEO-B10"]),
+        "h20_taken_bn": f["GEO-B10"].number(), "h20_taken_src": Cite(f["GEO-B10"]),
         "h20_taken_conf": f["GEO-B10"].reliability,
     })
 
@@ -687,11 +687,11 @@ def the_wider_reaction(p: Params) -> Section:
     """Censorship of answers, government device bans and the week's other Chinese model (facts)."""
     f = facts.facts(["GEO-B12", "GEO-B13", "GEO-B14", "RSP-B12"])
     return Section(numbers={
-        "censor_date": Day(f["GEO-B12"].value), "censor_src": facts.cite(f["GEO-B12"]),
-        "ban_date": Day(f["GEO-B13"].value), "ban_src": facts.cite(f["GEO-B13"]),
-        "doubao_month": f"{pd.Timestamp(f['GEO-B14'].value):%B %Y}", "doubao_src": facts.cite(f["GEO-B14"]),
+        "censor_date": Day(f["GEO-B12"].value), "censor_src": Cite(f["GEO-B12"]),
+        "ban_date": Day(f["GEO-B13"].value), "ban_src": Cite(f["GEO-B13"]),
+        "doubao_month": f"{pd.Timestamp(f['GEO-B14'].value):%B %Y}", "doubao_src": Cite(f["GEO-B14"]),
         "doubao_conf": f["GEO-B14"].reliability,
-        "kimi_date": Day(f["RSP-B12"].value), "kimi_src": facts.cite(f["RSP-B12"]),
+        "kimi_date": Day(f["RSP-B12"].value), "kimi_src": Cite(f["RSP-B12"]),
     })
 
 
@@ -717,11 +717,11 @@ def framing(p: Params) -> Section:
     f = facts.facts(["GEO-13", "RSP-14", "GEO-15", "SHK-32", "GEO-14", "SKP-14"])
     return Section(
         numbers={"fund_cny": f["GEO-13"].number(), "fund_date": Day(f["GEO-13"].as_of),
-                 "fund_src": facts.cite(f["GEO-13"]), "sg_date": Day(f["RSP-14"].as_of),
-                 "wang_date": Day(f["GEO-15"].value), "wang_src": facts.cite(f["GEO-15"]),
-                 "sputnik_date": Day(f["SHK-32"].value), "sputnik_src": facts.cite(f["SHK-32"]),
-                 "wake_date": Day(f["GEO-14"].value), "wake_src": facts.cite(f["GEO-14"]),
-                 "nsc_src": facts.cite(f["SKP-14"]),
+                 "fund_src": Cite(f["GEO-13"]), "sg_date": Day(f["RSP-14"].as_of),
+                 "wang_date": Day(f["GEO-15"].value), "wang_src": Cite(f["GEO-15"]),
+                 "sputnik_date": Day(f["SHK-32"].value), "sputnik_src": Cite(f["SHK-32"]),
+                 "wake_date": Day(f["GEO-14"].value), "wake_src": Cite(f["GEO-14"]),
+                 "nsc_src": Cite(f["SKP-14"]),
                  "cn_last": Day(calendar.last_session_on_or_before("000300.SS", calendar.KEY_EVENT)),
                  "cn_reopen": Day(reopening("000300.SS", calendar.KEY_EVENT)),
                  "hk_reopen": Day(reopening("^HSI", calendar.KEY_EVENT)),

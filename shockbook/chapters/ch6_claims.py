@@ -470,7 +470,7 @@ from dataclasses import dataclass  # noqa: E402
 
 from shockbook import params  # noqa: E402
 from shockbook.data import facts  # noqa: E402
-from shockbook.site.section import Figure, Section, Table  # noqa: E402
+from shockbook.site.section import Cite, Figure, Section, Table  # noqa: E402
 
 
 def _check_articles(name: str, value) -> list[str]:
@@ -612,18 +612,18 @@ def wrong_model(p: Params) -> Section:
     r1_parts = [x.strip() for x in facts.fact("CST-18").value.split(";")]
     return Section(numbers={
         "v3_cost": _row(p, "C14")["measured"], "v3_gpuh": claims.measure("fact:CST-01"),
-        "v3_rate": claims.measure("fact:CST-05"), "v3_cite": facts.cite(facts.fact("CST-06")),
-        "v3_month": f"{pd.Timestamp(facts.fact('SHK-03').value):%B %Y}", "v3_scope_cite": facts.cite("CST-08"),
+        "v3_rate": claims.measure("fact:CST-05"), "v3_cite": Cite(facts.fact("CST-06")),
+        "v3_month": f"{pd.Timestamp(facts.fact('SHK-03').value):%B %Y}", "v3_scope_cite": Cite("CST-08"),
         "v_c14": _row(p, "C14")["verdict"],
         "r1_rl": r1_parts[0].replace("GPU-h", " H800 GPU-hours").replace("K ", " thousand "),
-        "r1_rl_usd": "$" + r1_parts[1].replace("K USD", " thousand"), "r1_rl_cite": facts.cite("CST-18")})
+        "r1_rl_usd": "$" + r1_parts[1].replace("K USD", " thousand"), "r1_rl_cite": Cite("CST-18")})
 
 
 def cheapest_tier(p: Params) -> Section:
     """The cache-hit input price quoted as "the" price of R1."""
     return Section(numbers={
         "p_hit": claims.measure("fact:CST-20"), "p_miss": claims.measure("fact:CST-21"),
-        "p_out": claims.measure("fact:CST-22"), "p_cite": facts.cite("CST-20"),
+        "p_out": claims.measure("fact:CST-22"), "p_cite": Cite("CST-20"),
         "o1_hit": claims.measure("fact:CST-28:1"),
         "d_hit": -claims.measure("calc:( fact:CST-20 / fact:CST-28:1 - 1 ) * 100"),
         "d_miss": -claims.measure("calc:( fact:CST-21 / fact:CST-28:0 - 1 ) * 100"),
@@ -637,7 +637,7 @@ def beijing_dates(p: Params) -> Section:
     c83 = _row(p, "C83")
     nvda_next = claims.measure(f"close:NVDA:{pd.Timestamp(c83['ref_date']) + pd.Timedelta(days=1):%Y-%m-%d}")
     return Section(numbers={
-        **_measured_and_verdict(p, *BEIJING_DATED), "rebound_cite": facts.cite("SHK-30"), "nvda_0131": nvda_next,
+        **_measured_and_verdict(p, *BEIJING_DATED), "rebound_cite": Cite("SHK-30"), "nvda_0131": nvda_next,
         "v_c83_us": claims.verdict(c83["claimed_value"], nvda_next, c83["tolerance"], close_factor=p.close_factor)[0]})
 
 
@@ -653,7 +653,7 @@ def wrong_direction(p: Params) -> Section:
     """Apple, Meta and Microsoft on 27 January, against the articles."""
     verdicts = {_row(p, c)["verdict"] for c in ("C29", "C103", "C104")}
     return Section(numbers={
-        "aapl": claims.measure("pct_change:AAPL:2025-01-24:2025-01-27"), "aapl_cite": facts.cite("SHK-31"),
+        "aapl": claims.measure("pct_change:AAPL:2025-01-24:2025-01-27"), "aapl_cite": Cite("SHK-31"),
         "meta": _row(p, "C103")["measured"],
         "meta_open": claims.measure("pct_change:META:2025-01-24:2025-01-27:Open"),
         "meta_low": claims.measure("pct_change:META:2025-01-24:2025-01-27:Low"),
@@ -666,43 +666,54 @@ def asml(p: Params) -> Section:
     return Section(numbers={
         "asml_close": _row(p, "C105")["measured"],
         "asml_low": claims.measure("pct_change:ASML:2025-01-24:2025-01-27:Low"),
-        "asml_ams": -claims.measure("fact:SHK-28"), "asml_ams_cite": facts.cite("SHK-28"),
+        "asml_ams": -claims.measure("fact:SHK-28"), "asml_ams_cite": Cite("SHK-28"),
         "v_c105": _row(p, "C105")["verdict"]})
 
 
 def honest_rounding(p: Params) -> Section:
     return Section(numbers={
-        "sox": _row(p, "C106")["measured"], "sox_cite": facts.cite("SHK-19"), "v_c106": _row(p, "C106")["verdict"],
+        "sox": _row(p, "C106")["measured"], "sox_cite": Cite("SHK-19"), "v_c106": _row(p, "C106")["verdict"],
         "days": _row(p, "C68")["measured"], "v_c68": _row(p, "C68")["verdict"]})
 
 
 def things_said(p: Params) -> Section:
     """Things someone said (Wang's 50,000 H100s), and sums no one can trace."""
     return Section(numbers={
-        "v_c93": _row(p, "C93")["verdict"], "wang_cite": facts.cite("SKP-01"), "semi_cite": facts.cite("SKP-03"),
+        "v_c93": _row(p, "C93")["verdict"], "wang_cite": Cite("SKP-01"), "semi_cite": Cite("SKP-03"),
         "fleet": _row(p, "C94")["measured"], "v_c94": _row(p, "C94")["verdict"],
-        "capex24": claims.measure("fact:RSP-13"), "capex_cite": facts.cite("RSP-13")})
+        "capex24": claims.measure("fact:RSP-13"), "capex_cite": Cite("RSP-13")})
 
 
 def short_cache(p: Params) -> Section:
-    """Claims the cache is too short to check."""
+    """Claims that need a longer price history than most series carry (C85, C107)."""
     from shockbook.analysis import calendar
+    from shockbook.data import catalog
+    from shockbook.site import words
 
     starts = {t: calendar.sessions(t)[0] for t in ("^IXIC", "^SOX")}
     dotcom = claims.parse_spec(_row(p, "C85")["check"])
+    c85, c107 = _row(p, "C85"), _row(p, "C107")
+    c85_open, c107_open = c85["verdict"] == claims.NOT_CHECKABLE, c107["verdict"] == claims.NOT_CHECKABLE
+    span = f"{pd.Timestamp(dotcom.args[1]):%B %Y} to {pd.Timestamp(dotcom.args[2]):%B %Y}"
     # Which of the two is still out of reach depends on how far back the cache goes.
-    c107 = _row(p, "C107")
-    c107_open = c107["verdict"] == claims.NOT_CHECKABLE
+    c85_reach = (f"needs closes from {span}" if c85_open else
+                 f"is in reach: the cache keeps the index from {words.day(starts['^IXIC'])}, and the ledger "
+                 f"measures a fall of {-float(c85['measured']):.1f}% from {span} and scores the claim {c85['verdict']}")
     reach = ("needs the index's history back to that month, because no fall as large appears in the cache"
              if c107_open else f"is in reach: the ledger finds the index's last larger fall on "
              f"{pd.Timestamp(c107['measured']):%-d %B %Y} and scores the claim {c107['verdict']}")
-    waiting = ("Both checks are written and waiting: extend the cached Nasdaq and SOX histories and the ledger "
-               "scores them." if c107_open else "The Nasdaq check is written and waiting: extend the cached "
-               "history and the ledger scores it.")
+    n_open = int(c85_open) + int(c107_open)
+    earlier = " and ".join(catalog.get(t).name for t in catalog.EARLIER_START)
+    waiting = {2: "Both checks are written and waiting: extend the cached Nasdaq and SOX histories and the ledger "
+                  "scores them.",
+               1: f"The {'Nasdaq' if c85_open else 'semiconductor index'} check is written and waiting: extend "
+                  "the cached history and the ledger scores it.",
+               0: f"Only the {earlier} is kept from that far back; every other series starts on "
+                  f"{words.day(catalog.START)}."}[n_open]
     return Section(numbers={
-        "cache_start": " and ".join(sorted({f"{d:%-d %B %Y}" for d in starts.values()})),
-        "dotcom_span": f"{pd.Timestamp(dotcom.args[1]):%B %Y} to {pd.Timestamp(dotcom.args[2]):%B %Y}",
-        "short_count": "Two claims are" if c107_open else "One claim is", "c107_reach": reach,
+        "cache_start": " and ".join(sorted({f"{d:%-d %B %Y}" for d in starts.values()}, key=pd.Timestamp)),
+        "dotcom_span": span, "c85_reach": c85_reach,
+        "short_count": {2: "Two claims are", 1: "One claim is", 0: "No claim is now"}[n_open], "c107_reach": reach,
         "short_waiting": waiting})
 
 
@@ -710,13 +721,6 @@ def full_ledger(p: Params) -> Section:
     """The whole ledger for the articles chosen, one linkable row per claim."""
     rows = evaluated(p)
     return Section(figures={"fig-claims-ledger": Figure(ledger(rows), ledger_csv(rows))})
-
-
-def _marker(fid: str):
-    """A fact's compact citation marker, for ``{glue:md}`` in the prose."""
-    from IPython.display import Markdown
-
-    return Markdown(facts.marker(fid))
 
 
 def _series_name(ticker: str) -> str:
@@ -760,19 +764,19 @@ def second_reading(p: Params) -> Section:
         "r1_params": claims.measure("fact:CST-B30"), "llama2_params": claims.measure("fact:CST-B32"),
         "m_c125": _row(p, "C125")["measured"], "v_c125": _row(p, "C125")["verdict"],
         "rl_post": claims.measure("fact:CST-B31:1"), "v_c124": _row(p, "C124")["verdict"],
-        "r1_src": _marker("CST-B30"), "llama2_src": _marker("CST-B32"), "rl_src": _marker("CST-B31"),
+        "r1_src": Cite("CST-B30"), "llama2_src": Cite("CST-B32"), "rl_src": Cite("CST-B31"),
         "llama_gpuh": claims.measure("fact:CST-34:1"), "llama_rate": claims.measure("fact:CST-05"),
         "m_c126": _row(p, "C126")["measured"], "v_c126": _row(p, "C126")["verdict"],
-        "llama_src": _marker("CST-34"), "epoch_rental": epoch_rental, "epoch_src": _marker("CST-35"),
+        "llama_src": Cite("CST-34"), "epoch_rental": epoch_rental, "epoch_src": Cite("CST-35"),
         "c_c72": float(_row(p, "C72")["claimed_value"]), "m_c72": _row(p, "C72")["measured"],
-        "v_c72": _row(p, "C72")["verdict"], "openai_src": _marker("RSP-B31"),
+        "v_c72": _row(p, "C72")["verdict"], "openai_src": Cite("RSP-B31"),
         "nvda_loss": -claims.measure("mcap_change_bn:NVDA:2025-01-24:2025-01-27"), "alibaba_bn": alibaba_bn,
-        "m_c77": _row(p, "C77")["measured"], "v_c77": _row(p, "C77")["verdict"], "baba_src": _marker("SHK-B30"),
+        "m_c77": _row(p, "C77")["measured"], "v_c77": _row(p, "C77")["verdict"], "baba_src": Cite("SHK-B30"),
         "m_c26": _row(p, "C26")["measured"], "v_c26": _row(p, "C26")["verdict"],
         "c_c26": float(_row(p, "C26")["claimed_value"]),
         "cny_0127": claims.measure("close:DEXCHUS:2025-01-27"),
         "m_c99": _row(p, "C99")["measured"], "v_c99": _row(p, "C99")["verdict"],
         "c_c99": float(_row(p, "C99")["claimed_value"]),
-        "m_c27": _row(p, "C27")["measured"], "v_c27": _row(p, "C27")["verdict"], "record_src": _marker("SHK-13"),
+        "m_c27": _row(p, "C27")["measured"], "v_c27": _row(p, "C27")["verdict"], "record_src": Cite("SHK-13"),
     }
     return Section(numbers=numbers)

@@ -79,18 +79,19 @@ def _note_read(path: Path, data: bytes | None = None, digest: str | None = None)
 # --------------------------------------------------------------------------- frames
 
 
-def to_schema(df: pd.DataFrame) -> pd.DataFrame:
+def to_schema(df: pd.DataFrame, start: str = catalog.START) -> pd.DataFrame:
     """A price frame in the book's column order, dates as ISO strings, window-clipped, sorted.
 
     ``df`` has a 'Date' column (or index) and any subset of yfinance's columns; a column the
-    source lacks is kept empty rather than invented.
+    source lacks is kept empty rather than invented. ``start`` is the series' own first date
+    (``catalog.Series.start``: START unless the catalog keeps it from earlier).
     """
     df = df.reset_index() if "Date" not in df.columns else df.copy()
     out = pd.DataFrame({"Date": pd.to_datetime(df["Date"]).dt.strftime("%Y-%m-%d")})
     for col in SCHEMA_COLUMNS[1:]:
         out[col] = pd.to_numeric(df[col], errors="raise").astype("float64") if col in df.columns else float("nan")
     out["Volume"] = out["Volume"].round().astype("Int64")
-    out = out[(out["Date"] >= catalog.START) & (out["Date"] <= catalog.END)]
+    out = out[(out["Date"] >= start) & (out["Date"] <= catalog.END)]
     return out.sort_values("Date").reset_index(drop=True)
 
 
@@ -325,7 +326,7 @@ def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[byte
         for ticker in sorted(prices, key=lambda t: catalog.SERIES.index(catalog.get(t))):
             frame, origin = prices[ticker]
             s = catalog.get(ticker)
-            df = to_schema(frame)
+            df = to_schema(frame, s.start)
             rel = f"prices/{s.file_name}"
             check_prices(df, f"new {rel}")
             data = frame_to_csv_bytes(df)

@@ -17,6 +17,12 @@ from dataclasses import dataclass
 START = "2019-05-16"
 END = "2026-08-21"
 
+# Series kept from an earlier date than START, each for the check that needs it (the one place to
+# say so). The raw file's own history is read from that date; every other series starts at START.
+EARLIER_START = {
+    "^IXIC": "2000-03-10",  # ledger C85: the Nasdaq's dot-com fall, from its peak close of 10 March 2000
+}
+
 UNADJUSTED = "unadjusted"  # split-adjusted exchange prices; Adj Close adds dividends
 INDEX = "index"            # index levels: no dividends to adjust for
 FX_RATE = "exchange rate (FRED H.10 noon buying rate in New York, foreign currency per US dollar)"
@@ -77,6 +83,11 @@ class Series:
     @property
     def price_basis(self) -> str:
         return INDEX if self.index else SOURCES[self.source].price_basis
+
+    @property
+    def start(self) -> str:
+        """The first date the cache keeps for this series: START, or its EARLIER_START."""
+        return EARLIER_START.get(self.ticker, START)
 
     @property
     def yahoo(self) -> bool:

@@ -918,15 +918,30 @@ def kind_counts(facts_dir: Path | None = None, column: str = "kind") -> dict[str
     return {k: int((df[column] == k).sum()) for k in SOURCE_KINDS}
 
 
-def marker(f: Fact | str, *, page: str = SOURCES_PAGE) -> str:
+MARKER_TITLE = "Source of {id}"  # the marker's tooltip; an edition translates it (see retitle_markers)
+_MARKER_RE = re.compile(r'<sup class="fact-marker"><a href="(?P<page>[^"#]*)#fact-[^"]*" '
+                        r'title="[^"]*">(?P<id>[^<]+)</a></sup>')
+
+
+def marker(f: Fact | str, *, page: str = SOURCES_PAGE, title: str | None = None) -> str:
     """A compact citation: MyST markdown for a superscript link to the fact's row on the Sources page.
 
-    Use it with myst-nb: ``glue("x_src", facts.marker("SHK-11"), display=False)`` in code, and
-    ``{glue:md}`x_src``` in prose. The link is relative: chapters and the Sources page share the
-    chapters/ folder. Raw HTML keeps Sphinx from resolving it as a document reference.
+    Chapters cite with :class:`shockbook.site.section.Cite`, which glues this for ``{glue:md}`` in
+    prose. The link is relative: chapters and the Sources page share the chapters/ folder (in every
+    edition). Raw HTML keeps Sphinx from resolving it as a document reference. ``title`` (the
+    tooltip) defaults to ``MARKER_TITLE``.
     """
+    import html
+
     fid = f.id if isinstance(f, Fact) else str(f)
     if not _ID_RE.match(fid):
         raise FactsError(f"marker: {fid!r} is not a fact id (e.g. SHK-11).")
+    title = MARKER_TITLE.format(id=fid) if title is None else title
     return (f'<sup class="fact-marker"><a href="{page}#{anchor(fid)}" '
-            f'title="Source of {fid}">{fid}</a></sup>')
+            f'title="{html.escape(title, quote=True)}">{fid}</a></sup>')
+
+
+def retitle_markers(markup: str, title) -> str:
+    """Every marker in ``markup`` made again by :func:`marker` with ``title(fact_id)`` as its tooltip
+    (another edition's language); its page and anchor are kept."""
+    return _MARKER_RE.sub(lambda m: marker(m["id"], page=m["page"], title=title(m["id"])), markup)

@@ -153,7 +153,7 @@ def import_all(shared_dir: Path | None = None, market_dir: Path | None = None) -
         path = raw_dir / catalog.SOURCES[s.source].folder / s.raw_path
         frame = read_raw_prices(path)
         origin = origin_of(s, raw_dir, raw_manifest)
-        holidays = [d for d in frame.attrs.get("holidays", []) if catalog.START <= d <= catalog.END]
+        holidays = [d for d in frame.attrs.get("holidays", []) if s.start <= d <= catalog.END]
         if holidays:
             origin["note"] = (f"{len(holidays)} holiday rows without a value (FRED publishes no rate on "
                               "US holidays) were left out")

@@ -58,9 +58,11 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def yf_arguments() -> dict:
+def yf_arguments(ticker: str | None = None) -> dict:
+    """yfinance's arguments; from the series' own start (``catalog.Series.start``) when ``ticker`` is given."""
     end = (dt.date.fromisoformat(catalog.END) + dt.timedelta(days=1)).isoformat()  # yfinance's end is exclusive
-    return {"start": catalog.START, "end": end, "interval": "1d", "auto_adjust": False,
+    start = catalog.get(ticker).start if ticker else catalog.START
+    return {"start": start, "end": end, "interval": "1d", "auto_adjust": False,
             "actions": False, "progress": False, "multi_level_index": False, "threads": False}
 
 
@@ -103,7 +105,7 @@ def yf_fetch(ticker: str, verbose: bool = False) -> pd.DataFrame:
         with quiet, warnings.catch_warnings():
             if not verbose:  # yfinance 1.7 uses pandas APIs pandas 3.1 deprecates: not ours to fix
                 warnings.simplefilter("ignore")
-            frame = yf.download(ticker, **yf_arguments())
+            frame = yf.download(ticker, **yf_arguments(ticker))
     finally:
         logger.removeHandler(capture)
         logger.propagate = propagate
@@ -128,7 +130,7 @@ def check_download(ticker: str, frame: pd.DataFrame | None, current: pd.DataFram
         raise RefreshError(f"{ticker}: the download lacks columns {missing} (was auto_adjust left on?).")
     frame = frame.dropna(subset=["Close"])
     try:
-        df = cache.to_schema(frame)
+        df = cache.to_schema(frame, catalog.get(ticker).start)
         cache.check_prices(df, f"download of {ticker}")
     except (cache.CacheError, ValueError) as exc:
         raise RefreshError(f"{ticker}: the download does not validate: {exc}") from None
@@ -269,7 +271,7 @@ def refresh(tickers: list[str] | None = None, fetch: Callable[[str], pd.DataFram
         new[t] = (df, {
             "kind": "yfinance",
             "yfinance_version": yfinance.__version__,
-            "arguments": {"tickers": t, **yf_arguments()},
+            "arguments": {"tickers": t, **yf_arguments(t)},
             "retrieved_at": retrieved,
             "price_basis": catalog.INDEX if s.index else catalog.UNADJUSTED,
         })

@@ -468,19 +468,21 @@ def _translate_output(o: dict, tr: Translator) -> dict:
                 if plain in data:
                     new[plain] = bundle["text/plain"]
             else:
-                new[mime] = zh_marker_titles(tr.html(value))
+                new[mime] = tr.html(_retitle_markers(value, tr))
         elif base == "text/plain" and isinstance(value, str) and value[:1] in "'\"":
             new[mime] = repr(tr.text(json.loads(value) if value[0] == '"' else _py_str(value)))
         elif base == "text/markdown" and isinstance(value, str) and value.lstrip().startswith("|"):
             new[mime] = _markdown_table(value, tr)
         elif base == "text/markdown" and isinstance(value, str):
-            new[mime] = zh_marker_titles(tr.html(">" + value + "<")[1:-1])
+            new[mime] = tr.html(">" + _retitle_markers(value, tr) + "<")[1:-1]
     return {**o, "data": new}
 
 
-def zh_marker_titles(markup: str) -> str:
-    """The tooltip of a fact's citation marker (shockbook.data.facts.marker) in Chinese."""
-    return re.sub(r'(<sup class="fact-marker"><a [^>]*)title="Source of ([^"]+)"', r'\1title="\2 的来源"', markup)
+def _retitle_markers(markup: str, tr: Translator) -> str:
+    """Citation markers (prose and table cells): the same marker, its tooltip translated."""
+    from shockbook.data import facts
+
+    return facts.retitle_markers(markup, lambda fid: tr.text(facts.MARKER_TITLE.format(id=fid)))
 
 
 def zh_describe(spec: dict) -> str:
@@ -587,7 +589,7 @@ def generated_pages(tr: Translator) -> dict[str, str]:
     from shockbook.site import sources
 
     # one folder deeper than the English page: its links to the book's data files go one more up
-    return {"chapters/sources.md": zh_marker_titles(sources.page_markdown(lang=LANG, tr=tr, data_prefix="../../")),
+    return {"chapters/sources.md": _retitle_markers(sources.page_markdown(lang=LANG, tr=tr, data_prefix="../../"), tr),
             "changelog.md": changelog_markdown(tr)}
 
 

@@ -8,7 +8,8 @@ in another language (dates and data-dependent words are formatted at show time, 
 
 Values in ``numbers`` are kept raw: floats and ints as computed (the prose's format spec, e.g.
 ``{glue:text}`nvda_drop:.2f```, decides the digits), :class:`Day` for dates, :class:`Word` for
-words chosen from the data ("fell" or "rose"), and plain strings for names.
+words chosen from the data ("fell" or "rose"), :class:`Cite` for a citation of a fact, and plain
+strings for names.
 """
 from __future__ import annotations
 
@@ -61,18 +62,57 @@ class Phrase(Word):
 
 
 @dataclass(frozen=True)
+class Cite:
+    """A citation of a fact in prose: ``Cite("RSP-19")`` (or ``Cite(fact)``).
+
+    Shown as the compact marker (:func:`shockbook.data.facts.marker`, a superscript link to the
+    fact's row on the Sources page), glued as markdown: the prose says ``{glue:md}`name```. The
+    long source line (:func:`shockbook.data.facts.cite`) stays where a reader cannot follow a link
+    (chart tooltips and subtitles, table cells). The fact must exist, so a typo fails at execution.
+    """
+
+    fact: Any
+
+    def __post_init__(self):
+        from shockbook.data import facts
+
+        fid = self.fact.id if isinstance(self.fact, facts.Fact) else str(self.fact)
+        facts.fact(fid)  # raises FactsError (one line) for an unknown id
+        object.__setattr__(self, "fact", fid)
+
+    def markdown(self) -> str:
+        from shockbook.data import facts
+
+        return facts.marker(self.fact)
+
+
+@dataclass(frozen=True)
 class Table:
-    """A table with its own column labels and number formats ({column: '{:+.1f}'})."""
+    """A table with its own column labels and number formats ({column: '{:+.1f}'}).
+
+    ``cites`` ({column: the fact id of each row, in row order; "" for none}) puts a fact's citation
+    marker after its row's cell in that column, so a source line in a table links to the Sources row.
+    """
 
     frame: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
     index: bool = False
+    cites: dict[str, Any] = field(default_factory=dict)
 
     def html(self, name: str):
         from shockbook.site import book
 
-        return book.table(self.frame, name, self.formats, self.labels, index=self.index)
+        frame = self.frame
+        if self.cites:
+            frame = frame.copy()
+            for column, ids in self.cites.items():
+                ids = list(ids)
+                if len(ids) != len(frame):
+                    raise ValueError(f"{name}: {len(ids)} fact ids for the {len(frame)} rows of column {column!r}.")
+                frame[column] = [f"{cell}{Cite(fid).markdown()}" if fid else cell
+                                 for cell, fid in zip(frame[column], ids)]
+        return book.table(frame, name, self.formats, self.labels, index=self.index)
 
 
 @dataclass(frozen=True)
@@ -98,10 +138,14 @@ class Section:
     shown: list[Any] = field(default_factory=list)
 
     def value(self, name: str, lang: str = "en"):
-        """A number as glued: Day and Word become text in ``lang``; numpy scalars, Python numbers."""
+        """A number as glued: Day and Word become text in ``lang``, a Cite its marker (markdown)."""
         v = self.numbers[name]
         if isinstance(v, (Day, Word)):
             return v.text(lang)
+        if isinstance(v, Cite):
+            from IPython.display import Markdown
+
+            return Markdown(v.markdown())
         return v
 
     def show(self, lang: str = "en") -> None:
