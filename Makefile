@@ -1,7 +1,7 @@
 # The DeepSeek Shock — two commands do everything:
 #   make book   environment, chapter execution against the cached data, the static site
 #   make test   the above, then every test (unit, data, notebooks with nbval, the site in a browser)
-#   make pdf    the PDF edition (_build/pdf/book.pdf, also offered on the site), printed by Chromium
+#   make pdf    the PDF editions (_build/pdf/book.pdf, book-zh.pdf, also offered on the site), printed by Chromium
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := book
@@ -56,13 +56,14 @@ rerun: env vendor
 SITE_OK := _build/html/.built
 SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv \
                  data/facts/*.csv data/market/manifest.json data/facts/manifest.json shockbook/site/sphinxext.py \
+                 shockbook/site/edition.py shockbook/site/sources.py \
                  zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
 JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --quiet
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
 # Sphinx neither re-copies a changed stylesheet nor rewrites pages when only the book's extension
-# changed: then every page is rebuilt (--all).
-SITE_WIDE := _static/% shockbook/site/sphinxext.py
+# or a table of contents (every page's sidebar) changed: then every page is rebuilt (--all).
+SITE_WIDE := _static/% shockbook/site/sphinxext.py _toc.yml zh/_toc.yml
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
 	@# The Chinese sources are generated while the English book builds (nothing is executed again).
 	mkdir -p _build; $(JB) . $(if $(filter $(SITE_WIDE),$?),--all,) > _build/en.log 2>&1 & pid=$$!; \
@@ -86,8 +87,9 @@ pytest: env
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadscope
 
 # The PDF edition: the built site printed by the local Chromium (shockbook/site/pdf.py), with a
-# cover and a contents page with page numbers; copied into the site as book.pdf. Skipped, with a
-# message, where there is no Chromium.
+# cover and a contents page with page numbers; copied into the site as book.pdf. The Chinese edition
+# is printed the same way, after the English, into _build/pdf/book-zh.pdf (the site's zh/book.pdf).
+# Skipped, with a message, where there is no Chromium.
 PDF_OK := _build/pdf/book.pdf
 pdf: $(PDF_OK)
 $(PDF_OK): $(SITE_OK) shockbook/site/pdf.py | browser fonts

@@ -4,11 +4,15 @@
     texts carrying the same numbers, verdicts and statuses exactly the catalogue's translation,
     charts and tables with the same numbers in their data;
 (b) the built Chinese pages: no glue left unresolved, and no run of five or more English words in
-    their text (code, citations, tickers and the Sources page, generated in English for now,
-    excepted) — asserted for pages whose passages are all current, reported for the rest;
+    their text (code, citations, tickers and names excepted) — asserted for pages whose passages are
+    all current and for the generated Sources and data-changelog pages, reported for the rest;
+    the Chinese Sources page and changelog carry every row, number and date of the English, and
+    every fact marker on a Chinese page lands on a row of the Chinese Sources page;
 (c) the glossary is used consistently: an English passage with a glossary term has its Chinese
     term in the translation;
-(d) the language switch: every page has its twin in the other edition.
+(d) the language switch: every page has its twin in the other edition;
+(e) the Chinese PDF edition: CJK fonts embedded, Chinese text on its chapter pages, a Chinese
+    contents page whose numbers point at the chapters, offered by every Chinese page.
 """
 from __future__ import annotations
 
@@ -228,18 +232,103 @@ def test_no_glue_left_unresolved_in_the_chinese_pages():
 @needs_site
 def test_no_untranslated_english_sentence_on_a_current_chinese_page(capsys, twins, translator):
     report, failures = [], []
+    edition.generated_pages(translator)  # the names the Sources page and the changelog keep (outlets)
     for page in _zh_pages():
         runs = english_runs(visible_text((ZH_HTML / page).read_text(encoding="utf-8")), translator.kept)
         state = _current(page)
         label = {True: "current", False: "STALE passages", None: "no passages"}[state]
         report.append(f"{page}: {len(runs)} run(s) of 5+ English words ({label})")
-        # The generated Sources and data-changelog pages are English for now, and the Chinese table of
-        # contents says so (来源（英文）, 数据更新记录（英文）): issue 17 lists them as left to translate.
-        if runs and state is not False and page not in ("chapters/sources.html", "changelog.html"):
+        if runs and state is not False:
             failures.append(f"{page}: {runs[:3]}")
     with capsys.disabled():
         print("\n" + "\n".join(report))
     assert not failures, failures
+
+
+_ROW = re.compile(r'^\| <span id="(fact-[\w-]+)".*$', re.M)
+
+
+def _rows(markdown: str) -> dict[str, str]:
+    return {m.group(1): m.group(0) for m in _ROW.finditer(markdown)}
+
+
+def test_the_chinese_sources_page_has_every_row_and_number_of_the_english(translator):
+    """Same facts, same anchors (the chapters' markers link them), every number and date of each
+    English row in its Chinese row, and no string the catalogue lacks."""
+    from shockbook.site import sources
+
+    english = _rows(sources.page_markdown())
+    tr = edition.Translator(translator.catalogue, patterns=translator.patterns)
+    chinese_page = sources.page_markdown(lang="zh", tr=tr, data_prefix="../../")
+    chinese = _rows(chinese_page)
+    assert len(english) > 100 and list(chinese) == list(english)
+    lost = {a: dict(numbers(english[a]) - numbers(chinese[a])) for a in english if numbers(english[a]) - numbers(chinese[a])}
+    assert not lost, f"numbers lost in the Chinese rows: {dict(list(lost.items())[:5])}"
+    assert not tr.missing, sorted(tr.missing)[:10]
+    assert "2025年1月27日" in chinese_page and "-01-27" not in re.sub(r"<a [^>]*>", "", chinese_page)
+    assert "../../data/facts/facts.csv" in chinese_page
+
+
+def test_the_sources_page_has_no_other_language():
+    from shockbook.site import sources
+
+    with pytest.raises(ValueError, match="no Sources page in 'fr'"):
+        sources.page_markdown(lang="fr")
+
+
+def test_the_chinese_changelog_has_every_entry_of_the_english_with_its_numbers(translator):
+    from shockbook.site.sphinxext import changelog_entries
+
+    market, facts = (json.loads((paths.ROOT / "data" / p / "manifest.json").read_text()) for p in ("market", "facts"))
+    entries = changelog_entries(market, facts)
+    tr = edition.Translator(translator.catalogue, patterns=translator.patterns)
+    page = edition.changelog_markdown(tr)
+    items = [line for line in page.splitlines() if line.startswith("- **")]
+    assert len(items) == len(entries) > 0
+    for (when, what), item in zip(entries, items):
+        text = item.replace("\\", "")
+        assert not numbers(when + " " + what) - numbers(text), (what, item)
+        assert "Market data" not in text and "imported" not in text, item
+    assert not tr.missing, sorted(tr.missing)
+    assert page.startswith("# 数据更新记录\n")
+
+
+def test_zh_iso_dates():
+    assert edition.zh_iso_dates("2025-01-07") == "2025年1月7日"
+    assert edition.zh_iso_dates("2025-02-06 to 2025-02-25") == "2025年2月6日至2025年2月25日"
+    assert edition.zh_iso_dates("2025-04-09 (notice)") == "2025年4月9日 (notice)"
+    assert edition.zh_iso_dates("2023-06, 2024-25") == "2023年6月, 2024-25"
+
+
+_FACT_LINK = re.compile(r'href="([^"#]*sources\.html)#(fact-[\w-]+)"')
+
+
+@needs_site
+def test_every_fact_marker_on_a_chinese_page_lands_on_a_row_of_the_chinese_sources_page():
+    """Each Chinese page links the same fact rows as its English twin, and every link lands on a row
+    (same anchor) of the Chinese Sources page, not the English one."""
+    sources_page = ZH_HTML / "chapters" / "sources.html"
+    ids = set(re.findall(r'<span id="(fact-[\w-]+)"', sources_page.read_text(encoding="utf-8")))
+    assert len(ids) > 100
+    seen, wrong = 0, []
+    for page in _zh_pages():
+        links = _FACT_LINK.findall((ZH_HTML / page).read_text(encoding="utf-8"))
+        english = _FACT_LINK.findall((HTML / page).read_text(encoding="utf-8"))
+        assert sorted(a for _, a in links) == sorted(a for _, a in english), page
+        for target, anchor in links:
+            seen += 1
+            if (ZH_HTML / page).parent.joinpath(target).resolve() != sources_page.resolve() or anchor not in ids:
+                wrong.append(f"{page}: {target}#{anchor}")
+    assert seen > 0, "no fact marker on the Chinese pages"
+    assert not wrong, wrong[:10]
+
+
+@needs_site
+def test_the_chinese_table_of_contents_marks_no_page_as_english():
+    for page in ("index.html", "chapters/sources.html", "changelog.html"):
+        html = (ZH_HTML / page).read_text(encoding="utf-8")
+        assert "（英文）" not in html, page
+    assert "<h1>来源" in (ZH_HTML / "chapters" / "sources.html").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------- (c) glossary
@@ -359,3 +448,93 @@ def test_a_current_passage_uses_the_same_glued_values_references_and_citations(s
             continue
         english, chinese = _roles(src), _roles(p.text)
         assert english == chinese, f"{stem} passage {k}: only English {english - chinese}, only Chinese {chinese - english}"
+
+
+# ---------------------------------------------------------------------------- (e) the Chinese PDF
+
+ZH_PDF = paths.ROOT / "_build" / "pdf" / "book-zh.pdf"
+needs_zh_pdf = pytest.mark.skipif(not ZH_PDF.exists(), reason="no Chinese PDF edition: run `make pdf`")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _fonts(reader) -> set[str]:
+    """The names of the fonts on the pages (Chromium embeds Noto Sans CJK as Type 3 fonts, named in
+    their font descriptor)."""
+    names = set()
+    for page in reader.pages:
+        for font in (page.get("/Resources", {}).get("/Font", {}) or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            names.add(str(font.get("/BaseFont") or (descriptor.get_object().get("/FontName") if descriptor else "")))
+    return names
+
+
+@needs_zh_pdf
+def test_the_chinese_pdf_embeds_a_cjk_font_and_its_chapters_are_chinese():
+    from pypdf import PdfReader
+
+    from shockbook.site import pdf
+
+    reader = PdfReader(ZH_PDF)
+    assert any("NotoSansCJK" in f or "NotoSansMonoCJK" in f for f in _fonts(reader)), sorted(_fonts(reader))
+    pages = pdf.toc_pages(edition.EDITION_DIR)
+    outline = {item.title: reader.get_destination_page_number(item) for item in reader.outline}
+    assert len(outline) == len(pages)
+    first = next(n for t, n in outline.items() if t.startswith("1."))
+    text = reader.pages[first].extract_text()
+    assert len(_HAN.findall(text)) > 100, text[:300]
+    assert "目录" in reader.pages[1].extract_text()
+    assert len(_HAN.findall(reader.pages[0].extract_text())) > 20  # the cover
+    # copied or searched, the text is ideographs (文), not the radicals sharing their glyphs (⽂)
+    radicals = [c for page in reader.pages[:first + 12] for c in page.extract_text() if "\u2e80" <= c <= "\u2fdf"]
+    assert not radicals, radicals[:10]
+
+
+def test_radicals_in_a_pdf_text_map_become_ideographs():
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    from shockbook.site import pdf
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    cmap = DecodedStreamObject()
+    cmap.set_data(b"2 beginbfchar\n<45> <2F42>\n<46> <2EE2>\n<47> <2F00>\n<48> <4E2D>\nendbfchar")
+    font = DictionaryObject({NameObject("/ToUnicode"): writer._add_object(cmap)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    assert pdf.ideographs_not_radicals(writer) == 1
+    assert cmap.get_data() == b"2 beginbfchar\n<45> <6587>\n<46> <9A6C>\n<47> <4E00>\n<48> <4E2D>\nendbfchar"
+
+
+@needs_zh_pdf
+def test_the_chinese_contents_page_numbers_point_at_the_chapters():
+    """As the English PDF's test: the contents counts pages from the first page after the cover, and
+    each chapter's page carries that number in its footer (spaces ignored: CJK text is extracted
+    with spaces between some glyphs)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(ZH_PDF)
+    lines = [re.sub(r"\s+", "", line) for line in (reader.pages[1].extract_text() or "").splitlines()]
+    assert lines[0] == "目录"
+    for item in reader.outline:
+        index = reader.get_destination_page_number(item)
+        printed = index  # the cover is page 0 and is not counted
+        title = re.sub(r"\s+", "", item.title)
+        assert title + str(printed) in lines, f"{item.title}: page {printed}"
+        footer = re.sub(r"\s+", "", reader.pages[index].extract_text() or "")
+        assert footer.endswith(str(printed)), f"{item.title}: the page's own number is not {printed}"
+
+
+@needs_site
+def test_every_chinese_page_offers_the_chinese_pdf():
+    for page in _zh_pages():
+        html = (ZH_HTML / page).read_text(encoding="utf-8")
+        if 'http-equiv="Refresh"' in html:  # index.html only redirects to the first page
+            continue
+        hrefs = re.findall(r'href="([^"]*book\.pdf)"', html)
+        assert hrefs, f"{page} does not link the PDF edition"
+        for href in hrefs:
+            assert (ZH_HTML / page).parent.joinpath(href).resolve() == (ZH_HTML / "book.pdf").resolve(), (page, href)
+    if ZH_PDF.exists():
+        assert (ZH_HTML / "book.pdf").read_bytes() == ZH_PDF.read_bytes()

@@ -95,6 +95,19 @@ def zh_date(text: str) -> str:
     return _DATE_DM.sub(lambda m: f"{month[m[2]]}月{int(m[1])}日", text)
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_MONTH = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])\b(?!-)")
+_ISO_RANGE = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日) to (\d{4}年\d{1,2}月\d{1,2}日)")
+
+
+def zh_iso_dates(text: str) -> str:
+    """ISO dates in a text (the data's own: 2025-01-27, or a month: 2025-01) written 2025年1月27日
+    and 2025年1月; 'A to B' as A至B."""
+    text = _ISO_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
+    text = _ISO_MONTH.sub(lambda m: f"{m[1]}年{int(m[2])}月", text)
+    return _ISO_RANGE.sub(r"\1至\2", text)
+
+
 def read_patterns(path: Path = PATTERNS) -> list[tuple[re.Pattern, str]]:
     """Phrase patterns for strings made from a template (sources, durations, amounts, notes).
 
@@ -152,9 +165,18 @@ class Translator:
     patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)
     context: str = ""
     kept: set[str] = field(default_factory=set)
+    # A chart's rows repeat the same labels thousands of times; each is looked up once per context
+    # (the catalogue, then every pattern): what it adds to ``missing`` and ``kept`` is added the first time.
+    _memo: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
 
     def value(self, s: str) -> str | None:
         """The translation of s, or None."""
+        key = (self.context, s)
+        if key not in self._memo:
+            self._memo[key] = self._lookup(s)
+        return self._memo[key]
+
+    def _lookup(self, s: str) -> str | None:
         for key in (f"{self.context}::{s}", s):
             if key in self.catalogue:
                 return self.catalogue[key]
@@ -179,6 +201,21 @@ class Translator:
         if re.search(r"[A-Za-z]{2,}", s) and not _is_code_like(s):
             self.missing.add(s)
         return zh_date(s)
+
+    def name(self, s: str) -> str:
+        """A name (an outlet, a publication): the catalogue's Chinese name if it has one; a name with
+        a note ("Reuters (copy on a bare-IP site)") from patterns.csv, the name kept and the note
+        translated; else kept as it is and remembered in ``kept`` (the test of English left on a
+        page excepts these)."""
+        done = self.catalogue.get(s)
+        if done is not None:
+            return done
+        for pattern, template in self.patterns:
+            m = pattern.fullmatch(s)
+            if m:
+                return self._fill(m, template)
+        self.kept.add(s)
+        return s
 
     def datum(self, s: str) -> str:
         """A data value: translated like a label, but kept as it is when unknown (tickers, ids, ISO dates)."""
@@ -523,29 +560,61 @@ def chapter_stems() -> list[str]:
 
 
 def build_sources(out: Path = EDITION_DIR) -> Translator:
-    """Write the edition's chapters (``zh/chapters/*.ipynb``); other pages are kept in ``zh/``."""
+    """Write the edition's generated pages: the chapters (``zh/chapters/*.ipynb``), the Sources page
+    (``zh/chapters/sources.md``) and the data changelog (``zh/changelog.md``), all from the same data
+    as the English; the other pages are kept in ``zh/``."""
     tr = Translator(read_catalogue(), patterns=read_patterns())
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
     for stem in chapter_stems():
         nb = translate_notebook(stem, tr)
-        target = out / "chapters" / f"{stem}.ipynb"
         data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-        if not target.exists() or target.read_text() != data:
-            target.write_text(data)
-    for page in paths.CHAPTERS_DIR.glob("*.md"):  # generated pages (the Sources table), as they are for now
-        target = out / "chapters" / page.name
-        # one folder deeper than the English page: its links to the book's data files go one more up
-        data = page.read_text().replace("<../data/", "<../../data/")
-        if not target.exists() or target.read_text() != data:
-            target.write_text(data)
-    changelog = paths.ROOT / "changelog.md"  # the data changelog, generated in English, as it is for now
-    if changelog.exists() and (not (out / "changelog.md").exists() or (out / "changelog.md").read_text() != changelog.read_text()):
-        (out / "changelog.md").write_text(changelog.read_text())
+        _write_if_changed(out / "chapters" / f"{stem}.ipynb", data)
+    for name, text in generated_pages(tr).items():
+        _write_if_changed(out / name, text)
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
         target = out / "chapters" / "figdata" / csv_file.name
         if not target.exists() or target.read_bytes() != csv_file.read_bytes():
             target.write_bytes(csv_file.read_bytes())
     return tr
+
+
+def _write_if_changed(target: Path, text: str) -> None:
+    """Written only when different, so that Sphinx rebuilds only the pages that changed."""
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
+def generated_pages(tr: Translator) -> dict[str, str]:
+    """The Chinese twins of the English book's generated pages, by path under ``zh/``."""
+    from shockbook.site import sources
+
+    # one folder deeper than the English page: its links to the book's data files go one more up
+    return {"chapters/sources.md": _retitle_markers(sources.page_markdown(lang=LANG, tr=tr, data_prefix="../../"), tr),
+            "changelog.md": changelog_markdown(tr)}
+
+
+def changelog_markdown(tr: Translator, page: Path | None = None) -> str:
+    """The data changelog in Chinese: the English page (``changelog.md``) paragraph by paragraph from
+    the catalogue, its ``{data-changelog}`` list written out from the same manifests the English
+    directive reads (shockbook.site.sphinxext.changelog_entries), each entry from patterns.csv."""
+    from shockbook.site.sources import md_text
+    from shockbook.site.sphinxext import changelog_entries
+
+    page = page or paths.ROOT / "changelog.md"
+    manifests = [paths.ROOT / "data" / part / "manifest.json" for part in ("market", "facts")]
+    market, facts = (json.loads(m.read_text(encoding="utf-8")) if m.exists() else {} for m in manifests)
+    blocks = re.split(r"\n\s*\n", page.read_text(encoding="utf-8").strip())
+    out = []
+    for block in blocks:
+        if block.startswith("```{data-changelog}"):
+            out.append("\n".join(f"- **{'未注明日期' if when == 'undated' else zh_iso_dates(when)}** — "
+                                 f"{md_text(tr.text(what))}" for when, what in changelog_entries(market, facts)))
+        elif block.startswith("#"):
+            hashes, _, title = block.partition(" ")
+            out.append(f"{hashes} {tr.text(title.strip())}")
+        else:
+            out.append(tr.text(" ".join(block.split())))
+    return "\n\n".join(out) + "\n"
 
 
 def check() -> int:
@@ -559,6 +628,7 @@ def check() -> int:
     tr = Translator(read_catalogue(), patterns=read_patterns())
     for stem in chapter_stems():
         translate_notebook(stem, tr)
+    generated_pages(tr)  # the Sources page and the data changelog
     for s in sorted(tr.missing):
         print(f"untranslated output string: {s[:100]!r}")
     problems += len(tr.missing)

@@ -9,7 +9,10 @@ numbers in the footer. Printing happens twice: the first print tells on which pa
 starts (the PDF's named destinations, read with pypdf), the second prints the contents page with those numbers.
 A cover, printed on its own, is put in front with pypdf, which also adds a bookmark per chapter.
 
-    python -m shockbook.site.pdf [--html _build/html] [--out _build/pdf/book.pdf]
+The Chinese edition (``zh/`` of the site) is printed the same way, with its own cover and contents,
+into ``_build/pdf/book-zh.pdf`` and offered by the Chinese pages as ``zh/book.pdf``.
+
+    python -m shockbook.site.pdf [--html _build/html] [--out _build/pdf/book.pdf] [--edition en|zh|all]
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from shockbook import paths
@@ -40,6 +44,38 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#444;'
           'font-family:sans-serif"><span class="pageNumber"></span></div>')
 MARGINS = {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What differs between the printed editions: where the edition is in the site, and its words."""
+
+    folder: str          # the edition's folder in the built site and in the repository ("" for the English)
+    lang: str            # the print document's language (it picks the CJK glyphs)
+    out: Path            # the printed book
+    site_copy: str       # where the site offers it, from the site's root
+    contents: str        # the contents page's heading
+    about: str           # the cover's lines
+    printed: str         # ... and the line naming the commit ({commit}), or without one
+    printed_undated: str
+    licence: str
+
+
+ENGLISH = Edition(
+    "", "en", OUT, SITE_COPY, "Contents",
+    "A reproducible research book: every number, chart and table is computed from the data that ship with it.",
+    "Printed from the book's site, built from commit {commit}. The interactive edition, the notebooks and the data "
+    "are in the book's repository.",
+    "Printed from the book's site. The interactive edition, the notebooks and the data are in the book's repository.",
+    "Code: MIT licence. Text: Creative Commons Attribution 4.0 (CC BY 4.0).")
+CHINESE = Edition(
+    "zh", "zh-CN", OUT.with_name("book-zh.pdf"), "zh/book.pdf", "目录",
+    "一本可重现的研究著作：书中的每一个数字、每一张图和每一张表，都由随书附带的数据计算得出。"
+    "中文版与英文版出自同一次运行。",
+    "印自本书网站，网站构建自提交 {commit}。交互版、笔记本和数据都在本书的代码仓库中。",
+    "印自本书网站。交互版、笔记本和数据都在本书的代码仓库中。",
+    "代码：MIT 许可证。文字：知识共享署名 4.0（CC BY 4.0）。")
+EDITIONS = {"en": ENGLISH, "zh": CHINESE}
 
 # Styles of the print document only (the site's own print stylesheet, in _static/book.css, applies too).
 PRINT_CSS = """
@@ -111,7 +147,8 @@ def rebase(fragment: str, page: str, pages: list[str]) -> str:
     return _URL.sub(fix, fragment)
 
 
-def print_document(site: Path, pages: list[str], numbers: dict[str, str] | None = None) -> tuple[str, list[str]]:
+def print_document(site: Path, pages: list[str], numbers: dict[str, str] | None = None,
+                   edition: Edition = ENGLISH) -> tuple[str, list[str]]:
     """The whole book as one HTML document: a contents page, then each page of the book.
 
     ``numbers`` gives each page's first page number for the contents ("…" in the first pass).
@@ -130,24 +167,22 @@ def print_document(site: Path, pages: list[str], numbers: dict[str, str] | None 
         f'<li><a href="#{anchor_of(p)}">{html.escape(t)}</a><span class="leader"></span>'
         f'<span class="page">{html.escape((numbers or {}).get(p, "…"))}</span></li>'
         for p, t in zip(pages, titles))
-    contents = f'<section class="print-contents"><h1>Contents</h1><ol>{rows}</ol></section>'
-    doc = (f'<!DOCTYPE html><html lang="en"><head>{head}<style>{PRINT_CSS}</style></head>'
+    contents = f'<section class="print-contents"><h1>{html.escape(edition.contents)}</h1><ol>{rows}</ol></section>'
+    doc = (f'<!DOCTYPE html><html lang="{edition.lang}"><head>{head}<style>{PRINT_CSS}</style></head>'
            f'<body class="shockbook-print">{contents}{"".join(parts)}</body></html>')
     return doc, titles
 
 
-def cover_document(site: Path, pages: list[str], title: str, commit: str | None) -> str:
+def cover_document(site: Path, pages: list[str], title: str, commit: str | None, edition: Edition = ENGLISH) -> str:
     head = _HEAD.search((site / pages[0]).read_text(encoding="utf-8")).group(1)
-    made = f"Printed from the book's site, built from commit {commit}." if commit else "Printed from the book's site."
+    made = edition.printed.format(commit=commit) if commit else edition.printed_undated
     return (
-        f'<!DOCTYPE html><html lang="en"><head>{head}<style>{PRINT_CSS}'
+        f'<!DOCTYPE html><html lang="{edition.lang}"><head>{head}<style>{PRINT_CSS}'
         ".cover { height: 250mm; display: flex; flex-direction: column; justify-content: center; }"
         ".cover h1 { font-size: 3rem; margin: 0 0 0.4em; } .cover p { font-size: 1.1rem; color: #333; }"
         '</style></head><body class="shockbook-print"><section class="cover">'
         f"<h1>{html.escape(title)}</h1>"
-        "<p>A reproducible research book: every number, chart and table is computed from the data that ship with it.</p>"
-        f"<p>{html.escape(made)} The interactive edition, the notebooks and the data are in the book's repository.</p>"
-        "<p>Code: MIT licence. Text: Creative Commons Attribution 4.0 (CC BY 4.0).</p>"
+        f"<p>{html.escape(edition.about)}</p><p>{html.escape(made)}</p><p>{html.escape(edition.licence)}</p>"
         "</section></body></html>")
 
 
@@ -208,6 +243,62 @@ def start_pages(pdf: bytes, pages: list[str]) -> list[int]:
     return [dests[anchor_of(p)] for p in pages]
 
 
+_TO_RADICAL = re.compile(r"(<[0-9A-Fa-f]+>\s*<)(2[EeFf][0-9A-Fa-f]{2})(>)")
+# Radicals of the CJK Radicals Supplement that Unicode gives no compatibility decomposition, and the
+# simplified ideograph each stands for (Unicode's EquivalentUnifiedIdeograph.txt); the Kangxi radicals
+# (U+2F00-2FD5) decompose by NFKC.
+_RADICAL_IDEOGRAPHS = dict(zip(
+    "⺠⻄⻅⻆⻉⻊⻋⻓⻔⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻪⻬⻮⻰", "民西见角贝足车长门青页风飞食马骨鬼鱼鸟麦黄黾齐齿龙"))
+
+
+def _fonts_of(resources, seen: set[int]):
+    """The fonts of a page's resources and of the forms (charts) drawn on it, each once."""
+    resources = resources.get_object() if resources is not None else {}
+    for font in (resources.get("/Font") or {}).values():
+        font = font.get_object()
+        if id(font) not in seen:
+            seen.add(id(font))
+            yield font
+    for xobject in (resources.get("/XObject") or {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+            seen.add(id(xobject))
+            yield from _fonts_of(xobject.get("/Resources"), seen)
+
+
+def ideographs_not_radicals(writer) -> int:
+    """Text copied or searched in the PDF reads 文, not the Kangxi radical ⽂ that shares its glyph.
+
+    Chromium writes each glyph's character (the font's ToUnicode map) as the first code point the font
+    maps to that glyph, and Noto Sans CJK maps a radical (U+2F42 ⽂) and its ideograph (U+6587 文) to
+    one glyph: the page looks right, but its text is the radical. Each radical in the maps is written
+    as the ideograph it stands for (Unicode's compatibility decomposition). Returns the maps changed."""
+    import unicodedata
+
+    changed, seen = 0, set()
+
+    def ideograph(m: re.Match) -> str:
+        char = chr(int(m.group(2), 16))
+        plain = _RADICAL_IDEOGRAPHS.get(char) or unicodedata.normalize("NFKC", char)
+        return m.group(1) + (f"{ord(plain):04X}" if len(plain) == 1 and plain != char else m.group(2)) + m.group(3)
+
+    for page in writer.pages:
+        for font in _fonts_of(page.get("/Resources"), seen):
+            cmap = font.get("/ToUnicode")
+            if cmap is None:
+                continue
+            stream = cmap.get_object()
+            if id(stream) in seen:
+                continue
+            seen.add(id(stream))
+            text = stream.get_data().decode("latin-1")
+            fixed = _TO_RADICAL.sub(ideograph, text)
+            if fixed != text:
+                stream.set_data(fixed.encode("latin-1"))
+                changed += 1
+    return changed
+
+
 def git_commit(root: Path) -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
@@ -217,36 +308,42 @@ def git_commit(root: Path) -> str | None:
         return None
 
 
-def build(site: Path = HTML, out: Path = OUT, root: Path = paths.ROOT, publish: bool = True) -> dict:
-    """Print the book (and, if ``publish``, copy it into the site); returns its page count, size in
-    bytes and seconds taken."""
+def build(site: Path = HTML, out: Path | None = None, root: Path = paths.ROOT, publish: bool = True,
+          edition: Edition = ENGLISH) -> dict:
+    """Print the book, one edition of it (and, if ``publish``, copy it into the site); returns its
+    page count, size in bytes and seconds taken. The whole site is served (the Chinese pages load
+    the English site's scripts) and the print document is served from the edition's own folder, so
+    that the pages' relative links work in it unchanged; its pages are those of its ``_toc.yml``."""
+    out = out or edition.out
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
 
     chromium = chromium_path()
     if chromium is None:
         raise SystemExit("chromium is not installed (apt-get install chromium): no PDF edition")
-    if not (site / "index.html").exists():
-        raise SystemExit(f"the site is not built ({site}): run `make site` first")
+    folder = posixpath.join(edition.folder, "") if edition.folder else ""
+    pages_dir = site / edition.folder
+    if not (pages_dir / "index.html").exists():
+        raise SystemExit(f"the site is not built ({pages_dir}): run `make site` first")
     t0 = time.perf_counter()
-    pages = toc_pages(root)
+    pages = toc_pages(root / edition.folder)
     import yaml
 
-    title = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")).get("title", "The book")
+    title = yaml.safe_load((root / edition.folder / "_config.yml").read_text(encoding="utf-8")).get("title", "The book")
     with serve(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            doc, titles = print_document(site, pages)
-            first = print_pdf(browser, base, PRINT_URL, doc, footer=True)
+            doc, titles = print_document(pages_dir, pages, edition=edition)
+            first = print_pdf(browser, base, folder + PRINT_URL, doc, footer=True)
             starts = start_pages(first, pages)
             numbers = {page: str(i + 1) for page, i in zip(pages, starts)}
-            doc, _ = print_document(site, pages, numbers)
-            body = print_pdf(browser, base, PRINT_URL, doc, footer=True)
+            doc, _ = print_document(pages_dir, pages, numbers, edition=edition)
+            body = print_pdf(browser, base, folder + PRINT_URL, doc, footer=True)
             # The contents page is the same length with numbers as without: the chapters did not move.
             if start_pages(body, pages) != starts:
                 raise SystemExit("the chapters moved between the two prints: the contents would be wrong")
-            cover = print_pdf(browser, base, COVER_URL, cover_document(site, pages, title, git_commit(root)),
-                              footer=False)
+            cover = print_pdf(browser, base, folder + COVER_URL,
+                              cover_document(pages_dir, pages, title, git_commit(root), edition), footer=False)
         finally:
             browser.close()
     writer = PdfWriter()
@@ -255,23 +352,31 @@ def build(site: Path = HTML, out: Path = OUT, root: Path = paths.ROOT, publish: 
     writer.append(PdfReader(io.BytesIO(body)))
     for page_title_, start in zip(titles, starts):
         writer.add_outline_item(title=page_title_, page_number=offset + start)
+    ideographs_not_radicals(writer)
     writer.add_metadata({"/Title": title, "/Author": "The DeepSeek Shock authors"})
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as fh:
         writer.write(fh)
     if publish:
-        shutil.copyfile(out, site / SITE_COPY)
+        shutil.copyfile(out, site / edition.site_copy)
     return {"pages": len(writer.pages), "bytes": out.stat().st_size, "seconds": time.perf_counter() - t0}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m shockbook.site.pdf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, default=HTML, help="the built site (default _build/html)")
-    parser.add_argument("--out", type=Path, default=OUT, help="the PDF to write (default _build/pdf/book.pdf)")
+    parser.add_argument("--out", type=Path, help="the PDF to write (default _build/pdf/book.pdf, book-zh.pdf)")
+    parser.add_argument("--edition", choices=[*EDITIONS, "all"], default="all",
+                        help="the English book, the Chinese edition or both (default)")
     args = parser.parse_args(argv)
-    result = build(args.html, args.out)
-    print(f"The PDF edition: {args.out} ({result['pages']} pages, {result['bytes'] / 1e6:.1f} MB, "
-          f"{result['seconds']:.0f} s); also {args.html / SITE_COPY}", file=sys.stderr)
+    chosen = list(EDITIONS.values()) if args.edition == "all" else [EDITIONS[args.edition]]
+    if args.out and len(chosen) > 1:
+        parser.error("--out names one PDF: choose one --edition")
+    for edition in chosen:
+        out = args.out or edition.out
+        result = build(args.html, out, edition=edition)
+        print(f"The PDF edition ({edition.lang}): {out} ({result['pages']} pages, {result['bytes'] / 1e6:.1f} MB, "
+              f"{result['seconds']:.0f} s); also {args.html / edition.site_copy}", file=sys.stderr)
 
 
 if __name__ == "__main__":

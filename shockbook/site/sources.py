@@ -47,67 +47,149 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{html.escape(url, quote=True)}">{html.escape(label, quote=False)}</a>'
 
 
-def link_cell(row) -> str:
+class _English:
+    """The page's words as they are (the English book)."""
+
+    def text(self, s: str) -> str:
+        return s
+
+    def name(self, s: str) -> str:
+        return s
+
+    def date(self, s: str) -> str:
+        return s
+
+    def sentences(self, parts: list[str]) -> str:
+        return " ".join(parts)
+
+
+class _Chinese:
+    """The page's words for the Chinese edition: texts from the edition's catalogue (strings.csv,
+    patterns.csv, in the context ``sources`` so that single words there do not change the chapters),
+    names (outlets) from the catalogue or kept as they are, ISO dates written 2025年1月27日."""
+
+    def __init__(self, tr):
+        self.tr = tr
+
+    def text(self, s: str) -> str:
+        context, self.tr.context = self.tr.context, "sources"
+        try:
+            return self.tr.text(s)
+        finally:
+            self.tr.context = context
+
+    def name(self, s: str) -> str:
+        return self.tr.name(s)
+
+    def date(self, s: str) -> str:
+        from shockbook.site.edition import zh_iso_dates
+
+        return zh_iso_dates(s)
+
+    def sentences(self, parts: list[str]) -> str:
+        return "".join(self.text(p) for p in parts)
+
+
+def link_cell(row, words=None) -> str:
     """The link column: the best source, the stored copy it replaced, or the input rows of a derived fact."""
+    w = words or _English()
+    zh = isinstance(w, _Chinese)
     if row["kind"] == "derived":
         inputs = [i for i in re.findall(r"\b(?:SHK|CST|SKP|RSP|GEO)-(?:\d{2}|B\d{2})\b", row["title"])
                   if i != row["id"]]
-        return "from " + " ".join(F.marker(i) for i in inputs)
+        markers = " ".join(F.marker(i) for i in inputs)
+        return f"由 {markers} 推算" if zh else "from " + markers
     if not row["url"]:
-        return "no address (see note)"
+        return w.text("no address (see note)")
     # short labels keep the column narrow; the address shows on hover and in sources.csv
-    cell = _link(row["url"], "source")
+    cell = _link(row["url"], w.text("source"))
     if row["upgrade_note"]:
         stored = re.search(r"(https?://\S+)$", row["upgrade_note"])
-        where = _link(stored.group(1), f"stored {row['stored_kind']}") if stored else "no stored address"
-        cell += f" (was: {where})"
+        where = (_link(stored.group(1), w.text(f"stored {row['stored_kind']}")) if stored
+                 else w.text("no stored address"))
+        cell += f"（原为：{where}）" if zh else f" (was: {where})"
     return cell
 
 
-def page_markdown(facts_dir: Path | None = None) -> str:
+def value_cell(value: str, unit: str, words=None) -> str:
+    """A fact's value and unit; in Chinese a date value is written 2025年1月27日 and its unit,
+    when it only says that the value is a date, is dropped (a bare date reads as one)."""
+    w = words or _English()
+    if isinstance(w, _English):
+        return f"{value} {unit}".strip()
+    known = w.tr.value(value)
+    value = w.date(known if known is not None else value)
+    if unit == "date" or not unit:
+        return value
+    unit = w.text(unit)
+    return value + ("" if unit[:1] in "（(" else " ") + unit
+
+
+def page_markdown(facts_dir: Path | None = None, lang: str = "en", tr=None, data_prefix: str = "../") -> str:
+    """The Sources page as MyST markdown. ``lang="zh"``: the Chinese edition's page, from the same
+    tables, its words translated by ``tr`` (an :class:`shockbook.site.edition.Translator`, which
+    remembers what it could not translate); ``data_prefix`` is the way from the page to the book's
+    ``data/`` folder."""
+    if lang not in ("en", "zh"):
+        raise ValueError(f"page_markdown: no Sources page in {lang!r} (en, zh)")
+    if lang == "zh" and tr is None:
+        from shockbook.site import edition
+
+        tr = edition.Translator(edition.read_catalogue(), patterns=edition.read_patterns())
+    w = _Chinese(tr) if lang == "zh" else _English()
+    zh = lang == "zh"
     facts = F.load_facts(facts_dir).set_index("id", drop=False)
     src = F.load_sources(facts_dir)
     before = F.kind_counts(facts_dir, "stored_kind")
     after = F.kind_counts(facts_dir, "kind")
     upgraded = int((src["upgrade_note"] != "").sum())
+    colon, stop = ("：", "。") if zh else (": ", ".")
     lines = [
-        "# Sources",
+        "# " + w.text("Sources"),
         "",
-        f"Every fact the book uses, one row each ({len(src)} facts). The id in a chapter's superscript "
-        "links to its row here; the row links to the source. *Status* is the book's call on what the value "
-        "is (fact, estimate, claim, disputed); *reliability* is the label given when the fact was gathered.",
+        w.sentences([f"Every fact the book uses, one row each ({len(src)} facts).",
+                     "The id in a chapter's superscript links to its row here; the row links to the source.",
+                     "*Status* is the book's call on what the value is (fact, estimate, claim, disputed); "
+                     "*reliability* is the label given when the fact was gathered."]),
         "",
-        "The tables behind this page can be downloaded: "
-        + ", ".join(f"{{download}}`{name} <../data/facts/{name}>`" for name in DOWNLOADS)
-        + ". `sources.csv` gives each fact's source kind with a reason.",
+        w.text("The tables behind this page can be downloaded") + colon
+        + ("、" if zh else ", ").join(f"{{download}}`{name} <{data_prefix}data/facts/{name}>`" for name in DOWNLOADS)
+        + stop + ("" if zh else " ") + w.text("`sources.csv` gives each fact's source kind with a reason."),
         "",
-        "## Source kinds",
+        "## " + w.text("Source kinds"),
         "",
-        f"The facts were first read from stored copies of pages, many of them copies or rewrites. Where the "
-        f"original or a better source was found, the row links to it ({upgraded} rows); the stored copy is "
-        "still named. An aggregator is kept only where nothing better was found, and is labelled.",
+        w.sentences(["The facts were first read from stored copies of pages, many of them copies or rewrites.",
+                     f"Where the original or a better source was found, the row links to it ({upgraded} rows); "
+                     "the stored copy is still named.",
+                     "An aggregator is kept only where nothing better was found, and is labelled."]),
         "",
-        "| kind | as first stored | now linked |",
+        "| " + " | ".join(w.text(h) for h in ("kind", "as first stored", "now linked")) + " |",
         "| --- | ---: | ---: |",
     ]
     for k in F.SOURCE_KINDS:
-        lines.append(f"| {md_text(_KIND_WORDS[k])} | {before[k]} | {after[k]} |")
+        lines.append(f"| {md_text(w.text(_KIND_WORDS[k]))} | {before[k]} | {after[k]} |")
     no_url = src.attrs["no_url"]
     if no_url:
-        lines += ["", "Facts with no address at all: " + ", ".join(F.marker(i) for i in no_url)
-                  + " (the note in facts.csv says why)."]
-    lines += ["", "## All facts", "",
-              "| fact | value | status (reliability) | source: kind, outlet, date | link |",
+        markers = ", ".join(F.marker(i) for i in no_url)
+        lines += ["", (f"完全没有地址的事实：{markers}（facts.csv 中的说明给出了原因）。" if zh else
+                       "Facts with no address at all: " + markers + " (the note in facts.csv says why).")]
+    lines += ["", "## " + w.text("All facts"), "",
+              "| " + " | ".join(w.text(h) for h in ("fact", "value", "status (reliability)",
+                                                    "source: kind, outlet, date", "link")) + " |",
               "| --- | --- | --- | --- | --- |"]
     for row in src.to_dict("records"):
         f = facts.loc[row["id"]]
-        date = row["published"] or f"{f['as_of']} (date of the fact)"
-        value = f"{f['value']} {f['unit']}".strip()
+        if zh:
+            date = w.date(row["published"]) if row["published"] else w.date(f["as_of"]) + "（事实日期）"
+            status = f"{w.text(f['status'])}（{w.text(f['reliability'])}）"
+            source = f"**{md_text(w.text(row['kind']))}**：" + md_text(f"{w.name(row['outlet'])}，{date}")
+        else:
+            date = row["published"] or f"{f['as_of']} (date of the fact)"
+            status = f"{f['status']} ({f['reliability']})"
+            source = f"**{md_text(row['kind'])}**: " + md_text(f"{row['outlet']}, {date}")
         lines.append("| " + " | ".join([
             f'<span id="{F.anchor(row["id"])}" style="white-space:nowrap">{row["id"]}</span>',
-            md_text(value), md_text(f"{f['status']} ({f['reliability']})"),
-            f"**{md_text(row['kind'])}**: " + md_text(f"{row['outlet']}, {date}"),
-            link_cell(row),
+            md_text(value_cell(f["value"], f["unit"], w)), md_text(status), source, link_cell(row, w),
         ]) + " |")
     return "\n".join(lines) + "\n"
 
