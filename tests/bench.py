@@ -132,14 +132,16 @@ def main() -> None:
               f"({'within' if nochange <= 0.1 * full else 'OVER'} the 10% target)")
         print(f"test suite {suite:.1f} s = {suite / full:.2f} × the full build "
               f"({'within' if suite <= 2.5 * full else 'OVER'} the 2.5× target)")
-        book_pdf = book / "_build" / "pdf" / "book.pdf"
-        if book_pdf.exists():
-            from pypdf import PdfReader
+        from pypdf import PdfReader
 
-            print(f"PDF edition: {len(PdfReader(book_pdf).pages)} pages, {book_pdf.stat().st_size / 1e6:.1f} MB, "
-                  f"printed in {pdf_time:.1f} s")
-        else:
-            print("PDF edition: not printed (no chromium)")
+        for label, name in (("English", "book.pdf"), ("Chinese", "book-zh.pdf")):
+            book_pdf = book / "_build" / "pdf" / name
+            if book_pdf.exists():
+                print(f"PDF edition ({label}): {len(PdfReader(book_pdf).pages)} pages, "
+                      f"{book_pdf.stat().st_size / 1e6:.1f} MB")
+            else:
+                print(f"PDF edition ({label}): not printed (no chromium)")
+        print(f"both PDF editions printed in {pdf_time:.1f} s (make pdf)")
         print()
         print(f"{'chapter page':<40} {'HTML (kB)':>10} {'figure data (kB)':>17}")
         for page in sorted((book / "_build" / "html" / "chapters").glob("*.html")):
