@@ -80,6 +80,8 @@ def main() -> None:
                 name, rest = line.split("] ", 1)[1].split(": done in ")
                 rows.append((f"execute {name}", float(rest.split(" s")[0])))
         rows.append(("execute all chapters (one runner process)", execute))
+        state = json.loads((book / "chapters" / "_run_state.json").read_text())
+        reads = {stem: len(entry.get("data", {})) for stem, entry in sorted(state.items())}
         site = timed(make + ["site"], book, env)
         rows.append(("site build from scratch (make site)", site))
         full = execute + site
@@ -142,6 +144,8 @@ def main() -> None:
             else:
                 print(f"PDF edition ({label}): not printed (no chromium)")
         print(f"both PDF editions printed in {pdf_time:.1f} s (make pdf)")
+        print()
+        print("data files recorded as read, per chapter: " + ", ".join(f"{k} {v}" for k, v in reads.items()))
         print()
         print(f"{'chapter page':<40} {'HTML (kB)':>10} {'figure data (kB)':>17}")
         for page in sorted((book / "_build" / "html" / "chapters").glob("*.html")):
