@@ -46,42 +46,42 @@ RERUN_EXAMPLE = {"rental_rate": "3.0", "gpu_unit_price": "30000", "utilisation":
 # Parameters
 # --------------------------------------------------------------------------------------------
 
-# name -> (low, high, low inclusive, high inclusive, unit, whole number?). Upper limits are sanity
+# name -> the interval each parameter must lie in, with its unit. Upper limits are sanity
 # bounds well beyond the facts: rental rates in the facts are $2-3 per GPU-hour, H100 prices
 # $25,000-30,000 (up to ~$70,000 reported in China), the largest fleets about a million GPUs.
 LIMITS = {
-    "rental_rate": (0, 20, False, True, "USD per GPU-hour", False),
-    "gpu_unit_price": (0, 200_000, False, True, "USD per GPU", False),
-    "fleet_size": (1, 2_000_000, True, True, "GPUs", True),
-    "utilisation": (0, 1, False, True, "share of the year the GPUs are rented and used", False),
-    "overhead_multiplier": (1, 5, True, True, "x the GPU price (1 = GPUs only)", False),
-    "years": (0, 10, False, True, "years", False),
+    "rental_rate": params.Bounds(0, 20, "USD per GPU-hour", lo_inc=False),
+    "gpu_unit_price": params.Bounds(0, 200_000, "USD per GPU", lo_inc=False),
+    "fleet_size": params.Bounds(1, 2_000_000, "GPUs", whole=True),
+    "utilisation": params.Bounds(0, 1, "share of the year the GPUs are rented and used", lo_inc=False),
+    "overhead_multiplier": params.Bounds(1, 5, "x the GPU price (1 = GPUs only)"),
+    "years": params.Bounds(0, 10, "years", lo_inc=False),
     # Reported grey-market premiums for restricted chips in China are 1.5x (SKP-B11) to 2x (SKP-B10);
     # the range allows none (1) to half as much again as the highest.
-    "china_premium": (1, 3, True, True, "x the H100's price outside China, for smuggled H100s", False),
+    "china_premium": params.Bounds(1, 3, "x the H100's price outside China, for smuggled H100s"),
 }
 
 
-def _p(default, kind, help: str, name: str):
-    return params.param(default, kind, help, lambda n, v: costs.limit_check(LIMITS, n, v), costs.limit_text(LIMITS, name))
+def _p(default, help: str, name: str):
+    return params.bounded(default, help, LIMITS[name])
 
 
 @dataclass(frozen=True)
 class Params(params.ChapterParams):
-    rental_rate: float = _p(2.0, params.NUMBER, "US$ per GPU-hour to rent (DeepSeek's own H800 assumption, fact CST-05)",
+    rental_rate: float = _p(2.0, "US$ per GPU-hour to rent (DeepSeek's own H800 assumption, fact CST-05)",
                             "rental_rate")
-    gpu_unit_price: float = _p(27500.0, params.NUMBER,
+    gpu_unit_price: float = _p(27500.0,
                                "US$ per GPU to buy (midpoint of the H100 price range, fact CST-42)", "gpu_unit_price")
-    fleet_size: int = _p(50000, params.WHOLE,
+    fleet_size: int = _p(50000,
                          "GPUs in the fleet to price (Wang's claim SKP-01, SemiAnalysis' estimate SKP-03)", "fleet_size")
-    utilisation: float = _p(1.0, params.NUMBER,
+    utilisation: float = _p(1.0,
                             "share of the year rented GPUs are paid for (an assumption, no source)", "utilisation")
-    overhead_multiplier: float = _p(1.0, params.NUMBER,
+    overhead_multiplier: float = _p(1.0,
                                     "servers and networking as a multiple of the GPU price, 1.0 for GPUs only (no source)",
                                     "overhead_multiplier")
-    years: float = _p(4.0, params.NUMBER, "horizon of the buy-or-rent comparison, and the years an owned GPU is "
+    years: float = _p(4.0, "horizon of the buy-or-rent comparison, and the years an owned GPU is "
                       "written off over", "years")
-    china_premium: float = _p(1.0, params.NUMBER, "what a smuggled H100 cost in China as a multiple of its price "
+    china_premium: float = _p(1.0, "what a smuggled H100 cost in China as a multiple of its price "
                               "elsewhere (1.5-2 reported, facts SKP-B11, SKP-B10)", "china_premium")
 
 
