@@ -11,6 +11,7 @@ PRICES_DIR = MARKET_DIR / "prices"
 MANIFEST = MARKET_DIR / "manifest.json"
 SHARES_FILE = MARKET_DIR / "shares_outstanding.csv"
 CHAPTERS_DIR = ROOT / "chapters"
+CHART_WIDTHS_DIR = CHAPTERS_DIR / "chart-widths"  # committed: the drawn width of every chart (site.charts)
 RUNS_DIR = ROOT / "runs"
 
 # The raw, cross-checked inputs sit beside the repository (see ../shared/data/raw/SOURCES.md).
