@@ -54,25 +54,22 @@ LIMITS = {
 }
 
 
-def _p(default, help: str, name: str):
-    return params.bounded(default, help, LIMITS[name])
-
-
 @dataclass(frozen=True)
 class Params(params.ChapterParams):
-    rental_rate: float = _p(2.0, "US$ per H800 GPU-hour (DeepSeek's own assumption, fact CST-05)",
-                            "rental_rate")
-    gpu_hours: float = _p(2788000.0,
-                          "GPU-hours of a training run to price (DeepSeek-V3's reported total, fact CST-01)", "gpu_hours")
-    input_tokens: int = _p(3000, "input tokens of one API task (an assumed prompt with some context)",
-                           "input_tokens")
-    output_tokens: int = _p(6000, "output tokens of that task, reasoning included (an assumption)",
-                            "output_tokens")
-    cache_hit_share: float = _p(0.0, "share of the input served from the provider's context cache",
-                                "cache_hit_share")
-    tasks: int = _p(1000, "how many such tasks to price", "tasks")
-    output_ratio: float = _p(1.0, "output tokens OpenAI's reasoning models write per output token of R1 (1 = equal; "
-                             "no source measures it)", "output_ratio")
+    rental_rate: float = params.bounded(2.0, "US$ per H800 GPU-hour (DeepSeek's own assumption, fact CST-05)",
+                                        LIMITS["rental_rate"])
+    gpu_hours: float = params.bounded(2788000.0,
+                                      "GPU-hours of a training run to price (DeepSeek-V3's reported total, fact CST-01)",
+                                      LIMITS["gpu_hours"])
+    input_tokens: int = params.bounded(3000, "input tokens of one API task (an assumed prompt with some context)",
+                                       LIMITS["input_tokens"])
+    output_tokens: int = params.bounded(6000, "output tokens of that task, reasoning included (an assumption)",
+                                        LIMITS["output_tokens"])
+    cache_hit_share: float = params.bounded(0.0, "share of the input served from the provider's context cache",
+                                            LIMITS["cache_hit_share"])
+    tasks: int = params.bounded(1000, "how many such tasks to price", LIMITS["tasks"])
+    output_ratio: float = params.bounded(1.0, "output tokens OpenAI's reasoning models write per output token of R1 (1 = equal; "
+                                         "no source measures it)", LIMITS["output_ratio"])
 
     def check_together(self) -> None:
         if self.input_tokens + self.output_tokens == 0:
