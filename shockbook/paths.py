@@ -16,3 +16,11 @@ RUNS_DIR = ROOT / "runs"
 
 # The raw, cross-checked inputs sit beside the repository (see ../shared/data/raw/SOURCES.md).
 SHARED_DIR = Path(os.environ.get("SHOCKBOOK_SHARED", ROOT.parent / "shared"))
+
+
+def rel(path) -> str:
+    """``path`` relative to the repository root for messages (as given when it lies outside)."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)

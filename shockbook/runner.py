@@ -49,11 +49,7 @@ class RunError(RuntimeError):
     """A chapter could not be run; the message says why, in one or two lines."""
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
+_rel = paths.rel
 
 
 # --------------------------------------------------------------------------- chapters and parameters

@@ -265,3 +265,8 @@ def test_atomic_write_gives_the_usual_mode_and_leaves_no_temp_file(tmp_path):
     assert target.read_bytes() == b"two"
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~cache.umask()
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+
+
+def test_paths_in_messages_are_relative_to_the_repository(tmp_path):
+    assert paths.rel(paths.PRICES_DIR / "NVDA.csv") == "data/market/prices/NVDA.csv"
+    assert paths.rel(tmp_path / "elsewhere.csv") == str(tmp_path / "elsewhere.csv")

@@ -881,10 +881,7 @@ def load_claims(path: "str | Path | None" = None) -> pd.DataFrame:
     data = path.read_bytes()
     digest = sha256_bytes(data)
     _note_read(path, digest=digest)
-    try:
-        label = str(path.resolve().relative_to(paths.ROOT))
-    except ValueError:
-        label = str(path)
+    label = paths.rel(path)
     key = (label, digest)
     if key not in _VALIDATED:  # validated once per process while the bytes are the same
         _VALIDATED[key] = validate(pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8"), label)

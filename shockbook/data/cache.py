@@ -50,11 +50,7 @@ def sha256_file(path: Path) -> str:
     return sha256_bytes(Path(path).read_bytes())
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
+_rel = paths.rel
 
 
 def _note_read(path: Path, data: bytes | None = None, digest: str | None = None) -> None:
