@@ -48,6 +48,11 @@ def _num(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
+def _interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
+    """The interval in the usual notation: (0, 20] is "above 0, at most 20"."""
+    return f"{'[' if lo_inc else '('}{_num(lo)}, {_num(hi)}{']' if hi_inc else ')'}"
+
+
 def number(name: str, value, lo: float, hi: float, unit: str, *, lo_inc: bool = True, hi_inc: bool = True,
            whole: bool = False) -> float:
     """A finite number in the interval from ``lo`` to ``hi`` (bounds included unless said otherwise).
@@ -55,7 +60,7 @@ def number(name: str, value, lo: float, hi: float, unit: str, *, lo_inc: bool = 
     ``whole`` asks for an integer (a count of sessions, tokens, GPUs). The message shows the interval
     in the usual notation — (0, 20] is "above 0, at most 20" — with the unit.
     """
-    rng = f"{'[' if lo_inc else '('}{_num(lo)}, {_num(hi)}{']' if hi_inc else ')'}"
+    rng = _interval(lo, hi, lo_inc, hi_inc)
     what = "a whole number" if whole else "a number"
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or (whole and not isinstance(value, numbers.Integral)):
         raise ValueError(f"{name} must be {what} in {rng} {unit}; got {value!r}")
@@ -141,6 +146,52 @@ def param(default, kind: Kind, help: str, check: Callable[[str, Any], Any], vali
     if isinstance(default, list):
         default = tuple(default)
     return field(default=default, metadata={"kind": kind, "help": help, "check": check, "valid": valid})
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A number in an interval, with its unit: the one declaration a bounded parameter is made from.
+
+    It checks a value (a whole number stays an ``int``, any other number becomes a ``float``), says in
+    words which values pass, and its ``whole`` tells the runner how to read the number typed after ``-p``.
+    """
+
+    lo: float
+    hi: float
+    unit: str
+    lo_inc: bool = True
+    hi_inc: bool = True
+    whole: bool = False
+
+    def check(self, name: str, value) -> float:
+        x = number(name, value, self.lo, self.hi, self.unit, lo_inc=self.lo_inc, hi_inc=self.hi_inc,
+                   whole=self.whole)
+        return int(value) if self.whole else x
+
+    def interval(self) -> str:
+        return _interval(self.lo, self.hi, self.lo_inc, self.hi_inc)
+
+    def words(self) -> str:
+        """'a number above 0 and at most 20 (USD per GPU-hour)'."""
+        what = "a whole number" if self.whole else "a number"
+        low = f"{'at least' if self.lo_inc else 'above'} {_num(self.lo)}"
+        high = f"{'at most' if self.hi_inc else 'below'} {_num(self.hi)}"
+        return f"{what} {low} and {high} ({self.unit})"
+
+
+def bounded(default, help: str, bounds: Bounds) -> Any:
+    """A field of a chapter's ``Params`` that is a number within ``bounds``: its check, its kind on the
+    command line and its valid values in the "Rerun this chapter" box all come from ``bounds``."""
+    return field(default=default, metadata={"kind": WHOLE if bounds.whole else NUMBER, "help": help,
+                                            "check": bounds.check, "valid": bounds.words(), "bounds": bounds})
+
+
+def unchanged(check: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    """``check`` run for its error only: the value is kept as given (a date stays the string it was)."""
+    def run(name, value):
+        check(name, value)
+        return value
+    return run
 
 
 class ChapterParams:

@@ -11,7 +11,16 @@ PRICES_DIR = MARKET_DIR / "prices"
 MANIFEST = MARKET_DIR / "manifest.json"
 SHARES_FILE = MARKET_DIR / "shares_outstanding.csv"
 CHAPTERS_DIR = ROOT / "chapters"
+CHART_WIDTHS_DIR = CHAPTERS_DIR / "chart-widths"  # committed: the drawn width of every chart (site.charts)
 RUNS_DIR = ROOT / "runs"
 
 # The raw, cross-checked inputs sit beside the repository (see ../shared/data/raw/SOURCES.md).
 SHARED_DIR = Path(os.environ.get("SHOCKBOOK_SHARED", ROOT.parent / "shared"))
+
+
+def rel(path) -> str:
+    """``path`` relative to the repository root for messages (as given when it lies outside)."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)

@@ -49,11 +49,7 @@ class RunError(RuntimeError):
     """A chapter could not be run; the message says why, in one or two lines."""
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
+_rel = paths.rel
 
 
 # --------------------------------------------------------------------------- chapters and parameters
@@ -468,7 +464,18 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
                            f"discarded (not recorded as current). Run it again: python -m shockbook run {nb_path.stem}") from None
         for csv in sorted(figdata.glob("*.csv")):
             _atomic_write(out_path.parent / "figdata" / csv.name, csv.read_bytes())
+        if in_place:
+            record_chart_widths(nb_path, figdata / paths.CHART_WIDTHS_DIR.name)
         return {"reads": {rel: digests[0] for rel, digests in reads.items()}, "source": source_fingerprint(start_nb)}
+
+
+def record_chart_widths(nb_path: Path, drawn: Path) -> None:
+    """The widths of the charts a book chapter drew (``drawn``: one file per width key) as its committed
+    table, ``chapters/chart-widths/<stem>.json``, so that a clean clone measures no chart again."""
+    widths = {p.name: float(p.read_text()) for p in sorted(drawn.glob("*"))} if drawn.is_dir() else {}
+    if widths:
+        table = json.dumps(widths, indent=1, sort_keys=True) + "\n"
+        _atomic_write(nb_path.parent / paths.CHART_WIDTHS_DIR.name / f"{nb_path.stem}.json", table.encode())
 
 
 def publish_reader_run(out: Path, params: dict, seconds: float, log=print) -> None:

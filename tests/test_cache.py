@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
 import pandas as pd
 import pytest
@@ -262,3 +263,24 @@ def test_a_new_cache_folder_gets_the_checkouts_mode_not_mkdtemps(market_copy, tm
     out = cache.write_cache({"NVDA": (nvda, {"kind": "test"})}, shares, tmp_path / "new" / "market")
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~cache.umask()
     assert stat.S_IMODE((out / "manifest.json").stat().st_mode) == 0o666 & ~cache.umask()
+
+
+def test_sessions_are_the_price_index_and_a_copy():
+    idx = cache.load_sessions("NVDA")
+    assert idx.equals(cache.load_prices("NVDA").index)
+    idx.name = "changed"
+    assert cache.load_sessions("NVDA").name == cache.load_prices("NVDA").index.name != "changed"
+
+
+def test_atomic_write_gives_the_usual_mode_and_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "sub" / "f.txt"
+    cache.atomic_write(target, b"one")
+    cache.atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~cache.umask()
+    assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+
+
+def test_paths_in_messages_are_relative_to_the_repository(tmp_path):
+    assert paths.rel(paths.PRICES_DIR / "NVDA.csv") == "data/market/prices/NVDA.csv"
+    assert paths.rel(tmp_path / "elsewhere.csv") == str(tmp_path / "elsewhere.csv")

@@ -730,3 +730,20 @@ def test_validate_exclusions_names_each_bad_row(ledger):
     unknown.loc[0, "reason"] = "duplicate of C999"
     with pytest.raises(ClaimError, match="names no ledger row"):
         claims.validate_exclusions(unknown, ledger)
+
+
+def test_the_ledger_is_validated_once_but_each_load_is_a_fresh_copy_and_noted(tmp_path, monkeypatch):
+    log = tmp_path / "reads.txt"
+    monkeypatch.setenv("SHOCKBOOK_READ_LOG", str(log))
+    copy = tmp_path / "claims.csv"
+    copy.write_bytes(claims.CLAIMS_FILE.read_bytes())
+    first = claims.load_claims(copy)
+    first.loc[first.index[0], "claim"] = "changed by a caller"
+    assert claims.load_claims(copy).loc[first.index[0], "claim"] != "changed by a caller"
+    assert claims.load_claims(copy).equals(claims.load_claims())
+    assert log.read_text().count("claims.csv") == 4
+    # Changed bytes are validated again: a broken row is reported, not served from memory.
+    text = copy.read_text(encoding="utf-8")
+    copy.write_text(text.replace("\nC02,", "\nX02,", 1), encoding="utf-8")
+    with pytest.raises(claims.ClaimError, match="id 'X02' is not like C01"):
+        claims.load_claims(copy)

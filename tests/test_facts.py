@@ -450,3 +450,22 @@ def test_cite_every_row_is_short_and_balanced(fid: str) -> None:
     assert line.startswith("Source: ") and line.endswith(f"({fact(fid).status})")
     assert len(line) < 110
     assert line.count("(") == line.count(")") and line.count("'") % 2 == 0
+
+
+def test_facts_are_parsed_once_but_each_load_is_a_fresh_copy_and_noted(facts_copy: Path, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    log = tmp_path / "reads.txt"
+    monkeypatch.setenv("SHOCKBOOK_READ_LOG", str(log))
+    first = load_facts(facts_copy)
+    first.loc[first.index[0], "value"] = "changed by a caller"
+    second = load_facts(facts_copy)
+    assert second.loc[second.index[0], "value"] != "changed by a caller"
+    assert second.equals(load_facts())
+    noted = [line for line in log.read_text().splitlines() if line.endswith(str(facts_copy / F.FACTS_FILE))]
+    assert len(noted) == 2, "every load is recorded for the runner, even when memoised"
+    # A change of the file with a matching manifest is parsed (and checked) again, not served from memory.
+    df = pd.read_csv(facts_copy / F.FACTS_FILE, dtype=str, keep_default_na=False)
+    df.loc[0, "status"] = "rumour"
+    _rewrite_with_matching_hash(facts_copy, F.FACTS_FILE, df)
+    with pytest.raises(FactsError, match="rumour"):
+        load_facts(facts_copy)

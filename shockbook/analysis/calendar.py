@@ -17,7 +17,7 @@ KEY_EVENT = "2025-01-27"
 
 def sessions(ticker: str) -> pd.DatetimeIndex:
     """The days ``ticker`` traded, in the cache."""
-    return cache.load_prices(ticker).index
+    return cache.load_sessions(ticker)
 
 
 def trading_day(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
@@ -34,42 +34,42 @@ def trading_day(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
     return day
 
 
+#: Where a session may lie relative to a date: (which side, does the date itself count).
+SIDES = {"before": ("before", False), "on or before": ("before", True),
+         "after": ("after", False), "on or after": ("after", True)}
+
+
+def nearest_session(ticker: str, date: str | pd.Timestamp, side: str) -> pd.Timestamp:
+    """The session of ``ticker`` nearest to ``date`` on ``side`` (a key of :data:`SIDES`), or a clear error."""
+    direction, inclusive = SIDES[side]
+    idx, day = sessions(ticker), pd.Timestamp(date)
+    if direction == "before":
+        hits = idx[idx <= day] if inclusive else idx[idx < day]
+        edge = f"it starts on {idx[0]:%Y-%m-%d}"
+    else:
+        hits = idx[idx >= day] if inclusive else idx[idx > day]
+        edge = f"it ends on {idx[-1]:%Y-%m-%d}"
+    if hits.empty:
+        raise ValueError(f"{ticker} has no session {side} {day:%Y-%m-%d} in the data ({edge}).")
+    return hits[-1] if direction == "before" else hits[0]
+
+
 def last_session_before(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
     """The last session strictly before ``date``: the close a move "since the event" starts from."""
-    idx = sessions(ticker)
-    before = idx[idx < pd.Timestamp(date)]
-    if before.empty:
-        raise ValueError(f"{ticker} has no session before {pd.Timestamp(date):%Y-%m-%d} in the data "
-                         f"(it starts on {idx[0]:%Y-%m-%d}).")
-    return before[-1]
+    return nearest_session(ticker, date, "before")
 
 
 def last_session_on_or_before(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
-    idx = sessions(ticker)
-    on = idx[idx <= pd.Timestamp(date)]
-    if on.empty:
-        raise ValueError(f"{ticker} has no session on or before {pd.Timestamp(date):%Y-%m-%d} "
-                         f"(it starts on {idx[0]:%Y-%m-%d}).")
-    return on[-1]
+    return nearest_session(ticker, date, "on or before")
 
 
 def first_session_after(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
     """The first session strictly after ``date`` (e.g. the first time a closed market could react)."""
-    idx = sessions(ticker)
-    after = idx[idx > pd.Timestamp(date)]
-    if after.empty:
-        raise ValueError(f"{ticker} has no session after {pd.Timestamp(date):%Y-%m-%d} in the data "
-                         f"(it ends on {idx[-1]:%Y-%m-%d}).")
-    return after[0]
+    return nearest_session(ticker, date, "after")
 
 
 def first_session_on_or_after(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
-    idx = sessions(ticker)
-    on = idx[idx >= pd.Timestamp(date)]
-    if on.empty:
-        raise ValueError(f"{ticker} has no session on or after {pd.Timestamp(date):%Y-%m-%d} "
-                         f"(it ends on {idx[-1]:%Y-%m-%d}).")
-    return on[0]
+    return nearest_session(ticker, date, "on or after")
 
 
 def session_after(ticker: str, date: str | pd.Timestamp, n: int) -> pd.Timestamp | None:

@@ -111,6 +111,7 @@ the ledger, not limits of the data.
 from __future__ import annotations
 
 import ast
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -875,15 +876,19 @@ def load_claims(path: "str | Path | None" = None) -> pd.DataFrame:
     path = Path(path or CLAIMS_FILE)
     if not path.exists():
         raise ClaimError(f"{path} is missing")
-    from shockbook.data.cache import _note_read  # the runner reruns the chapters that read a changed file
+    from shockbook.data.cache import _note_read, sha256_bytes  # the runner reruns the chapters that read a changed file
 
-    _note_read(path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    try:
-        label = str(path.resolve().relative_to(paths.ROOT))
-    except ValueError:
-        label = str(path)
-    return validate(df, label)
+    data = path.read_bytes()
+    digest = sha256_bytes(data)
+    _note_read(path, digest=digest)
+    label = paths.rel(path)
+    key = (label, digest)
+    if key not in _VALIDATED:  # validated once per process while the bytes are the same
+        _VALIDATED[key] = validate(pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8"), label)
+    return _VALIDATED[key].copy()
+
+
+_VALIDATED: dict[tuple[str, str], pd.DataFrame] = {}
 
 
 def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

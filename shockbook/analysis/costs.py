@@ -31,53 +31,33 @@ HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR
 MONTHS_PER_YEAR = 12
 PRICE_PER_TOKENS = 1_000_000  # API prices are quoted per million tokens ("USD per 1M tokens")
 
-# Allowed ranges: name -> (low, high, low inclusive?, high inclusive?, unit). The upper limits are
+# Allowed ranges: name -> the interval a value must lie in, with its unit. The upper limits are
 # sanity bounds far above anything in the facts (e.g. Meta's >1.3M GPUs, H100s at up to ~$70k).
-LIMITS: dict[str, tuple[float, float, bool, bool, str]] = {
-    "gpu_hours": (0, 1e10, False, True, "GPU-hours"),
-    "rate_usd_per_gpu_hour": (0, 100, False, True, "USD per GPU-hour"),
-    "gpus": (0, 1e7, False, True, "GPUs"),
-    "days": (0, 3650, False, True, "days"),
-    "hours": (0, 87_600, False, True, "hours (at most ten years)"),
-    "tokens": (0, 1e15, True, True, "tokens"),
-    "unit_price_usd": (0, 1e6, False, True, "USD per GPU"),
-    "overhead_multiplier": (1, 10, True, True, "x the GPU price (1 = GPUs only)"),
-    "utilisation": (0, 1, False, True, "share of the period, 1 = always on"),
-    "cache_hit_share": (0, 1, True, True, "share of input tokens served from cache"),
-    "price_usd_per_million_tokens": (0, 1000, False, True, "USD per million tokens"),
-    "total_usd": (0, 1e13, False, True, "USD"),
-    "ratio": (0, 1e6, False, True, "x"),
-    "percent_cheaper": (0, 100, True, False, "percent"),
-    "years": (0, 10, False, True, "years"),
-    "steps": (1, 200, True, True, "points (a whole number)"),
-    "steps_per_year": (1, 365, True, True, "points per year (a whole number)"),
-    "china_premium": (1, 5, True, True, "x the price outside China"),
+LIMITS: dict[str, params.Bounds] = {
+    "gpu_hours": params.Bounds(0, 1e10, "GPU-hours", lo_inc=False),
+    "rate_usd_per_gpu_hour": params.Bounds(0, 100, "USD per GPU-hour", lo_inc=False),
+    "gpus": params.Bounds(0, 1e7, "GPUs", lo_inc=False),
+    "days": params.Bounds(0, 3650, "days", lo_inc=False),
+    "hours": params.Bounds(0, 87_600, "hours (at most ten years)", lo_inc=False),
+    "tokens": params.Bounds(0, 1e15, "tokens"),
+    "unit_price_usd": params.Bounds(0, 1e6, "USD per GPU", lo_inc=False),
+    "overhead_multiplier": params.Bounds(1, 10, "x the GPU price (1 = GPUs only)"),
+    "utilisation": params.Bounds(0, 1, "share of the period, 1 = always on", lo_inc=False),
+    "cache_hit_share": params.Bounds(0, 1, "share of input tokens served from cache"),
+    "price_usd_per_million_tokens": params.Bounds(0, 1000, "USD per million tokens", lo_inc=False),
+    "total_usd": params.Bounds(0, 1e13, "USD", lo_inc=False),
+    "ratio": params.Bounds(0, 1e6, "x", lo_inc=False),
+    "percent_cheaper": params.Bounds(0, 100, "percent", hi_inc=False),
+    "years": params.Bounds(0, 10, "years", lo_inc=False),
+    "steps": params.Bounds(1, 200, "points (a whole number)"),
+    "steps_per_year": params.Bounds(1, 365, "points per year (a whole number)"),
+    "china_premium": params.Bounds(1, 5, "x the price outside China"),
 }
-
-
-def limit_check(limits: dict, name: str, value) -> float:
-    """A chapter parameter checked against its row of ``limits``: (lo, hi, lo_inc, hi_inc, unit, whole)."""
-    lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
-    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc, whole=whole)
-
-
-def limit_text(limits: dict, name: str) -> str:
-    """The valid values of a chapter parameter in words, from the same row: 'a number above 0 and at most 20 (…)'."""
-    lo, hi, lo_inc, hi_inc, unit, whole = limits[name]
-    what = "a whole number" if whole else "a number"
-    low = f"{'at least' if lo_inc else 'above'} {params._num(lo)}"
-    high = f"{'at most' if hi_inc else 'below'} {params._num(hi)}"
-    return f"{what} {low} and {high} ({unit})"
-
-
-def _interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
-    return f"{'[' if lo_inc else '('}{params._num(lo)}, {params._num(hi)}{']' if hi_inc else ')'}"
 
 
 def check(name: str, value, kind: str | None = None) -> float:
     """Return ``value`` as float if it is a finite number in the range for ``kind`` (default: name)."""
-    lo, hi, lo_inc, hi_inc, unit = LIMITS[kind or name]
-    return params.number(name, value, lo, hi, unit, lo_inc=lo_inc, hi_inc=hi_inc)
+    return LIMITS[kind or name].check(name, value)
 
 
 def _check_values(name: str, values, kind: str | None = None) -> tuple[float, ...]:
@@ -85,9 +65,8 @@ def _check_values(name: str, values, kind: str | None = None) -> tuple[float, ..
         values = (values,)
     vals = tuple(check(name, v, kind) for v in values)
     if not vals:
-        lo, hi, lo_inc, hi_inc, unit = LIMITS[kind or name]
-        raise ValueError(f"{name} must be one or more values in {_interval(lo, hi, lo_inc, hi_inc)} "
-                         f"{unit}; got {values!r}")
+        bounds = LIMITS[kind or name]
+        raise ValueError(f"{name} must be one or more values in {bounds.interval()} {bounds.unit}; got {values!r}")
     return tuple(sorted(set(vals)))
 
 

@@ -38,42 +38,38 @@ RERUN_EXAMPLE = {"rental_rate": "3.0", "output_tokens": "20000"}
 # Parameters
 # --------------------------------------------------------------------------------------------
 
-# name -> (low, high, low inclusive, high inclusive, unit, whole number?). The upper limits are
+# name -> the interval each parameter must lie in, with its unit. The upper limits are
 # sanity bounds well beyond the facts: rental rates in the facts are $2-3 per GPU-hour, the
 # largest runs tens of millions of GPU-hours.
 LIMITS = {
-    "rental_rate": (0, 20, False, True, "USD per GPU-hour", False),
-    "gpu_hours": (0, 1e9, False, True, "GPU-hours", False),
-    "input_tokens": (0, 10_000_000, True, True, "tokens per task", True),
-    "output_tokens": (0, 10_000_000, True, True, "tokens per task", True),
-    "cache_hit_share": (0, 1, True, True, "share of input tokens served from cache", False),
-    "tasks": (1, 1e9, True, True, "tasks", True),
+    "rental_rate": params.Bounds(0, 20, "USD per GPU-hour", lo_inc=False),
+    "gpu_hours": params.Bounds(0, 1e9, "GPU-hours", lo_inc=False),
+    "input_tokens": params.Bounds(0, 10_000_000, "tokens per task", whole=True),
+    "output_tokens": params.Bounds(0, 10_000_000, "tokens per task", whole=True),
+    "cache_hit_share": params.Bounds(0, 1, "share of input tokens served from cache"),
+    "tasks": params.Bounds(1, 1e9, "tasks", whole=True),
     # No source measures how many tokens o1 and R1 write on the same task; the range allows each
     # to write up to ten times the other's.
-    "output_ratio": (0.1, 10, True, True, "output tokens of o1 and o3-mini per output token of R1", False),
+    "output_ratio": params.Bounds(0.1, 10, "output tokens of o1 and o3-mini per output token of R1"),
 }
-
-
-def _p(default, kind, help: str, name: str):
-    return params.param(default, kind, help, lambda n, v: costs.limit_check(LIMITS, n, v), costs.limit_text(LIMITS, name))
 
 
 @dataclass(frozen=True)
 class Params(params.ChapterParams):
-    rental_rate: float = _p(2.0, params.NUMBER, "US$ per H800 GPU-hour (DeepSeek's own assumption, fact CST-05)",
-                            "rental_rate")
-    gpu_hours: float = _p(2788000.0, params.NUMBER,
-                          "GPU-hours of a training run to price (DeepSeek-V3's reported total, fact CST-01)", "gpu_hours")
-    input_tokens: int = _p(3000, params.WHOLE, "input tokens of one API task (an assumed prompt with some context)",
-                           "input_tokens")
-    output_tokens: int = _p(6000, params.WHOLE, "output tokens of that task, reasoning included (an assumption)",
-                            "output_tokens")
-    cache_hit_share: float = _p(0.0, params.NUMBER, "share of the input served from the provider's context cache",
-                                "cache_hit_share")
-    tasks: int = _p(1000, params.WHOLE, "how many such tasks to price", "tasks")
-    output_ratio: float = _p(1.0, params.NUMBER,
-                             "output tokens OpenAI's reasoning models write per output token of R1 (1 = equal; "
-                             "no source measures it)", "output_ratio")
+    rental_rate: float = params.bounded(2.0, "US$ per H800 GPU-hour (DeepSeek's own assumption, fact CST-05)",
+                                        LIMITS["rental_rate"])
+    gpu_hours: float = params.bounded(2788000.0,
+                                      "GPU-hours of a training run to price (DeepSeek-V3's reported total, fact CST-01)",
+                                      LIMITS["gpu_hours"])
+    input_tokens: int = params.bounded(3000, "input tokens of one API task (an assumed prompt with some context)",
+                                       LIMITS["input_tokens"])
+    output_tokens: int = params.bounded(6000, "output tokens of that task, reasoning included (an assumption)",
+                                        LIMITS["output_tokens"])
+    cache_hit_share: float = params.bounded(0.0, "share of the input served from the provider's context cache",
+                                            LIMITS["cache_hit_share"])
+    tasks: int = params.bounded(1000, "how many such tasks to price", LIMITS["tasks"])
+    output_ratio: float = params.bounded(1.0, "output tokens OpenAI's reasoning models write per output token of R1 (1 = equal; "
+                                         "no source measures it)", LIMITS["output_ratio"])
 
     def check_together(self) -> None:
         if self.input_tokens + self.output_tokens == 0:
@@ -312,7 +308,7 @@ def task_cost(p: Params) -> Section:
             "t_r1": tt.loc[r1m, "cost_usd"], "t_o1": tt.loc[o1m, "cost_usd"], "t_o1_x": tt.loc[o1m, "x_r1"],
             "t_n": p.tasks, "t_r1_n": tt.loc[r1m, "cost_tasks_usd"], "t_o1_n": tt.loc[o1m, "cost_tasks_usd"],
             "t_ratio": p.output_ratio, "t_o1_out": p.output_tokens * p.output_ratio,
-            "t_ratio_lo": LIMITS["output_ratio"][0], "t_ratio_hi": LIMITS["output_ratio"][1],
+            "t_ratio_lo": LIMITS["output_ratio"].lo, "t_ratio_hi": LIMITS["output_ratio"].hi,
             "t_o1_x_word": Word(words.direction(tt.loc[o1m, "x_r1"] - 1, "cheaper", "dearer", "equal to")),
             "t_o1_x_abs": max(tt.loc[o1m, "x_r1"], 1 / tt.loc[o1m, "x_r1"]),
             "day_cite": Cite("CST-33"),

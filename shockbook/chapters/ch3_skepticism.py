@@ -46,43 +46,42 @@ RERUN_EXAMPLE = {"rental_rate": "3.0", "gpu_unit_price": "30000", "utilisation":
 # Parameters
 # --------------------------------------------------------------------------------------------
 
-# name -> (low, high, low inclusive, high inclusive, unit, whole number?). Upper limits are sanity
+# name -> the interval each parameter must lie in, with its unit. Upper limits are sanity
 # bounds well beyond the facts: rental rates in the facts are $2-3 per GPU-hour, H100 prices
 # $25,000-30,000 (up to ~$70,000 reported in China), the largest fleets about a million GPUs.
 LIMITS = {
-    "rental_rate": (0, 20, False, True, "USD per GPU-hour", False),
-    "gpu_unit_price": (0, 200_000, False, True, "USD per GPU", False),
-    "fleet_size": (1, 2_000_000, True, True, "GPUs", True),
-    "utilisation": (0, 1, False, True, "share of the year the GPUs are rented and used", False),
-    "overhead_multiplier": (1, 5, True, True, "x the GPU price (1 = GPUs only)", False),
-    "years": (0, 10, False, True, "years", False),
+    "rental_rate": params.Bounds(0, 20, "USD per GPU-hour", lo_inc=False),
+    "gpu_unit_price": params.Bounds(0, 200_000, "USD per GPU", lo_inc=False),
+    "fleet_size": params.Bounds(1, 2_000_000, "GPUs", whole=True),
+    "utilisation": params.Bounds(0, 1, "share of the year the GPUs are rented and used", lo_inc=False),
+    "overhead_multiplier": params.Bounds(1, 5, "x the GPU price (1 = GPUs only)"),
+    "years": params.Bounds(0, 10, "years", lo_inc=False),
     # Reported grey-market premiums for restricted chips in China are 1.5x (SKP-B11) to 2x (SKP-B10);
     # the range allows none (1) to half as much again as the highest.
-    "china_premium": (1, 3, True, True, "x the H100's price outside China, for smuggled H100s", False),
+    "china_premium": params.Bounds(1, 3, "x the H100's price outside China, for smuggled H100s"),
 }
-
-
-def _p(default, kind, help: str, name: str):
-    return params.param(default, kind, help, lambda n, v: costs.limit_check(LIMITS, n, v), costs.limit_text(LIMITS, name))
 
 
 @dataclass(frozen=True)
 class Params(params.ChapterParams):
-    rental_rate: float = _p(2.0, params.NUMBER, "US$ per GPU-hour to rent (DeepSeek's own H800 assumption, fact CST-05)",
-                            "rental_rate")
-    gpu_unit_price: float = _p(27500.0, params.NUMBER,
-                               "US$ per GPU to buy (midpoint of the H100 price range, fact CST-42)", "gpu_unit_price")
-    fleet_size: int = _p(50000, params.WHOLE,
-                         "GPUs in the fleet to price (Wang's claim SKP-01, SemiAnalysis' estimate SKP-03)", "fleet_size")
-    utilisation: float = _p(1.0, params.NUMBER,
-                            "share of the year rented GPUs are paid for (an assumption, no source)", "utilisation")
-    overhead_multiplier: float = _p(1.0, params.NUMBER,
-                                    "servers and networking as a multiple of the GPU price, 1.0 for GPUs only (no source)",
-                                    "overhead_multiplier")
-    years: float = _p(4.0, params.NUMBER, "horizon of the buy-or-rent comparison, and the years an owned GPU is "
-                      "written off over", "years")
-    china_premium: float = _p(1.0, params.NUMBER, "what a smuggled H100 cost in China as a multiple of its price "
-                              "elsewhere (1.5-2 reported, facts SKP-B11, SKP-B10)", "china_premium")
+    rental_rate: float = params.bounded(2.0, "US$ per GPU-hour to rent (DeepSeek's own H800 assumption, fact CST-05)",
+                                        LIMITS["rental_rate"])
+    gpu_unit_price: float = params.bounded(27500.0,
+                                           "US$ per GPU to buy (midpoint of the H100 price range, fact CST-42)",
+                                           LIMITS["gpu_unit_price"])
+    fleet_size: int = params.bounded(50000,
+                                     "GPUs in the fleet to price (Wang's claim SKP-01, SemiAnalysis' estimate SKP-03)",
+                                     LIMITS["fleet_size"])
+    utilisation: float = params.bounded(1.0,
+                                        "share of the year rented GPUs are paid for (an assumption, no source)",
+                                        LIMITS["utilisation"])
+    overhead_multiplier: float = params.bounded(1.0,
+                                                "servers and networking as a multiple of the GPU price, 1.0 for GPUs only (no source)",
+                                                LIMITS["overhead_multiplier"])
+    years: float = params.bounded(4.0, "horizon of the buy-or-rent comparison, and the years an owned GPU is "
+                                  "written off over", LIMITS["years"])
+    china_premium: float = params.bounded(1.0, "what a smuggled H100 cost in China as a multiple of its price "
+                                          "elsewhere (1.5-2 reported, facts SKP-B11, SKP-B10)", LIMITS["china_premium"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,7 +96,7 @@ def rerun_box(p: Params) -> Section:
 def opening(p: Params) -> Section:
     """The blog's figures for the doubters (the claims ledger)."""
     return Section(numbers={"c92_gpus": costs.claimed("C92"), "c93_gpus": costs.claimed("C93"),
-                            "c94_bn": costs.claimed("C94")})
+                                        "c94_bn": costs.claimed("C94")})
 
 
 def fleets(p: Params) -> Section:
@@ -130,8 +129,8 @@ def chips(p: Params) -> Section:
     server = costs.h800_server_price_per_gpu_usd()
     premiums = sorted(set(costs.china_premiums()) | {p.china_premium})
     sens = pd.DataFrame([{"premium": x,
-                          "low_usd": costs.semianalysis_fleet_priced(x)["cost_low_usd"].sum(),
-                          "high_usd": costs.semianalysis_fleet_priced(x)["cost_high_usd"].sum()} for x in premiums])
+                                      "low_usd": costs.semianalysis_fleet_priced(x)["cost_low_usd"].sum(),
+                                      "high_usd": costs.semianalysis_fleet_priced(x)["cost_high_usd"].sum()} for x in premiums])
     shown = priced[["gpu", "count", "low_usd", "high_usd", "cost_low_usd", "cost_high_usd", "facts"]]
     shown = shown.assign(cost_low_usd=shown["cost_low_usd"] / 1e6, cost_high_usd=shown["cost_high_usd"] / 1e6)
     return Section(
@@ -152,7 +151,7 @@ def chips(p: Params) -> Section:
             "chip_h800_server_usd": server["per_gpu_usd"], "chip_fx": server["cny_per_usd"],
             "chip_fx_year": str(server["year"]), "chip_h800_server_cite": Cite("GEO-B03"),
             "chip_h800_vs_server": Word(words.direction(by.loc["H800", "high_usd"] - server["per_gpu_usd"],
-                                                        "below", "above", "equal to")),
+                                                                    "below", "above", "equal to")),
         },
         tables={
             "tbl-skep-chips-table": Table(
@@ -216,7 +215,7 @@ def plausibility(p: Params) -> Section:
         "pl_peak_gpus": srv["peak_gpus"], "pl_per_node": srv["gpus_per_node"], "pl_peak_nodes": srv["peak_nodes"], "pl_cite": Cite("CST-31"),
         "pl_v3_gpus": costs.v3_cluster_gpus(),
         "pl_serving_word": Word(words.direction(srv["peak_gpus"] - costs.v3_cluster_gpus(), "fewer", "more",
-                                                "as many")),
+                                                            "as many")),
         "pl_floor_lo_m": srv["peak_gpus"] * lo / 1e6, "pl_floor_hi_m": srv["peak_gpus"] * hi / 1e6,
         "pl_h100_w": watts["H100"], "pl_h20_w": watts["H20"], "pl_h100_w_cite": Cite("GEO-B05"),
         "pl_h20_w_cite": Cite("GEO-12"), "pl_fleet": p.fleet_size,
@@ -235,7 +234,7 @@ def buy_or_rent(p: Params) -> Section:
     breakeven = costs.breakeven_years(p.gpu_unit_price, p.rental_rate, p.overhead_multiplier, p.utilisation)
     rates = sorted({costs.default_rate_usd_per_gpu_hour(), max(h100.numbers), p.rental_rate})
     over_time = costs.cost_over_time(p.fleet_size, p.gpu_unit_price, rates, p.years, p.utilisation,
-                                     p.overhead_multiplier)
+                                                 p.overhead_multiplier)
     return Section(
         numbers={
             "c94_bn2": costs.claimed("C94"), "wang_gpus2": fc["gpus"], "c94_unit": fc["implied_unit_price_usd"],
@@ -262,7 +261,7 @@ def buy_or_rent(p: Params) -> Section:
 def sensitivity(p: Params) -> Section:
     """The four assumptions varied together; where the articles' two figures land on the grid."""
     purchase, rental = sensitivity_frames(p.fleet_size, p.gpu_unit_price, p.rental_rate, p.utilisation,
-                                          p.overhead_multiplier)
+                                                      p.overhead_multiplier)
     big = purchase[purchase["nearest"]].iloc[0]
     base_rate = costs.default_rate_usd_per_gpu_hour()
     small = rental[rental["nearest"] & (rental["rental_rate_usd_per_gpu_hour"] == base_rate)].iloc[0]
@@ -280,7 +279,7 @@ def sensitivity(p: Params) -> Section:
             "near_small_util": small["utilisation"], "near_small_cost_musd": small["rental_cost_usd"] / 1e6,
             "near_small_util_pct": small["utilisation"] * 100,
             "near_small_is_v3": Word("V3's own run" if small["v3_run_share"] and small["gpus"] == costs.v3_cluster_gpus()
-                                      else "not V3's run"),
+                                                  else "not V3's run"),
             "big_over_small": purchase.attrs["claim_usd"] / rental.attrs["claim_usd"],
             "fleet_ratio": big["gpus"] / small["gpus"],
             "fleet_ratio_x": max(big["gpus"] / small["gpus"], small["gpus"] / big["gpus"]),
@@ -303,7 +302,7 @@ def run_vs_fleet(p: Params) -> Section:
     rvf = costs.run_vs_fleet()
     rows = rvf.set_index("facts")
     shown = rvf.assign(low_usd=rvf["low_usd"] / 1e6, high_usd=rvf["high_usd"] / 1e6,
-                       status=[status_badge(s) for s in rvf["status"]])
+                                   status=[status_badge(s) for s in rvf["status"]])
     return Section(
         numbers={
             "run_musd": rows.loc["CST-06", "low_usd"] / 1e6, "rl_kusd": rows.loc["CST-18", "low_usd"] / 1e3,

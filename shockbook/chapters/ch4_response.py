@@ -410,8 +410,9 @@ def basket_path(tickers: list[str], event_date: str, end_date: str, name: str = 
     A member's missing session (a suspension) carries its last close; the path stops at the
     earliest last date of any member, so every point has every member.
     """
-    wide = pd.DataFrame({t: cache.load_prices(t)[market.total_return_column(t)] for t in tickers}).sort_index()
-    last = min(cache.load_prices(t).index[-1] for t in tickers)
+    prices = {t: cache.load_prices(t) for t in tickers}
+    wide = pd.DataFrame({t: p[market.total_return_column(t)] for t, p in prices.items()}).sort_index()
+    last = min(p.index[-1] for p in prices.values())
     wide = wide.loc[:min(last, pd.Timestamp(end_date))].ffill()
     befores = []
     for t in tickers:
@@ -736,19 +737,11 @@ def _valid_groups() -> str:
 
 
 def _valid_end_date() -> str:
-    ends = {g: min(cache.load_prices(t).index[-1] for t in members(g)) for g in group_names() if _group_ok(g)}
+    ends = {g: min(cache.load_sessions(t)[-1] for t in members(g)) for g in group_names() if _group_ok(g)}
     short = sorted({(e, g) for g, e in ends.items() if e < pd.Timestamp(catalog.END)})
     tail = "; ".join(f"{g} stops at {e:%Y-%m-%d}" for e, g in short)
     return (f"a date from {earliest_end_date():%Y-%m-%d} to {catalog.END}"
             + (f" (a group's path stops where its data end: {tail})" if tail else ""))
-
-
-def _keep(check):
-    """A check that validates ``value`` but hands it back unchanged (an int stays an int)."""
-    def run(name, value):
-        check(name, value)
-        return value
-    return run
 
 
 GROUP_NAMES = params.Kind("list of group names", params.TICKERS.parse, "'Chips,Power'")
@@ -756,14 +749,12 @@ GROUP_NAMES = params.Kind("list of group names", params.TICKERS.parse, "'Chips,P
 
 @dataclass(frozen=True)
 class Params(params.ChapterParams):
-    recovery_threshold_pct: float = params.param(
-        0.0, params.NUMBER, "a group has recovered at its first close at or above this level against its "
-        "pre-shock close (%)",
-        lambda n, v: params.number(n, v, -50, 50, "percent of the pre-shock close"), "a number from -50 to 50")
-    shock_window_sessions: int = params.param(
-        10, params.WHOLE, "a group counts as hit if it closed below the threshold within this many sessions "
-        "of the shock", _keep(lambda n, v: params.number(n, v, 1, 60, "trading days", whole=True)),
-        "a whole number from 1 to 60")
+    recovery_threshold_pct: float = params.bounded(
+        0.0, "a group has recovered at its first close at or above this level against its pre-shock close (%)",
+        params.Bounds(-50, 50, "percent of the pre-shock close"))
+    shock_window_sessions: int = params.bounded(
+        10, "a group counts as hit if it closed below the threshold within this many sessions of the shock",
+        params.Bounds(1, 60, "trading days", whole=True))
     us_groups: tuple = params.param(
         ["AI chips", "Other chips", "Chip equipment", "Networking and servers", "Power", "Hyperscalers and Apple"],
         GROUP_NAMES,
@@ -773,7 +764,7 @@ class Params(params.ChapterParams):
         "Chinese groups to follow, each on its own calendar", check_groups, _valid_groups)
     end_date: str = params.param(
         "2025-07-31", params.DATE, "the last day of the recovery window",
-        _keep(lambda n, v: params.date(n, v, lo=f"{earliest_end_date():%Y-%m-%d}", hi=catalog.END)),
+        params.unchanged(lambda n, v: params.date(n, v, lo=f"{earliest_end_date():%Y-%m-%d}", hi=catalog.END)),
         _valid_end_date)
 
 

@@ -445,14 +445,6 @@ def reopening(ticker: str, date: str | pd.Timestamp) -> pd.Timestamp:
 # ---------------------------------------------------------------------------------- parameters
 
 
-def _keep(check):
-    """A check that validates ``value`` but hands it back unchanged (an int stays an int, a date a string)."""
-    def run(name, value):
-        check(name, value)
-        return value
-    return run
-
-
 def _series_on(markets: set[str], hint: str):
     def check(name, values):
         params.tickers(name, values, most=len(charts.PALETTE))
@@ -481,15 +473,15 @@ class Params(params.ChapterParams):
         lambda: f"1 to {len(charts.PALETTE)} tickers the cache holds, each with at least {MIN_SESSIONS} "
                 "sessions between start_date and end_date")
     start_date: str = params.param(
-        "2023-01-03", params.DATE, "first day of the long view", _keep(params.date),
+        "2023-01-03", params.DATE, "first day of the long view", params.unchanged(params.date),
         lambda: f"a date from {catalog.START} to {catalog.END}, at least {MIN_SPAN_DAYS} days before end_date")
     end_date: str = params.param(
-        "2025-07-31", params.DATE, "last day of the long view", _keep(params.date),
+        "2025-07-31", params.DATE, "last day of the long view", params.unchanged(params.date),
         lambda: f"a date from {catalog.START} to {catalog.END}, at least {MIN_SPAN_DAYS} days after start_date "
                 "(a series' line stops where its data end)")
-    reaction_sessions: int = params.param(
-        5, params.WHOLE, "trading days after each policy step over which each series' return is measured",
-        _keep(lambda n, v: params.number(n, v, 1, 60, "trading days", whole=True)), "a whole number from 1 to 60")
+    reaction_sessions: int = params.bounded(
+        5, "trading days after each policy step over which each series' return is measured",
+        params.Bounds(1, 60, "trading days", whole=True))
     us_series: tuple = params.param(
         ["NVDA", "^SOX", "^IXIC"], params.TICKERS, "the US side of the side-by-side view (New York calendar)",
         _series_on({"US"}, ", not in New York."), lambda: _valid_series({"US"}))

@@ -329,19 +329,25 @@ def verdicts_by_article(evaluated: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def verdict_article_chart(data: pd.DataFrame) -> alt.Chart:
-    order = [article_label(f) for f in claims.ARTICLES if article_label(f) in set(data["article"])]
+def _verdict_bars(data: pd.DataFrame, by: str, order: list[str], label: str, axis: dict, width: int,
+                  row_height: int, title: str, subtitle: str) -> alt.Chart:
+    """Claims per ``by`` (one bar each, in ``order``), stacked by verdict; ``label`` names a ``by`` value."""
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("claims:Q", title="Claims (number)", stack="zero"),
-        y=alt.Y("article:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(f"{by}:N", sort=order, title=None, **axis),
         color=_verdict_color(),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("article:N", title="Article"), alt.Tooltip("verdict:N", title="Verdict"),
-                 alt.Tooltip("claims:Q", title="Claims"), alt.Tooltip("share:Q", title="Share of article (%)",
+        tooltip=[alt.Tooltip(f"{by}:N", title=label), alt.Tooltip("verdict:N", title="Verdict"),
+                 alt.Tooltip("claims:Q", title="Claims"), alt.Tooltip("share:Q", title=f"Share of {by} (%)",
                                                                      format=".0f")],
-    ).properties(width=charts.WIDTH - 230, height=36 * len(order))
-    return charts.titled(bars, "What the ledger found, article by article",
-                         "Claims per article, by verdict", SOURCE)
+    ).properties(width=width, height=row_height * len(order))
+    return charts.titled(bars, title, subtitle, SOURCE)
+
+
+def verdict_article_chart(data: pd.DataFrame) -> alt.Chart:
+    order = [article_label(f) for f in claims.ARTICLES if article_label(f) in set(data["article"])]
+    return _verdict_bars(data, "article", order, "Article", {"axis": alt.Axis(labelLimit=260)}, charts.WIDTH - 230, 36,
+                         "What the ledger found, article by article", "Claims per article, by verdict")
 
 
 def verdicts_by_kind(evaluated: pd.DataFrame) -> pd.DataFrame:
@@ -350,17 +356,8 @@ def verdicts_by_kind(evaluated: pd.DataFrame) -> pd.DataFrame:
 
 def verdict_kind_chart(data: pd.DataFrame) -> alt.Chart:
     order = [k for k in claims.CLAIM_KINDS if k in set(data["kind"])]
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("claims:Q", title="Claims (number)", stack="zero"),
-        y=alt.Y("kind:N", sort=order, title=None),
-        color=_verdict_color(),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("kind:N", title="Kind of claim"), alt.Tooltip("verdict:N", title="Verdict"),
-                 alt.Tooltip("claims:Q", title="Claims"), alt.Tooltip("share:Q", title="Share of kind (%)",
-                                                                     format=".0f")],
-    ).properties(width=charts.WIDTH - 180, height=30 * len(order))
-    return charts.titled(bars, "Which kinds of claim hold up",
-                         "Claims per kind, by verdict", SOURCE)
+    return _verdict_bars(data, "kind", order, "Kind of claim", {}, charts.WIDTH - 180, 30,
+                         "Which kinds of claim hold up", "Claims per kind, by verdict")
 
 
 def market_moves(evaluated: pd.DataFrame) -> pd.DataFrame:

@@ -50,11 +50,7 @@ def sha256_file(path: Path) -> str:
     return sha256_bytes(Path(path).read_bytes())
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
+_rel = paths.rel
 
 
 def _note_read(path: Path, data: bytes | None = None, digest: str | None = None) -> None:
@@ -236,6 +232,16 @@ def load_prices(ticker: str, market_dir: Path | None = None) -> pd.DataFrame:
     A chapter loads the same series many times; the file is hashed, parsed and checked once per
     process while it is unchanged (same path, modification time and size), and a copy is returned.
     """
+    return _loaded_prices(ticker, market_dir).copy()
+
+
+def load_sessions(ticker: str, market_dir: Path | None = None) -> pd.DatetimeIndex:
+    """The days ``ticker`` traded: ``load_prices(ticker).index``, without copying the whole frame."""
+    return _loaded_prices(ticker, market_dir).index.copy()
+
+
+def _loaded_prices(ticker: str, market_dir: Path | None) -> pd.DataFrame:
+    """The memoised frame of ``ticker`` (never hand it out: callers get a copy), its read noted."""
     s = _series(ticker)
     market_dir = Path(market_dir or paths.MARKET_DIR)
     path = market_dir / f"prices/{s.file_name}"
@@ -246,7 +252,7 @@ def load_prices(ticker: str, market_dir: Path | None = None) -> pd.DataFrame:
         _verified_bytes(f"prices/{s.file_name}", market_dir, read_manifest(market_dir))  # raises
     df, digest = _load_prices(str(market_dir), s.file_name, _stamp(path), _stamp(manifest_path))
     _note_read(path, digest=digest)  # the bytes this frame was parsed from, even when memoised
-    return df.copy()
+    return df
 
 
 @functools.lru_cache(maxsize=256)
@@ -303,6 +309,22 @@ def umask() -> int:
     old = os.umask(0o022)
     os.umask(old)
     return old
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``path`` in one step, with the mode a new file gets (mkstemp alone would give 0600):
+    concurrent writers never leave a torn or mixed file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[bytes, dict],

@@ -45,7 +45,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -53,6 +52,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from shockbook import paths as _paths
+from shockbook.data.cache import atomic_write, sha256_file
 
 _DATA_DIR = _paths.DATA_DIR
 _SHARED_DIR = _paths.SHARED_DIR
@@ -341,30 +341,6 @@ def classify(rows: pd.DataFrame) -> pd.DataFrame:
 # Hashing, atomic writes, manifest
 # --------------------------------------------------------------------------------------------
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
@@ -526,9 +502,9 @@ def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None,
         },
     }
     manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-    _atomic_write_bytes(out_dir / FACTS_FILE, facts_bytes)
-    _atomic_write_bytes(out_dir / EPOCH_FILE, epoch_bytes)
-    _atomic_write_bytes(out_dir / MANIFEST_FILE, manifest_bytes)
+    atomic_write(out_dir / FACTS_FILE, facts_bytes)
+    atomic_write(out_dir / EPOCH_FILE, epoch_bytes)
+    atomic_write(out_dir / MANIFEST_FILE, manifest_bytes)
     return manifest
 
 
@@ -580,9 +556,25 @@ def _check_columns(path: Path, df: pd.DataFrame, expected: tuple[str, ...], entr
         raise FactsError(f"{path}: bad schema: {len(df)} rows, manifest.json says {entry.get('rows')}. {FIX}")
 
 
+_PARSED: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+
+def _parsed_once(path: Path, entry: dict, parse) -> pd.DataFrame:
+    """``parse(path, entry)`` of a verified file, done once per process while the file (its sha256 is in
+    ``entry``) and its manifest entry are unchanged: a chapter reads dozens of facts. A copy is returned."""
+    key = (str(path), json.dumps(entry, sort_keys=True), parse.__name__)
+    if key not in _PARSED:
+        _PARSED[key] = parse(path, entry)
+    return _PARSED[key].copy()
+
+
 def load_facts(facts_dir: Path | None = None) -> pd.DataFrame:
     """The book's facts table, verified against ``manifest.json`` (sha256, columns, rows, labels)."""
     path, entry = _verified_path(FACTS_FILE, facts_dir)
+    return _parsed_once(path, entry, _parse_facts)
+
+
+def _parse_facts(path: Path, entry: dict) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     _check_columns(path, df, FACTS_COLUMNS, entry)
     try:
@@ -600,6 +592,10 @@ def load_facts(facts_dir: Path | None = None) -> pd.DataFrame:
 def load_epoch(facts_dir: Path | None = None) -> pd.DataFrame:
     """Epoch AI's model rows (credit "Data: Epoch AI", CC BY 4.0), verified; numeric columns as float."""
     path, entry = _verified_path(EPOCH_FILE, facts_dir)
+    return _parsed_once(path, entry, _parse_epoch)
+
+
+def _parse_epoch(path: Path, entry: dict) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     _check_columns(path, df, EPOCH_COLUMNS, entry)
     for col, dtype in EPOCH_DTYPES.items():

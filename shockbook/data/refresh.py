@@ -51,11 +51,7 @@ class NetworkError(RefreshError):
     """A series could not be fetched because the network is unreachable."""
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
+_rel = paths.rel
 
 
 def yf_arguments(ticker: str | None = None) -> dict:

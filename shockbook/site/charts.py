@@ -13,6 +13,7 @@ chart wider than its plot, and the site's CSS scales the drawn SVG down to the t
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import html
 import json
@@ -93,19 +94,54 @@ def wrap_line(text: str, pixels: float, font_size: float, em: float = GLYPH_EM) 
 def drawn_width(spec: dict) -> float:
     """How wide vega draws the chart without its title: plot, axes, labels and legends, in pixels.
 
-    Drawing takes vl-convert up to seconds a chart, so the width is kept by the hash of the spec
-    (the same spec is always drawn the same width)."""
+    Drawing takes vl-convert up to seconds a chart, so the width is kept by a hash of the spec and the
+    vl-convert version (the same spec is always drawn the same width): in the committed table
+    (``chapters/chart-widths``), else in the local cache; under the runner, every width a chapter uses
+    is also handed back for that table (``SHOCKBOOK_FIGDATA``)."""
     untitled = {k: v for k, v in spec.items() if k != "title"}
-    digest = hashlib.sha256(json.dumps(untitled, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    cached = _svg_cache() / f"{digest}.width"
-    if cached.exists():
-        return float(cached.read_text())
-    import vl_convert as vlc
+    key = width_key(untitled)
+    width = committed_widths().get(key)
+    if width is None:
+        cached = _svg_cache() / f"{key}.width"
+        if cached.exists():
+            width = float(cached.read_text())
+        else:
+            import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(untitled)
-    width = float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg).group(1))
-    _keep(cached, repr(width))
+            svg = vlc.vegalite_to_svg(untitled)
+            width = float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg).group(1))
+            _keep(cached, repr(width))
+    handed_back = os.environ.get("SHOCKBOOK_FIGDATA")
+    if handed_back:
+        from shockbook import paths
+
+        _keep(Path(handed_back) / paths.CHART_WIDTHS_DIR.name / key, repr(width))
     return width
+
+
+@functools.lru_cache(maxsize=1)
+def _vl_convert_version() -> str:
+    from importlib.metadata import version
+
+    return version("vl-convert-python")
+
+
+def width_key(untitled: dict) -> str:
+    """The key of a drawn width: the spec (without its title) and the vl-convert that draws it."""
+    text = _vl_convert_version() + "\n" + json.dumps(untitled, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def committed_widths() -> dict[str, float]:
+    """Every chapter's committed table of drawn widths (``chapters/chart-widths/<stem>.json``, written by
+    the runner from each run of the book's chapters), in one dict, read once per process."""
+    from shockbook import paths
+
+    out: dict[str, float] = {}
+    for path in sorted(paths.CHART_WIDTHS_DIR.glob("*.json")):
+        out.update(json.loads(path.read_text(encoding="utf-8")))
+    return out
 
 
 def _keep(path: Path, text: str) -> None:

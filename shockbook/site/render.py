@@ -25,7 +25,6 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 from shockbook import paths
+from shockbook.data.cache import atomic_write
 
 GLUE_PREFIX = "application/papermill.record/"
 VENDOR_DIRS = [paths.ROOT / "_assets" / "vendor", paths.ROOT / "node_modules"]
@@ -790,21 +790,6 @@ section.references li { margin-bottom: 0.4rem; font-size: 0.92rem; }
 
 
 # --------------------------------------------------------------------------- files
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``path`` in one step: concurrent writers never leave a torn or mixed file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write_readable(nb_path: Path, out: Path) -> Path:

@@ -124,37 +124,22 @@ def chapter_files(srcdir: Path, pagename: str) -> tuple[str, str | None, str | N
 def rerun_box(number: str, pagename: str, module: str | None, example: str | None, repo: str, branch: str,
               pdf_href: str, own_box: bool = False, edition: str = "en") -> str:
     """Where the chapter's notebook and code are, and how to rerun it — unless the chapter has its own
-    "Rerun this chapter" box (with every parameter and its valid values), which this then points to."""
-    notebook = f"{pagename}.ipynb"
-    if edition == "zh":  # the Chinese edition (shockbook.site.edition) says the same in Chinese
-        link = lambda path: (f'<a href="{html.escape(repo)}/blob/{html.escape(branch)}/{path}"><code>{path}</code></a>'  # noqa: E731
-                             if repo else f"<code>{path}</code>")
-        code = f"本章代码：{link(module)}。" if module else ""
-        if own_box:
-            how = f"<strong>修改或重新运行本章</strong>：笔记本是 {link(notebook)}（见下方方框）。"
-        else:
-            command = f"python -m shockbook run {number}" + (f" -p {example}" if example else "")
-            how = (f"<strong>用你自己的假设重新运行本章</strong>：<code>{html.escape(command)}</code>"
-                   f"（参数在 {link(notebook)} 的第一个单元格中；结果写入 <code>runs/</code>）。")
-        return (
-            '<aside class="shockbook-rerun" aria-label="重新运行或修改本章">'
-            f"<p>{how}{code}"
-            f'<a href="{html.escape(pdf_href)}">全书 PDF</a>。</p></aside>'
-        )
+    "Rerun this chapter" box (with every parameter and its valid values), which this then points to.
+    The words are the edition's (``site.rerun.*`` in :data:`shockbook.site.words.VOCABULARY`)."""
+    from shockbook.site.words import word
+
+    say = lambda key, **slots: word(f"site.rerun.{key}", edition).format(**slots)  # noqa: E731
     link = lambda path: (f'<a href="{html.escape(repo)}/blob/{html.escape(branch)}/{path}"><code>{path}</code></a>'  # noqa: E731
                          if repo else f"<code>{path}</code>")
-    code = f" Its code: {link(module)}." if module else ""
+    notebook = link(f"{pagename}.ipynb")
+    code = say("code", module=link(module)) if module else ""
     if own_box:
-        how = f"<strong>Edit or rerun this chapter</strong>: its notebook is {link(notebook)} (see the box below)."
+        how = say("own_box", notebook=notebook)
     else:
         command = f"python -m shockbook run {number}" + (f" -p {example}" if example else "")
-        how = (f"<strong>Rerun this chapter</strong> with your own assumptions: <code>{html.escape(command)}</code> "
-               f"(the parameters are the first cell of {link(notebook)}; the result goes to <code>runs/</code>).")
-    return (
-        '<aside class="shockbook-rerun" aria-label="Edit or rerun this chapter">'
-        f"<p>{how}{code} "
-        f'<a href="{html.escape(pdf_href)}">The whole book as a PDF</a>.</p></aside>'
-    )
+        how = say("command", command=html.escape(command), notebook=notebook)
+    return (f'<aside class="shockbook-rerun" aria-label="{say("label")}">'
+            f"<p>{how}{code}{say('pdf', href=html.escape(pdf_href))}</p></aside>")
 
 
 def postprocess_page(app, pagename, templatename, context, doctree):

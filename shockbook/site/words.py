@@ -141,6 +141,18 @@ VOCABULARY: dict[str, dict[str, str]] = {
     "level": {"en": "level"},
     "smaller": {"en": "smaller"},
     "larger": {"en": "larger"},
+    # ---- the site: the box under each chapter's title (shockbook.site.sphinxext.rerun_box), in each edition
+    "site.rerun.label": {"en": "Edit or rerun this chapter", "zh": "重新运行或修改本章"},
+    "site.rerun.own_box": {"en": "<strong>Edit or rerun this chapter</strong>: its notebook is {notebook} "
+                                 "(see the box below).",
+                           "zh": "<strong>修改或重新运行本章</strong>：笔记本是 {notebook}（见下方方框）。"},
+    "site.rerun.command": {"en": "<strong>Rerun this chapter</strong> with your own assumptions: "
+                                 "<code>{command}</code> (the parameters are the first cell of {notebook}; the "
+                                 "result goes to <code>runs/</code>).",
+                           "zh": "<strong>用你自己的假设重新运行本章</strong>：<code>{command}</code>（参数在 "
+                                 "{notebook} 的第一个单元格中；结果写入 <code>runs/</code>）。"},
+    "site.rerun.code": {"en": " Its code: {module}.", "zh": "本章代码：{module}。"},
+    "site.rerun.pdf": {"en": ' <a href="{href}">The whole book as a PDF</a>.', "zh": '<a href="{href}">全书 PDF</a>。'},
 }
 
 

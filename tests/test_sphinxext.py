@@ -1,0 +1,44 @@
+"""The box under each chapter's title, in each edition: one body, the edition's words."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from shockbook.site import sphinxext, words
+
+
+def box(edition: str, own_box: bool = False, repo: str = "https://github.com/o/r") -> str:
+    return sphinxext.rerun_box("02", "chapters/02_costs", "shockbook/chapters/ch2_costs.py", "rental_rate 3.0",
+                               repo, "main", "../book.pdf", own_box=own_box, edition=edition)
+
+
+@pytest.mark.parametrize("edition", ["en", "zh"])
+@pytest.mark.parametrize("own_box", [False, True])
+def test_both_editions_link_the_same_files(edition, own_box):
+    html = box(edition, own_box)
+    links = re.findall(r'href="([^"]+)"', html)
+    assert links == (["https://github.com/o/r/blob/main/chapters/02_costs.ipynb"]
+                     + ["https://github.com/o/r/blob/main/shockbook/chapters/ch2_costs.py", "../book.pdf"])
+    assert ("python -m shockbook run 02 -p rental_rate 3.0" in html) is (not own_box)
+    assert html.startswith('<aside class="shockbook-rerun" aria-label="') and html.endswith("</p></aside>")
+
+
+def test_the_chinese_box_has_no_english_prose_and_the_english_box_no_chinese():
+    for own_box in (False, True):
+        zh = re.sub(r"<code>.*?</code>|<[^>]+>", "", box("zh", own_box))
+        assert not re.search(r"\b(the|this|chapter|its)\b", zh, re.I), zh
+        assert not re.search(r"[\u4e00-\u9fff]", box("en", own_box))
+
+
+def test_every_phrase_of_the_box_is_in_both_editions():
+    keys = [k for k in words.VOCABULARY if k.startswith("site.rerun.")]
+    assert len(keys) == 5
+    for key in keys:
+        en, zh = words.word(key, "en"), words.word(key, "zh")
+        assert re.findall(r"{(\w+)}", en) == re.findall(r"{(\w+)}", zh), key
+
+
+def test_without_a_repository_the_paths_are_shown_as_code():
+    html = box("en", repo="")
+    assert "<code>chapters/02_costs.ipynb</code>" in html and 'href="https://' not in html
