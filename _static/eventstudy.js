@@ -318,7 +318,11 @@
   Widget.prototype.build = function (series) {
     var self = this, d = this.defaults;
     this.series = series;
+    // What the page says without JavaScript stays, shown in print only: on paper there is nothing to
+    // operate, and the recomputed charts and timings would differ between two prints.
+    var note = el("div", { class: "es-print-note" }, Array.prototype.slice.call(this.host.childNodes));
     this.host.textContent = "";
+    this.host.appendChild(note);
     function field(text, input) { return el("label", { class: "es-field" }, [el("span", { text: text }), input]); }
     this.inputs = {
       eventDate: el("input", { type: "date", value: d.eventDate, min: "2023-01-04", max: "2025-12-31" }),
@@ -479,6 +483,10 @@
         el.querySelectorAll('svg[role="graphics-document"], svg[role="img"], svg.marks').forEach(function (svg) {
           svg.setAttribute("role", "img");
           svg.setAttribute("aria-label", what);
+        });
+        // As the book's renderer does: an empty layer is hidden, other unnamed parts take the name.
+        el.querySelectorAll('[role="graphics-symbol"]:not([aria-label])').forEach(function (n) {
+          if (!n.childElementCount) n.setAttribute("aria-hidden", "true"); else n.setAttribute("aria-label", what);
         });
       };
     }

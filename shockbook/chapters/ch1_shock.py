@@ -391,8 +391,12 @@ def ar_paths(tickers: list[str], market_proxy: str, design: events.Design) -> pd
 
 def ar_path_chart(paths: pd.DataFrame, confounders: pd.DataFrame | None = None) -> alt.Chart:
     pick = alt.selection_point(fields=["ticker"], bind="legend")
+    # The days axis is set on each layer that has days: a shared x set on the whole layer would also
+    # reach the zero rule, which has no day, and vega-lite would drop its only point (no zero line).
+    domain = [int(paths["rel_day"].min()), int(paths["rel_day"].max())]
+    days = alt.Scale(domain=domain)
     lines = alt.Chart(paths).mark_line(point=True).encode(
-        x=alt.X("rel_day:Q", title="Trading days from the event", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("rel_day:Q", title="Trading days from the event", axis=alt.Axis(tickMinStep=1), scale=days),
         y=alt.Y("car_pct:Q", title="Cumulative abnormal return (%)"),
         color=alt.Color("ticker:N", title="Ticker (click to highlight)", scale=alt.Scale(range=charts.PALETTE)),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
@@ -411,14 +415,13 @@ def ar_path_chart(paths: pd.DataFrame, confounders: pd.DataFrame | None = None) 
     data = confounders.reset_index(drop=True).assign(row=lambda d: d.index)  # one row each: labels never overlap
     tips = [alt.Tooltip("label:N", title="Also in the window"), alt.Tooltip("date:N", title="Date"),
             alt.Tooltip("when:N", title="When"), alt.Tooltip("source:N", title="Source")]
-    rules = alt.Chart(data).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(x="rel_day:Q", tooltip=tips)
-    domain = [int(paths["rel_day"].min()), int(paths["rel_day"].max())]
+    rules = alt.Chart(data).mark_rule(color=layout.GREY_RULE, strokeDash=[4, 3]).encode(
+        x=alt.X("rel_day:Q", scale=days), tooltip=tips)
     strip = alt.Chart(data).mark_text(align="left", dx=3, fontSize=10, color=layout.GREY_TEXT).encode(
-        x=alt.X("rel_day:Q", axis=None, scale=alt.Scale(domain=domain)), y=alt.Y("row:O", axis=None),
+        x=alt.X("rel_day:Q", axis=None, scale=days), y=alt.Y("row:O", axis=None),
         text="label:N", tooltip=tips,
     ).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.SHOCK_CONFOUNDER_ROW * (int(data["row"].max()) + 1))
-    top = alt.layer(main, rules).encode(x=alt.X("rel_day:Q", scale=alt.Scale(domain=domain))).properties(
-        width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT)
+    top = alt.layer(main, rules).properties(width=layout.SHOCK_LINE_WIDTH, height=layout.HEIGHT)
     return charts.titled(alt.vconcat(top, strip, spacing=2), "Abnormal returns day by day",
                          "Market model, cumulated; dashed: other news in the window", SOURCE_US)
 

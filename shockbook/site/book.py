@@ -40,11 +40,39 @@ def figure(name: str, chart, data) -> None:
     from pathlib import Path
 
     glue(name, chart, display=False)
+    show_static_copy(name, chart)
     target = os.environ.get("SHOCKBOOK_FIGDATA")
     if target:
         path = Path(target) / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         data.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+
+
+# Output metadata that marks a chart's static copy (its value: the figure's glue name).
+STATIC_COPY = "shockbook_static_copy"
+
+
+def show_static_copy(name: str, chart) -> None:
+    """The chart as a static SVG output of the cell that computed it.
+
+    A glued output is shown by no notebook viewer (GitHub, nbviewer, JupyterLab): this copy is what
+    they show. The site draws the glued chart, interactive, in its figure, and drops this copy
+    (:mod:`shockbook.site.static_copies`); the rerun pages and readable notebooks make their own.
+    The SVG is byte-deterministic (:func:`shockbook.site.charts.static_svg`), so nbval, which
+    compares it, sees the same picture on every execution.
+    """
+    from IPython.display import display
+
+    from shockbook.site import charts
+
+    if not hasattr(chart, "to_dict"):
+        return  # not a vega chart (e.g. chapter 6's HTML figure): viewers show its glued HTML as it is
+    display({"image/svg+xml": charts.static_svg(chart), "text/plain": f"<static copy of {name}>"},
+            raw=True, metadata={STATIC_COPY: name})
+
+
+def is_static_copy(output: dict) -> bool:
+    return STATIC_COPY in (output.get("metadata") or {})
 
 
 def day(date, year: bool = True) -> str:

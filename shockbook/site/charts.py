@@ -5,10 +5,12 @@ by the site itself (``_assets/vendor``, filled from npm by ``make vendor``), nev
 the chart's spec, not a random uuid, so re-executing a chapter gives byte-identical output.
 
 Every chart is also made readable where no script runs: the renderer adds a generated text
-description (the SVG's aria-label and a visually hidden paragraph) and a static SVG drawn by
-vl-convert (``static_svg``), for GitHub, nbviewer, JupyterLab and the notebooks a reader reruns.
+description (the SVG's aria-label and a visually hidden paragraph), and a static SVG drawn by
+vl-convert (``static_svg``) is shown by each chart cell (``book.show_static_copy``) for GitHub,
+nbviewer and JupyterLab, and in the notebooks a reader reruns.
 Long title and subtitle lines are wrapped to the width of the plot, so a source line never makes a
-chart wider than its plot, and the site's CSS scales the drawn SVG down to the text column.
+chart wider than its plot. On a phone a wide chart is drawn in a layout made for the narrow column
+(``narrow_spec``); what still does not fit, the site's CSS scales down to the text column.
 """
 from __future__ import annotations
 
@@ -38,9 +40,26 @@ MIN_TITLE_WIDTH = 300
 # slightly generous 0.58 / 0.62 so that a line of wide letters still fits.
 GLYPH_EM, BOLD_GLYPH_EM = 0.58, 0.62
 
+# Phones. A chart that would be shrunk below NARROW_SWITCH of its size to fit its column is drawn
+# again, laid out for a phone's column (a 390 px screen leaves the chart 342 px, less the 38 px
+# vega-embed keeps for its menu button at the right: about 300 px): plots narrowed, axis and
+# legend labels cut at a limit (with an ellipsis; the tooltip has the whole name), legends under the
+# plot in two columns, titles wrapped to the narrower width. A plot is never narrowed below
+# NARROW_MIN_SCALE of its width: past that the page scales the drawing down.
+NARROW_WIDTH = 300
+ACTIONS_WIDTH = 38  # vega-embed's padding for its menu button, beside the drawing
+NARROW_SWITCH = 0.85
+NARROW_MIN_SCALE = 0.4
+NARROW_AXIS_LABEL_LIMIT = 110
+NARROW_LEGEND_LABEL_LIMIT = 140
+NARROW_LEGEND_COLUMNS = 2
+
 EMBED_OPTIONS = {"actions": {"export": True, "source": False, "compiled": False, "editor": False},
                  "renderer": "svg"}
 ACTIONS_LABEL = "Save this chart as SVG or PNG"
+# Parts of a drawn chart that axe-core requires to have a name (svg-img-alt): vega gives a mark
+# container role graphics-symbol, and no label, when it has no item with a description.
+UNNAMED_PARTS = '[role="img"]:not([aria-label]), [role="graphics-symbol"]:not([aria-label])'
 
 
 def theme() -> dict:
@@ -261,6 +280,79 @@ def prepared(spec: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
+# The narrow layout (phones)
+
+
+def narrow_config() -> dict:
+    """The theme's settings for a phone's column (merged over the chart's own config)."""
+    return {"axis": {"labelLimit": NARROW_AXIS_LABEL_LIMIT},
+            "legend": {"orient": "bottom", "columns": NARROW_LEGEND_COLUMNS, "labelLimit": NARROW_LEGEND_LABEL_LIMIT}}
+
+
+def _merged(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _scaled(node, factor: float):
+    """A copy of a spec (part) with every fixed plot width multiplied by ``factor``, and every legend
+    that a chart put beside its plot moved under it."""
+    if isinstance(node, list):
+        return [_scaled(v, factor) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for k, v in node.items():
+        if k in ("datasets", "data", "config"):
+            out[k] = v
+        elif k == "width" and isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[k] = round(v * factor)
+        elif k == "legend" and isinstance(v, dict):
+            out[k] = _limited({**v, "orient": "bottom"} if v.get("orient") in ("left", "right") else v,
+                              columns=NARROW_LEGEND_COLUMNS, labelLimit=NARROW_LEGEND_LABEL_LIMIT)
+        elif k == "axis" and isinstance(v, dict):
+            out[k] = _limited(v, labelLimit=NARROW_AXIS_LABEL_LIMIT)
+        else:
+            out[k] = _scaled(v, factor)
+    return out
+
+
+def _limited(guide: dict, **limits: int) -> dict:
+    """A chart's own legend or axis settings, with no more than the narrow layout's limits."""
+    return {**guide, **{k: v for k, v in limits.items() if isinstance(guide.get(k), (int, float)) and guide[k] > v}}
+
+
+def _narrowed(spec: dict, factor: float) -> dict:
+    config = _merged(spec.get("config", {}), narrow_config())
+    view = config.get("view", {})
+    if isinstance(view.get("continuousWidth"), (int, float)):
+        config["view"] = {**view, "continuousWidth": round(view["continuousWidth"] * factor)}
+    return {**_scaled({k: v for k, v in spec.items() if k != "title"}, factor), "config": config}
+
+
+def narrow_spec(spec: dict) -> dict | None:
+    """The chart laid out for a phone's column (see NARROW_WIDTH), or None when it already fits.
+
+    How wide vega draws a chart is its plots' widths plus what does not scale (labels, legends,
+    padding): drawn at two widths, that line says how much to narrow the plots to fit the column.
+    Titles are wrapped again, to the narrow drawing; ``spec`` is the chart as given (unwrapped).
+    """
+    if drawn_width(spec) <= NARROW_WIDTH:
+        return None
+    full, half = drawn_width(_narrowed(spec, 1.0)), drawn_width(_narrowed(spec, 0.5))
+    plots = 2 * (full - half)  # the part of the drawing that scales with the plots
+    if plots <= 0:
+        return None  # nothing to narrow (e.g. every width comes from steps of a discrete axis)
+    factor = min(1.0, max(NARROW_MIN_SCALE, (NARROW_WIDTH - (full - plots)) / plots))
+    narrow = _narrowed(spec, factor)
+    if "title" in spec:
+        narrow["title"] = spec["title"]
+    return fit_titles(narrow)
+
+
+# ---------------------------------------------------------------------------------------------
 # The static SVG
 
 _COUNTER_IDS = re.compile(r"\b(gradient_|clip|pattern_|marker_)(\d+)\b")
@@ -285,13 +377,16 @@ def static_svg(spec_or_chart) -> str:
     """A static, byte-deterministic SVG of a chart (vl-convert, offline): for GitHub, nbviewer,
     JupyterLab, readable notebooks and print. Titles wrapped and described as on the site."""
     spec = prepared(_spec_of(spec_or_chart))
-    full = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    # The picture is one image with one name (below): vega's names for each mark and axis inside it
+    # would go unread, and make a chart's SVG about a third larger (it is kept in every notebook).
+    drawn = {**spec, "config": {**spec.get("config", {}), "aria": False}}
+    full = hashlib.sha256(json.dumps(drawn, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     cached = _svg_cache() / f"{full}.svg"
     if cached.exists():  # drawing takes 0.2-0.6 s a chart; the same spec always gives the same SVG
         return cached.read_text(encoding="utf-8")
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(spec)
+    svg = vlc.vegalite_to_svg(drawn)
     svg = _renumber_ids(svg, f"sb{full[:8]}")
     # An accessible name for the picture wherever it is shown on its own.
     label = html.escape(spec["description"], quote=True)
@@ -314,12 +409,19 @@ def _svg_cache() -> Path:
 def render(spec: dict, **_: object) -> dict:
     """A mimebundle: deterministic HTML for the site, plain text for the console.
 
+    The HTML carries the chart's spec and, for a chart too wide for a phone, its narrow layout
+    (without a second copy of the data); the page draws the one that suits its column.
     The static SVG (:func:`static_svg`) is not in it: a chart is glued, and viewers show no glued
-    output, so the SVG goes where readers meet it — the readable notebooks and rerun pages
-    (:mod:`shockbook.site.render`) — and is not drawn on every execution.
+    output, so the SVG is a separate output of the chart's cell (``book.show_static_copy``), which
+    the site drops, and is drawn again in the readable notebooks and rerun pages.
     """
+    narrow = narrow_spec(spec)
     spec = prepared(spec)
+    wide = drawn_width(spec)
+    if narrow is not None:  # the data are the wide spec's: the page hands them over
+        narrow = {k: v for k, v in narrow.items() if k != "datasets"} | {"description": spec["description"]}
     spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    narrow_json = json.dumps(narrow, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     chart_id = "shockbook-chart-" + hashlib.sha256(spec_json.encode()).hexdigest()[:16]
     opts = json.dumps(EMBED_OPTIONS, sort_keys=True, separators=(",", ":"))
     text, _sub = _title_parts(spec)
@@ -331,19 +433,27 @@ def render(spec: dict, **_: object) -> dict:
         "<script>(function () {\n"
         f'  var el = document.getElementById("{chart_id}");\n'
         f"  var spec = {spec_json};\n"
+        f"  var narrow = {narrow_json};\n"
         "  function draw() {\n"
         "    if (typeof vegaEmbed === 'undefined') {\n"
         "      el.textContent = 'This chart needs the vega libraries, which the book serves itself; open the page from the built site.';\n"
         "      return;\n"
         "    }\n"
-        f"    vegaEmbed(el, spec, {opts}).then(function () {{\n"
+        "    // A column that would shrink the chart too much (a phone) gets the chart laid out for it.\n"
+        f"    var room = el.parentElement ? el.parentElement.clientWidth - {ACTIONS_WIDTH} : 0;\n"
+        f"    var small = narrow !== null && room > 0 && room < {wide:g} * {NARROW_SWITCH};\n"
+        "    var drawn = small ? Object.assign({}, narrow, spec.datasets ? {datasets: spec.datasets} : {}) : spec;\n"
+        "    el.setAttribute('data-layout', narrow === null ? 'only' : small ? 'narrow' : 'wide');\n"
+        f"    vegaEmbed(el, drawn, {opts}).then(function () {{\n"
         "      // vega-embed's menu button is an icon only: give it a name screen readers can say.\n"
         "      var menu = el.querySelector('details > summary');\n"
         f"      if (menu) {{ menu.setAttribute('aria-label', {json.dumps(ACTIONS_LABEL)}); }}\n"
-        "      // Vega marks some groups of a layered chart role=img without a name: they are parts of\n"
-        "      // the chart the description already says, so they take its name.\n"
-        "      el.querySelectorAll('[role=\"img\"]:not([aria-label])').forEach(function (n) {\n"
-        f"        n.setAttribute('aria-label', {json.dumps(spec['description'])}); }});\n"
+        "      // Vega marks some groups of a layered chart role=img or graphics-symbol without a name:\n"
+        "      // a layer with nothing to draw (no data this time) is hidden from screen readers; the\n"
+        "      // others are parts of the chart the description already says, so they take its name.\n"
+        f"      el.querySelectorAll({json.dumps(UNNAMED_PARTS)}).forEach(function (n) {{\n"
+        "        if (!n.childElementCount) { n.setAttribute('aria-hidden', 'true'); }\n"
+        f"        else {{ n.setAttribute('aria-label', {json.dumps(spec['description'])}); }} }});\n"
         "    }).catch(function (err) { el.textContent = 'The chart failed to render: ' + err; console.error(err); });\n"
         "  }\n"
         "  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', draw); } else { draw(); }\n"

@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from shockbook.site.book import STATIC_COPY  # a chart's static copy, shown by viewers, not glued
+
 PREFIX = "application/papermill.record/"
 
 
@@ -28,14 +30,15 @@ def glued(nb_path: Path | str) -> dict[str, dict]:
 
 
 def displayed(nb_path: Path | str) -> list[str]:
-    """Digests of the outputs a chapter shows outside glue, in order (the environment report excepted)."""
+    """Digests of the outputs a chapter shows outside glue, in order (the environment report and the
+    charts' static copies excepted: a changed chart is reported with its glued output)."""
     nb = json.loads(Path(nb_path).read_text())
     out = []
     for cell in nb["cells"]:
         if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             continue
         for o in cell.get("outputs", []):
-            if "scrapbook" in o.get("metadata", {}) or "data" not in o:
+            if "scrapbook" in o.get("metadata", {}) or "data" not in o or STATIC_COPY in o.get("metadata", {}):
                 continue
             out.append(digest(o["data"]))
     return out

@@ -33,6 +33,7 @@ import nbformat
 
 from shockbook import paths
 from shockbook.data.cache import atomic_write
+from shockbook.site.book import is_static_copy
 
 GLUE_PREFIX = "application/papermill.record/"
 VENDOR_DIRS = [paths.ROOT / "_assets" / "vendor", paths.ROOT / "node_modules"]
@@ -401,6 +402,8 @@ def readable_notebook(nb: nbformat.NotebookNode, doc: str, intro: str = "") -> n
             continue
         new_outputs = []
         for o in cell.get("outputs", []):
+            if is_static_copy(o):
+                continue  # the chart's static copy: drawn again below, labelled with its figure number
             key = o.get("metadata", {}).get("scrapbook", {}).get("name")
             if key is None:
                 new_outputs.append(o)
@@ -573,8 +576,8 @@ class PageWriter:
         return "\n".join(p for p in parts if p)
 
     def output(self, o) -> str:
-        if "scrapbook" in o.get("metadata", {}):
-            return ""  # glued: shown where the prose uses it
+        if "scrapbook" in o.get("metadata", {}) or is_static_copy(o):
+            return ""  # glued (or a glued chart's static copy): shown where the prose uses it
         kind = o.get("output_type")
         if kind == "stream":
             return f'<pre class="output stream">{html.escape(o.get("text", ""))}</pre>'
