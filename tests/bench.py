@@ -103,8 +103,13 @@ def main() -> None:
         rows.append(("no-change rebuild (make book)", nochange))
 
         # The suite on the untouched copy, as CI runs it (../shared beside it, the site built).
-        suite = timed(make + ["pytest"], book, env, check=False)  # exactly as `make test` runs the tests
+        t0 = time.perf_counter()  # exactly as `make test` runs the tests
+        tests = subprocess.run(make + ["pytest"], cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+        suite = time.perf_counter() - t0
         rows.append(("test suite (make pytest: units, nbval, browser)", suite))
+        summary = [ln for ln in tests.stdout.splitlines() if ln.startswith(("FAILED", "ERROR")) or " in " in ln
+                   and ("passed" in ln or "failed" in ln)]
 
         prices = book / "data" / "market" / "prices" / "NVDA.csv"
         lines = prices.read_text().splitlines(keepends=True)
@@ -132,6 +137,7 @@ def main() -> None:
               f" → ratio {full / bound:.2f} ({'within' if full <= bound else 'OVER'} target)")
         print(f"no-change rebuild {nochange:.1f} s = {100 * nochange / full:.0f}% of the full build "
               f"({'within' if nochange <= 0.1 * full else 'OVER'} the 10% target)")
+        print("test suite: " + "\n  ".join(summary[-30:] or [f"exit {tests.returncode}, no summary line"]))
         print(f"test suite {suite:.1f} s = {suite / full:.2f} × the full build "
               f"({'within' if suite <= 2.5 * full else 'OVER'} the 2.5× target)")
         from pypdf import PdfReader
