@@ -41,6 +41,12 @@ def copy_book(dst: Path) -> None:
     """A clone of the committed book, as CI has it (the tests read git and npm's node_modules), with the
     npm assets this checkout already installed."""
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(dst)], check=True)
+    # The files' times as here, so make sees the environment and the npm assets as installed (a fresh
+    # clone's newer requirements.txt would reinstall this checkout's environment pointing at the copy).
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for rel in tracked:
+        st = (ROOT / rel).stat()
+        os.utime(dst / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
     shutil.copytree(ROOT / "_assets", dst / "_assets")
     (dst / "node_modules").symlink_to(ROOT / "node_modules")
 
