@@ -12,6 +12,7 @@ MANIFEST = MARKET_DIR / "manifest.json"
 SHARES_FILE = MARKET_DIR / "shares_outstanding.csv"
 CHAPTERS_DIR = ROOT / "chapters"
 CHART_WIDTHS_DIR = CHAPTERS_DIR / "chart-widths"  # committed: the drawn width of every chart (site.charts)
+CHART_COPIES_DIR = CHAPTERS_DIR / "chart-copies"  # committed: the Chinese edition's static SVGs (runner)
 RUNS_DIR = ROOT / "runs"
 
 # The raw, cross-checked inputs sit beside the repository (see ../shared/data/raw/SOURCES.md).

@@ -465,8 +465,42 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
         for csv in sorted(figdata.glob("*.csv")):
             _atomic_write(out_path.parent / "figdata" / csv.name, csv.read_bytes())
         if in_place:
+            draw_translated_charts(nb_path, json.loads(nbformat.writes(nb)), figdata)
             record_chart_widths(nb_path, figdata / paths.CHART_WIDTHS_DIR.name)
         return {"reads": {rel: digests[0] for rel, digests in reads.items()}, "source": source_fingerprint(start_nb)}
+
+
+def draw_translated_charts(nb_path: Path, nb: dict, figdata: Path) -> None:
+    """The Chinese edition draws each chart of the chapter again, with translated labels: it fits the
+    titles to the drawn width, and its readable notebooks show a static copy. Both are drawn here,
+    once per run of the chapter, from the translation of the notebook just written: the widths are
+    handed back as the kernel's are and committed with the English ones, the copies are committed
+    in ``chapters/chart-copies/<stem>.zh.json``; building the edition then draws no chart. A
+    translation that cannot be made here costs only time: the edition's build draws what is missing."""
+    from shockbook.site import charts, edition, render
+
+    if nb_path.stem not in edition.chapter_stems():
+        return
+    old = os.environ.get("SHOCKBOOK_FIGDATA")
+    os.environ["SHOCKBOOK_FIGDATA"] = str(figdata)
+    try:
+        zh = nbformat.from_dict(edition.translate_notebook(nb_path.stem, edition.translator(), nb))
+        specs = [s for s in map(render.chart_spec, render.glued(zh).values()) if s is not None]
+        copies = {key: svg for svg, key in map(charts.keyed_svg, specs)}
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"{nb_path.stem}: the Chinese edition's charts were not drawn ({type(exc).__name__}: {exc}); "
+              "`make site` draws them", file=sys.stderr)
+        return
+    finally:
+        if old is None:
+            os.environ.pop("SHOCKBOOK_FIGDATA", None)
+        else:
+            os.environ["SHOCKBOOK_FIGDATA"] = old
+    target = nb_path.parent / paths.CHART_COPIES_DIR.name / f"{nb_path.stem}.zh.json"
+    if copies:
+        _atomic_write(target, (json.dumps(copies, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    else:  # a chapter without charts (any more)
+        target.unlink(missing_ok=True)
 
 
 def record_chart_widths(nb_path: Path, drawn: Path) -> None:

@@ -67,8 +67,9 @@ def show_static_copy(name: str, chart) -> None:
 
     if not hasattr(chart, "to_dict"):
         return  # not a vega chart (e.g. chapter 6's HTML figure): viewers show its glued HTML as it is
-    display({"image/svg+xml": charts.static_svg(chart), "text/plain": f"<static copy of {name}>"},
-            raw=True, metadata={STATIC_COPY: name})
+    svg, key = charts.keyed_svg(chart)
+    display({"image/svg+xml": svg, "text/plain": f"<static copy of {name}>"},
+            raw=True, metadata={STATIC_COPY: name, charts.SVG_KEY: key})
 
 
 def is_static_copy(output: dict) -> bool:

@@ -375,24 +375,92 @@ def _renumber_ids(svg: str, prefix: str) -> str:
 
 def static_svg(spec_or_chart) -> str:
     """A static, byte-deterministic SVG of a chart (vl-convert, offline): for GitHub, nbviewer,
-    JupyterLab, readable notebooks and print. Titles wrapped and described as on the site."""
-    spec = prepared(_spec_of(spec_or_chart))
-    # The picture is one image with one name (below): vega's names for each mark and axis inside it
-    # would go unread, and make a chart's SVG about a third larger (it is kept in every notebook).
-    drawn = {**spec, "config": {**spec.get("config", {}), "aria": False}}
-    full = hashlib.sha256(json.dumps(drawn, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    cached = _svg_cache() / f"{full}.svg"
-    if cached.exists():  # drawing takes 0.2-0.6 s a chart; the same spec always gives the same SVG
-        return cached.read_text(encoding="utf-8")
-    import vl_convert as vlc
+    JupyterLab, readable notebooks and print. Titles wrapped and described as on the site.
 
-    svg = vlc.vegalite_to_svg(drawn)
-    svg = _renumber_ids(svg, f"sb{full[:8]}")
-    # An accessible name for the picture wherever it is shown on its own.
-    label = html.escape(spec["description"], quote=True)
-    svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
-    _keep(cached, svg)
-    return svg
+    Drawing takes 0.2-4 s a chart, and the same spec always gives the same SVG, so a drawing is
+    looked up by :func:`svg_key` before it is made: in the local cache (``_build/svg-cache``), then
+    among the static copies the committed chapters already hold (:func:`committed_svgs`)."""
+    return keyed_svg(spec_or_chart)[0]
+
+
+def keyed_svg(spec_or_chart, known: dict[str, str] | None = None, fresh: bool = False) -> tuple[str, str]:
+    """A chart's static SVG (:func:`static_svg`) and its key (:func:`svg_key`).
+
+    ``known``: drawings already at hand, by key (e.g. the static copies of the notebook being shown);
+    ``fresh``: draw it, whatever is kept (to test that what is kept is what would be drawn)."""
+    drawn, full = _drawn(spec_or_chart)
+    key = _key_of_drawn(drawn)
+    cached = _svg_cache() / f"{key}.svg"
+    if not fresh and cached.exists():
+        return cached.read_text(encoding="utf-8"), key
+    svg = None if fresh else (known or {}).get(key) or committed_svgs().get(key)
+    if svg is None:
+        import vl_convert as vlc
+
+        svg = vlc.vegalite_to_svg(drawn)
+        svg = _renumber_ids(svg, f"sb{full[:8]}")
+        # An accessible name for the picture wherever it is shown on its own.
+        label = html.escape(drawn["description"], quote=True)
+        svg = re.sub(r"^<svg ", f'<svg role="img" aria-label="{label}" ', svg, count=1)
+    if not fresh:
+        _keep(cached, svg)
+    return svg, key
+
+
+def _drawn(spec_or_chart) -> tuple[dict, str]:
+    """The spec vl-convert draws for a chart, and its hash (which also prefixes the SVG's ids)."""
+    spec = prepared(_spec_of(spec_or_chart))
+    # The picture is one image with one name (its aria-label): vega's names for each mark and axis
+    # inside it would go unread, and make a chart's SVG about a third larger (it is kept in every notebook).
+    drawn = {**spec, "config": {**spec.get("config", {}), "aria": False}}
+    return drawn, hashlib.sha256(json.dumps(drawn, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def svg_key(spec_or_chart) -> str:
+    """The key of a chart's static SVG: the spec as drawn and the vl-convert that draws it."""
+    return _key_of_drawn(_drawn(spec_or_chart)[0])
+
+
+def _key_of_drawn(drawn: dict) -> str:
+    text = _vl_convert_version() + "\n" + json.dumps(drawn, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Output metadata of a chart's static copy: the key of its SVG (:func:`svg_key`).
+SVG_KEY = "shockbook_svg_key"
+
+
+def svgs_in(nb: dict) -> dict[str, str]:
+    """The static copies a notebook holds, by their key ({svg_key: svg})."""
+    out = {}
+    for cell in nb.get("cells", []):
+        for o in cell.get("outputs", []) or []:
+            key = (o.get("metadata") or {}).get(SVG_KEY)
+            svg = (o.get("data") or {}).get("image/svg+xml")
+            if key and svg:
+                out[key] = "".join(svg) if isinstance(svg, list) else svg
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def committed_svgs() -> dict[str, str]:
+    """The static copies of every committed chapter, by key, and those of its Chinese twin
+    (``chapters/chart-copies``): a clean clone, or a forced run, draws again only the charts whose spec changed. Read once per process, and only when a drawing is missing
+    from the local cache; a notebook that cannot be read (mid-edit, damaged) just gives none."""
+    from shockbook import paths
+
+    out: dict[str, str] = {}
+    for path in sorted(paths.CHAPTERS_DIR.glob("*.ipynb")):
+        try:
+            out.update(svgs_in(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            continue
+    for path in sorted((paths.CHAPTERS_DIR / paths.CHART_COPIES_DIR.name).glob("*.json")):
+        try:  # the Chinese edition's copies, drawn by the runner ({key: svg})
+            out.update(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 def _svg_cache() -> Path:

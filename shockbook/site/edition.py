@@ -34,6 +34,7 @@ The edition is built as a second Jupyter Book under ``zh/`` (its own ``_config.y
 """
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import html as html_lib
@@ -527,9 +528,10 @@ def _py_str(literal: str) -> str:
     return ast.literal_eval(literal)
 
 
-def translate_notebook(stem: str, tr: Translator) -> dict:
-    """The Chinese twin of an executed English chapter (same outputs, translated)."""
-    nb = json.loads((paths.CHAPTERS_DIR / f"{stem}.ipynb").read_text())
+def translate_notebook(stem: str, tr: Translator, nb: dict | None = None) -> dict:
+    """The Chinese twin of an executed English chapter (same outputs, translated); ``nb``: the
+    executed notebook, if not the committed chapter's."""
+    nb = json.loads((paths.CHAPTERS_DIR / f"{stem}.ipynb").read_text()) if nb is None else copy.deepcopy(nb)
     passages = read_passages(TRANSLATIONS / f"{stem}.md")
     texts = []
     for k, cell in enumerate(markdown_cells(nb)):
@@ -555,6 +557,11 @@ def translate_notebook(stem: str, tr: Translator) -> dict:
 # --------------------------------------------------------------------------- the edition
 
 
+def translator() -> Translator:
+    """The edition's translator, from its catalogue and patterns."""
+    return Translator(read_catalogue(), patterns=read_patterns())
+
+
 def chapter_stems() -> list[str]:
     return sorted(p.stem for p in paths.CHAPTERS_DIR.glob("*.ipynb") if not p.name.startswith("_"))
 
@@ -563,7 +570,7 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
     """Write the edition's generated pages: the chapters (``zh/chapters/*.ipynb``), the Sources page
     (``zh/chapters/sources.md``) and the data changelog (``zh/changelog.md``), all from the same data
     as the English; the other pages are kept in ``zh/``."""
-    tr = Translator(read_catalogue(), patterns=read_patterns())
+    tr = translator()
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
     for stem in chapter_stems():
         nb = translate_notebook(stem, tr)

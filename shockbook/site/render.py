@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -100,11 +101,12 @@ def chart_spec(bundle: dict) -> dict | None:
     return spec
 
 
-def static_svg(spec: dict) -> str:
-    """The chart theme's static SVG (:func:`shockbook.site.charts.static_svg`)."""
+def static_svg(spec: dict, known: dict[str, str] | None = None) -> str:
+    """The chart theme's static SVG (:func:`shockbook.site.charts.static_svg`); ``known``: drawings
+    at hand by key, such as the static copies the notebook already holds."""
     from shockbook.site import charts
 
-    return charts.static_svg(spec)
+    return charts.keyed_svg(spec, known=known)[0]
 
 
 # --------------------------------------------------------------------------- what the prose refers to
@@ -260,6 +262,13 @@ class Resolver:
         self.cited: list[str] = []
         self._number()
 
+    @functools.cached_property
+    def known_svgs(self) -> dict[str, str]:
+        """The notebook's own static copies of its charts, by key (drawn when it ran)."""
+        from shockbook.site import charts
+
+        return charts.svgs_in(self.nb)
+
     def _number(self) -> None:
         n = 0
         pending = None
@@ -414,7 +423,7 @@ def readable_notebook(nb: nbformat.NotebookNode, doc: str, intro: str = "") -> n
             if spec is not None:
                 digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
                 if digest not in svg_cache:
-                    svg_cache[digest] = static_svg(spec)
+                    svg_cache[digest] = static_svg(spec, r.known_svgs)  # drawn when it ran: not again
                 title = spec.get("title", {})
                 title = title.get("text", "") if isinstance(title, dict) else str(title)
                 # SVG alone: JupyterLab, VS Code and GitHub's viewer all draw it, and it stays sharp and small.
@@ -528,7 +537,7 @@ class PageWriter:
             bundle = self.r._value(d.arg)
             spec = chart_spec(bundle) if self.static_charts else None
             if spec is not None:
-                body = f'<div class="shockbook-chart static">{static_svg(spec)}</div>'
+                body = f'<div class="shockbook-chart static">{static_svg(spec, self.r.known_svgs)}</div>'
             else:
                 body = bundle.get("text/html") or f"<pre>{html.escape(glue_text(bundle))}</pre>"
             caption = self._plain(d.body).strip()
