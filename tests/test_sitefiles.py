@@ -44,3 +44,20 @@ def test_the_site_data_are_written_from_the_cache(tmp_path):
     assert {s["ticker"] for s in series} >= {"NVDA", "^GSPC", "0700.HK"}
     nvda = next(s for s in series if s["ticker"] == "NVDA")
     assert nvda["column"] == "Adj Close" and nvda["market"] == "US"
+
+
+def test_the_site_data_refuse_a_price_file_that_is_not_the_manifests(tmp_path, monkeypatch):
+    """The in-page event study computes from the copied bytes: a damaged file stops the build."""
+    import shutil
+
+    from shockbook import paths
+    from shockbook.data import cache
+
+    market = tmp_path / "market"
+    shutil.copytree(paths.MARKET_DIR, market)
+    (market / "prices" / "NVDA.csv").write_bytes((market / "prices" / "NVDA.csv").read_bytes()[:-40])
+    monkeypatch.setattr(paths, "MARKET_DIR", market)
+    monkeypatch.setattr(paths, "PRICES_DIR", market / "prices")
+    monkeypatch.setattr(paths, "MANIFEST", market / "manifest.json")
+    with pytest.raises(cache.CacheError, match="NVDA.csv has changed since the manifest"):
+        sitefiles.write_event_study_data(tmp_path / "site")

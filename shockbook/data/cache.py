@@ -206,6 +206,12 @@ def _verified_bytes(rel: str, market_dir: Path, manifest: dict) -> bytes:
     return data
 
 
+def verified_bytes(rel: str, market_dir: Path | None = None) -> bytes:
+    """One cache file's bytes (``prices/NVDA.csv``), checked against the manifest (CacheError if not)."""
+    market_dir = Path(market_dir or paths.MARKET_DIR)
+    return _verified_bytes(rel, market_dir, read_manifest(market_dir))
+
+
 # --------------------------------------------------------------------------- loading
 
 

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from shockbook import paths
@@ -38,15 +37,15 @@ def write_event_study_data(outdir: Path) -> Path:
     """Copy the verified price files and the catalog into ``outdir/_data/eventstudy``."""
     from shockbook.data import cache
 
-    cache.verify()  # the browser computes from these bytes: they must be the manifest's
     target = Path(outdir) / EVENT_DATA_DIR
     (target / "prices").mkdir(parents=True, exist_ok=True)
     series = event_study_catalog()
     for s in series:
-        src = paths.PRICES_DIR / s["file"]
+        # the browser computes from these bytes: they must be the manifest's (CacheError otherwise)
+        data = cache.verified_bytes(f"prices/{s['file']}")
         dst = target / "prices" / s["file"]
-        if not dst.exists() or dst.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, dst)
+        if not dst.exists() or dst.read_bytes() != data:
+            dst.write_bytes(data)
     (target / "series.json").write_text(json.dumps(series, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     return target
 
