@@ -203,7 +203,7 @@ def data_fingerprint(files: list[str]) -> dict[str, str]:
 
 
 def parse_read_log(text: str) -> dict[str, list[str]]:
-    """The read log as {path: [sha256 of the bytes read, one per read]} (the cache writes 'sha256<TAB>path')."""
+    """The read log as {path: [sha256 of the bytes read, once per different bytes]} (the cache writes 'sha256<TAB>path')."""
     reads: dict[str, list[str]] = {}
     for line in text.splitlines():
         digest, _, rel = line.partition("\t")

@@ -8,7 +8,7 @@ import stat
 import pandas as pd
 import pytest
 
-from shockbook import paths
+from shockbook import paths, runner
 from shockbook.analysis import market
 from shockbook.data import cache, catalog, importer
 from conftest import tree_digest
@@ -284,3 +284,18 @@ def test_atomic_write_gives_the_usual_mode_and_leaves_no_temp_file(tmp_path):
 def test_paths_in_messages_are_relative_to_the_repository(tmp_path):
     assert paths.rel(paths.PRICES_DIR / "NVDA.csv") == "data/market/prices/NVDA.csv"
     assert paths.rel(tmp_path / "elsewhere.csv") == str(tmp_path / "elsewhere.csv")
+
+
+def test_the_read_log_holds_each_file_and_its_bytes_once(tmp_path, monkeypatch):
+    """A chapter loads a series hundreds of times; the log the runner reads gets it once, and again
+    only if the bytes read were other bytes (a file changed mid-run)."""
+    log = tmp_path / "reads.txt"
+    monkeypatch.setenv("SHOCKBOOK_READ_LOG", str(log))
+    for _ in range(3):
+        cache.load_prices("NVDA")
+        cache.load_sessions("NVDA")
+    lines = log.read_text().splitlines()
+    assert len(lines) == 1 and lines[0].endswith("\tdata/market/prices/NVDA.csv")
+    cache._note_read(paths.PRICES_DIR / "NVDA.csv", digest="0" * 64)
+    cache._note_read(paths.PRICES_DIR / "NVDA.csv", digest="0" * 64)
+    assert runner.parse_read_log(log.read_text())["data/market/prices/NVDA.csv"][1:] == ["0" * 64]

@@ -68,8 +68,17 @@ def _note_read(path: Path, data: bytes | None = None, digest: str | None = None)
             digest = sha256_bytes(data if data is not None else Path(path).read_bytes())
         except FileNotFoundError:
             digest = "missing"
+    # A chapter reads the same file hundreds of times: each (file, bytes) is written to the log once.
+    # Bytes that changed mid-run have another digest, so the runner still sees both.
+    seen = (log, str(path), digest)
+    if seen in _NOTED:
+        return
     with open(log, "a", encoding="utf-8") as fh:
         fh.write(f"{digest}\t{_rel(path)}\n")
+    _NOTED.add(seen)
+
+
+_NOTED: set[tuple[str, str, str]] = set()
 
 
 # --------------------------------------------------------------------------- frames
@@ -251,12 +260,12 @@ def _loaded_prices(ticker: str, market_dir: Path | None) -> pd.DataFrame:
     s = _series(ticker)
     market_dir = Path(market_dir or paths.MARKET_DIR)
     path = market_dir / f"prices/{s.file_name}"
-    manifest_path = market_dir / "manifest.json"
-    if not manifest_path.exists():
-        read_manifest(market_dir)  # raises the clear error
-    if not path.exists():
-        _verified_bytes(f"prices/{s.file_name}", market_dir, read_manifest(market_dir))  # raises
-    df, digest = _load_prices(str(market_dir), s.file_name, _stamp(path), _stamp(manifest_path))
+    try:
+        stamps = _stamp(path), _stamp(market_dir / "manifest.json")
+    except FileNotFoundError:  # the clear error for a missing manifest or file
+        _verified_bytes(f"prices/{s.file_name}", market_dir, read_manifest(market_dir))
+        raise
+    df, digest = _load_prices(str(market_dir), s.file_name, *stamps)
     _note_read(path, digest=digest)  # the bytes this frame was parsed from, even when memoised
     return df
 
