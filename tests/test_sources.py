@@ -186,13 +186,3 @@ def test_every_marker_on_the_site_resolves_and_every_row_has_a_link():
 def test_the_facts_tables_can_be_downloaded():
     for name in S.DOWNLOADS:
         assert list((HTML / "_downloads").rglob(name)), name
-
-
-def test_glue_marker_glues_markdown_for_glue_md(monkeypatch):
-    import myst_nb
-
-    glued = {}
-    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: glued.update({name: (value, display)}))
-    S.glue_marker("x_src", "GEO-B01")
-    value, display = glued["x_src"]
-    assert value._repr_markdown_() == F.marker("GEO-B01") and display is False

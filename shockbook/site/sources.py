@@ -3,7 +3,7 @@
 ``python -m shockbook.site.sources`` writes ``chapters/sources.md`` from ``data/facts/`` (facts.csv
 and sources.csv); ``tests/test_sources.py`` fails when the committed page is stale. Chapters cite a
 fact with :func:`shockbook.data.facts.marker` (a superscript link to the fact's row here), glued
-for ``{glue:md}`` by :func:`glue_marker`.
+for ``{glue:md}`` as a section's ``Cite`` (:mod:`shockbook.site.section`).
 
 Every figure on this page is computed from the two tables when it is written; nothing is typed.
 """
@@ -26,14 +26,6 @@ _KIND_WORDS = {
     "mirror": "mirror (a copy of someone else's text on another site)",
     "derived": "derived (computed by the book from other rows)",
 }
-
-
-def glue_marker(name: str, f) -> None:
-    """Glue a fact's citation marker as markdown, for ``{glue:md}`name``` in a chapter's prose."""
-    from IPython.display import Markdown
-    from myst_nb import glue
-
-    glue(name, Markdown(F.marker(f)), display=False)
 
 
 def md_text(text: str) -> str:
