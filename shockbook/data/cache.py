@@ -106,8 +106,9 @@ def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def check_prices(df: pd.DataFrame, name: str) -> None:
-    """Raise CacheError for the first problem in a price frame (columns, dates, prices)."""
+def check_prices(df: pd.DataFrame, name: str) -> pd.Series:
+    """Raise CacheError for the first problem in a price frame (columns, dates, prices); else its
+    dates, parsed."""
     if list(df.columns) != SCHEMA_COLUMNS:
         raise CacheError(f"{name}: columns are {list(df.columns)}, expected {SCHEMA_COLUMNS}. {FIX}")
     if df.empty:
@@ -141,6 +142,7 @@ def check_prices(df: pd.DataFrame, name: str) -> None:
     if negvol.any():
         i = int(negvol.to_numpy().argmax())
         raise CacheError(f"{where(i)}: Volume is negative. {FIX}")
+    return dates
 
 
 def _read_prices_csv(data: bytes, name: str) -> pd.DataFrame:
@@ -276,8 +278,9 @@ def _load_prices(market_dir: str, file_name: str, file_stamp: tuple, manifest_st
     rel = f"prices/{file_name}"
     data = _verified_bytes(rel, market_dir, read_manifest(market_dir))
     df = _read_prices_csv(data, _rel(market_dir / rel))
-    check_prices(df, _rel(market_dir / rel))
-    df.index = pd.DatetimeIndex(pd.to_datetime(df.pop("Date")), name="Date")
+    dates = check_prices(df, _rel(market_dir / rel))
+    df.index = pd.DatetimeIndex(dates, name="Date")
+    del df["Date"]
     return df, sha256_bytes(data)
 
 
