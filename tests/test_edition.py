@@ -596,6 +596,37 @@ def test_no_chinese_page_writes_shi_yi():
     assert "变化（亿美元）" in table and "股数（亿）" in table
 
 
+# ------------------------------------------------------------------- the PDFs' language (/Lang)
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_printed_book_names_its_language_in_the_catalog(lang):
+    """pdf.finish, as the build calls it on each printed edition, on a one-page PDF."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from shockbook.site import pdf
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    pdf.finish(writer, "书名", pdf.EDITIONS[lang])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    reader = PdfReader(io.BytesIO(buffer.getvalue()))
+    assert reader.trailer["/Root"]["/Lang"] == {"en": "en", "zh": "zh-CN"}[lang]
+    assert reader.metadata.title == "书名"
+
+
+@needs_zh_pdf
+def test_the_built_pdfs_name_their_language():
+    from pypdf import PdfReader
+
+    assert PdfReader(ZH_PDF).trailer["/Root"].get("/Lang") == "zh-CN"
+    english = ZH_PDF.with_name("book.pdf")
+    if english.exists():
+        assert PdfReader(english).trailer["/Root"].get("/Lang") == "en"
+
+
 def test_a_table_counting_in_billions_counts_in_yi_in_the_chinese_edition():
     table = ('<tr><th id="T_t_level0_col0" class="col_heading level0 col0" >代码</th>'
              '<th id="T_t_level0_col1" class="col_heading level0 col1" >变化（十亿美元）</th></tr>'
