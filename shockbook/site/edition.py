@@ -503,7 +503,7 @@ def _translate_output(o: dict, tr: Translator) -> dict:
             m = _SPEC_IN_HTML.search(value)
             if m:  # a chart: translate its spec and draw it again (its id is the new spec's hash)
                 spec = yi_fields(tr.spec({k: v for k, v in json.loads(m.group(1)).items() if k != "description"}))
-                spec["description"] = zh_describe(spec)
+                spec["description"] = charts.describe(spec, LANG)
                 bundle = charts.render(spec)
                 new[mime] = bundle["text/html"]
                 plain = mime.replace("text/html", "text/plain")
@@ -598,26 +598,6 @@ def yi_fields(spec: dict) -> dict:
                 if isinstance(d.get("format"), str):
                     d["format"] = re.sub(r"\.(\d)f", lambda m: f".{max(int(m[1]) - 1, 0)}f", d["format"])
     return spec
-
-
-def zh_describe(spec: dict) -> str:
-    """The screen readers' description of a translated chart, as charts.describe writes the English:
-    its title, what it shows, how many rows of data it draws and its source."""
-    from shockbook.site import charts
-
-    text, subtitle = charts._title_parts(spec)
-    parts = []
-    if text:
-        parts.append("图表：" + "".join(text).rstrip("。") + "。")
-    if subtitle and not subtitle[0].startswith("来源"):
-        parts.append(subtitle[0].rstrip("。") + "。")
-    rows = charts._row_count(spec)
-    if rows:
-        parts.append(f"由 {rows} 行数据绘制；图注中链接了数据表（CSV）。")
-    sources = [s for s in subtitle if s.startswith("来源")]
-    if sources:
-        parts.append(sources[0].strip())
-    return "".join(parts)
 
 
 def _markdown_table(markdown: str, tr: Translator) -> str:
