@@ -635,3 +635,12 @@ def test_a_table_counting_in_billions_counts_in_yi_in_the_chinese_edition():
     out = edition.yi_columns(table)
     assert ">变化（亿美元）</th>" in out and ">-5,927</td>" in out
     assert ">2.5</td>" in out  # another column: as it was
+
+
+def test_a_chinese_chart_description_ends_a_question_with_its_question_mark_only():
+    from shockbook.site import charts
+
+    spec = {"title": {"text": ["为什么市场", "等待了？"], "subtitle": ["每日异常收益", "来源：本书缓存"]},
+            "mark": "point", "data": {"values": [{"x": 1}, {"x": 2}]}}
+    assert charts.describe(spec, "zh") == ("图表：为什么市场等待了？每日异常收益。由 2 行数据绘制；图注中链接了数据表（CSV）。"
+                                           "来源：本书缓存")

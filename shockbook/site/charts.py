@@ -226,12 +226,11 @@ def _row_count(spec: dict) -> int:
 
 
 def _sentence(text: str, lang: str = "en") -> str:
-    """A sentence ending with the edition's full stop (once): "Price." / "价格。"."""
+    """A sentence ending with the edition's full stop: "Price." / "价格。"; a question or an
+    exclamation keeps its own mark ("为什么市场等待了？", not "？。")."""
     stop = word("site.chart.stop", lang)
     text = text.strip()
-    if lang == "en":
-        return text if text.endswith((".", "?", "!")) else text + stop
-    return text.rstrip(stop) + stop
+    return text if text.endswith((stop, "?", "!", "？", "！")) else text + stop
 
 
 def describe(spec: dict, lang: str = "en") -> str:
