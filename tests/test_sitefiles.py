@@ -44,3 +44,17 @@ def test_the_site_data_are_written_from_the_cache(tmp_path):
     assert {s["ticker"] for s in series} >= {"NVDA", "^GSPC", "0700.HK"}
     nvda = next(s for s in series if s["ticker"] == "NVDA")
     assert nvda["column"] == "Adj Close" and nvda["market"] == "US"
+
+
+def test_the_event_study_catalog_names_every_series_and_group_in_chinese():
+    """The Chinese page's widget shows these: a group is always Chinese; a name is the catalogue's
+    (Chinese, or kept in Latin letters on purpose: AMD, Meta, Arm for Arm Holdings)."""
+    from shockbook.site import edition
+
+    catalogue = edition.read_catalogue()
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for s in sitefiles.event_study_catalog():
+        assert han.search(s["group_zh"]), s
+        assert s["name"] in catalogue and s["name_zh"] == catalogue[s["name"]], s
+    nvda = next(s for s in sitefiles.event_study_catalog() if s["ticker"] == "NVDA")
+    assert (nvda["name_zh"], nvda["group_zh"]) == ("英伟达", "芯片")
