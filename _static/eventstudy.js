@@ -16,6 +16,191 @@
 (function (global) {
   "use strict";
 
+  // ------------------------------------------------------------------ words, per edition
+  // Every string the widget shows comes from the table of the page's edition, picked by the page's
+  // <html lang> (the Chinese edition's pages are lang="zh-CN"). The arithmetic is the same in both.
+
+  var ZH_MARKETS = { US: "美国", HK: "香港", CN: "中国内地", JP: "日本", TW: "台湾", FX: "外汇" };
+
+  function zhDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    return m ? m[1] + "年" + Number(m[2]) + "月" + Number(m[3]) + "日" : iso;
+  }
+
+  var WORDS = {
+    en: {
+      date: function (iso) { return iso; },
+      market: function (code) { return code; },
+      seriesName: function (s) { return s.name; },
+      seriesGroup: function (s) { return s.group; },
+      sameLength: "y and x must be of the same length.",
+      tooFewObservations: function (n) { return "the estimation window has " + n + " observations; a market model needs at least 3."; },
+      constantMarket: "the market return is constant in the estimation window: the beta is not identified.",
+      wholeDays: "the event window must be two whole numbers of trading days.",
+      windowWithoutDayZero: function (lo, hi) { return "the event window (" + lo + ", " + hi + ") must contain day 0 (the event date)."; },
+      tooShort: function (n) { return "estimation length " + n + " is too short; use at least 30 trading days."; },
+      negativeGap: function (g) { return "gap " + g + " must be zero or positive."; },
+      otherCalendar: function (stock, market, proxy, proxyMarket) {
+        return stock + " trades on the " + market + " calendar but the market proxy " + proxy + " is on the " + proxyMarket +
+          " calendar; choose a proxy from the same market.";
+      },
+      outsideData: function (day, ticker, first, last) { return day + " is outside the data for " + ticker + " (" + first + ".." + last + ")."; },
+      noTrading: function (ticker, day, market) { return ticker + " did not trade on " + day + " (a holiday on its market, " + market + ")."; },
+      proxyNoReturn: function (proxy, day) { return proxy + " has no return on " + day + ", the event date."; },
+      estimationTooEarly: function (ticker, length, gap, start, available) {
+        return "the estimation window for " + ticker + " needs " + length + " returns ending " + gap +
+          " sessions before the event window, but the data start on " + start + " (only " + available +
+          " returns available). Shorten the estimation length or the gap.";
+      },
+      windowAfterData: function (ticker, last) { return "the event window ends after the data for " + ticker + " (" + last + ")."; },
+      emptyWindow: function (t1, t2) { return "window (" + t1 + ", " + t2 + ") is empty: the first day must not come after the last."; },
+      outsideWindow: function (t1, t2, a, b) { return "window (" + t1 + ", " + t2 + ") is outside the event window studied (" + a + ", " + b + ")."; },
+      dataMissing: function (status) { return "the event study's data are missing (" + status + " for series.json)."; },
+      unknownSeries: function (ticker) { return ticker + " is not among the series the book ships."; },
+      unreadable: function (ticker, status) { return "cannot read the prices of " + ticker + " (" + status + ")."; },
+      cannotStart: "The interactive event study could not start: ",
+      fieldEventDay: "Event day (day 0)",
+      fieldEstimationLength: "Estimation length (trading days)",
+      fieldGap: "Gap before the event window",
+      fieldFrom: "Event window from",
+      fieldTo: "to",
+      fieldProxy: "Market proxy",
+      fieldChartWindow: "Window in the first chart",
+      stocks: "Stocks",
+      proxyOption: function (s, name, market) { return s.ticker + " — " + name + " (" + market + ")"; },
+      designProblem: "design",
+      stocksProblem: "stocks",
+      chooseAStock: "choose at least one stock.",
+      problem: function (who, message) { return who + ": " + message; },
+      status: function (n, proxy, estimation, length, ms) {
+        return n + " stock" + (n > 1 ? "s" : "") + " against " + proxy + "; estimation window " +
+          (estimation ? estimation[0] + " to " + estimation[1] : "") + " (" + length + " returns). Recomputed in your browser in " + ms + " ms.";
+      },
+      nothingToShow: "Nothing to show for this design.",
+      needsVega: "The charts need the vega libraries the site serves.",
+      tipCompany: "Company",
+      tipCar: "CAR, market model (%)",
+      tipSe: "Standard error (pp)",
+      tipMarketAdjusted: "Market-adjusted (%)",
+      tipBeta: "Beta",
+      tipTicker: null,  // vega's default: the field's name
+      tipDate: "Date",
+      tipArDay: "Abnormal return that day (%)",
+      tipCumulative: "Cumulative (%)",
+      carTitle: function (w) { return "Abnormal returns over " + w + ", recomputed"; },
+      carSubtitle: "Dot: market model, with 95% interval; tick: market-adjusted (stock minus market)",
+      carAxis: function (w) { return "Cumulative abnormal return " + w + " (%)"; },
+      pathTitle: "Abnormal returns day by day, recomputed",
+      pathSubtitle: function (shown, chosen) {
+        return "Market model, cumulated from the start of the event window; " +
+          (shown < chosen ? shown + " of the " + chosen + " stocks (all are in the table)" : "every stock chosen");
+      },
+      pathX: "Trading days from the event",
+      pathY: "Cumulative abnormal return (%)",
+      pathColor: "Ticker (click to highlight)",
+      font: null,  // the widget's FONT
+      embedI18n: null,  // vega-embed's own English
+      actionsLabel: "Chart actions: save as SVG or PNG",
+      carDescription: "Abnormal returns of the chosen stocks over the chosen windows, with 95% intervals, recomputed in the page",
+      pathDescription: "Cumulative abnormal returns day by day through the event window, recomputed in the page",
+      headTicker: "Ticker",
+      headCompany: "Company",
+      headBeta: "Beta",
+      headCar: function (w) { return "CAR " + w + " (%)"; },
+      headT: function (w) { return "t " + w; }
+    },
+    zh: {
+      date: zhDate,
+      market: function (code) { return ZH_MARKETS[code] || code; },
+      // The Chinese names come with the data (sitefiles.event_study_catalog, from the edition's catalogue).
+      seriesName: function (s) { return s.name_zh || s.name; },
+      seriesGroup: function (s) { return s.group_zh || s.group; },
+      sameLength: "y 与 x 的长度必须相同。",
+      tooFewObservations: function (n) { return "估计窗口只有 " + n + " 个观测值；市场模型至少需要 3 个。"; },
+      constantMarket: "估计窗口内的市场收益恒定不变：无法识别贝塔。",
+      wholeDays: "事件窗口的两端必须是整数个交易日。",
+      windowWithoutDayZero: function (lo, hi) { return "事件窗口 (" + lo + ", " + hi + ") 必须包含第 0 天（事件日）。"; },
+      tooShort: function (n) { return "估计长度 " + n + " 太短：至少需要 30 个交易日。"; },
+      negativeGap: function (g) { return "间隔 " + g + " 必须为零或正数。"; },
+      otherCalendar: function (stock, market, proxy, proxyMarket) {
+        return stock + " 按" + ZH_MARKETS[market] + "的交易日历交易，而市场代理 " + proxy + " 按" + (ZH_MARKETS[proxyMarket] || proxyMarket) +
+          "的交易日历：请选择同一市场的代理。";
+      },
+      outsideData: function (day, ticker, first, last) { return zhDate(day) + "不在 " + ticker + " 的数据范围内（" + zhDate(first) + "至" + zhDate(last) + "）。"; },
+      noTrading: function (ticker, day, market) { return ticker + " 在" + zhDate(day) + "没有交易（" + (ZH_MARKETS[market] || market) + "市场休市）。"; },
+      proxyNoReturn: function (proxy, day) { return proxy + " 在事件日" + zhDate(day) + "没有收益。"; },
+      estimationTooEarly: function (ticker, length, gap, start, available) {
+        return ticker + " 的估计窗口需要 " + length + " 个收益，并在事件窗口开始前 " + gap + " 个交易日结束，但数据始于" + zhDate(start) +
+          "（只有 " + available + " 个收益可用）。请缩短估计长度或间隔。";
+      },
+      windowAfterData: function (ticker, last) { return "事件窗口超出了 " + ticker + " 的数据（止于" + zhDate(last) + "）。"; },
+      emptyWindow: function (t1, t2) { return "窗口 (" + t1 + ", " + t2 + ") 为空：第一天不能在最后一天之后。"; },
+      outsideWindow: function (t1, t2, a, b) { return "窗口 (" + t1 + ", " + t2 + ") 超出了所研究的事件窗口 (" + a + ", " + b + ")。"; },
+      dataMissing: function (status) { return "事件研究的数据缺失（series.json 返回 " + status + "）。"; },
+      unknownSeries: function (ticker) { return ticker + " 不在本书附带的序列之中。"; },
+      unreadable: function (ticker, status) { return "无法读取 " + ticker + " 的价格（" + status + "）。"; },
+      cannotStart: "交互式事件研究无法启动：",
+      fieldEventDay: "事件日（第 0 天）",
+      fieldEstimationLength: "估计长度（交易日）",
+      fieldGap: "事件窗口前的间隔（交易日）",
+      fieldFrom: "事件窗口起点",
+      fieldTo: "事件窗口终点",
+      fieldProxy: "市场代理",
+      fieldChartWindow: "第一张图的窗口",
+      stocks: "股票",
+      proxyOption: function (s, name, market) { return s.ticker + " — " + name + "（" + market + "）"; },
+      designProblem: "设定",
+      stocksProblem: "股票",
+      chooseAStock: "请至少选择一只股票。",
+      problem: function (who, message) { return who + "：" + message; },
+      status: function (n, proxy, estimation, length, ms) {
+        return n + " 只股票，市场代理 " + proxy + "；估计窗口" + (estimation ? zhDate(estimation[0]) + "至" + zhDate(estimation[1]) : "") +
+          "（" + length + " 个收益）。已在你的浏览器中重新计算，用时 " + ms + " 毫秒。";
+      },
+      nothingToShow: "此设定没有可显示的结果。",
+      needsVega: "图表需要网站自带的 vega 库。",
+      tipCompany: "公司",
+      tipCar: "CAR，市场模型（%）",
+      tipSe: "标准误（百分点）",
+      tipMarketAdjusted: "市场调整收益（%）",
+      tipBeta: "贝塔",
+      tipTicker: "代码",
+      tipDate: "日期",
+      tipArDay: "当日异常收益（%）",
+      tipCumulative: "累计（%）",
+      carTitle: function (w) { return "窗口 " + w + " 内的异常收益（重新计算）"; },
+      carSubtitle: "圆点：市场模型，含95%区间；短线：市场调整收益（股票减市场）",
+      carAxis: function (w) { return "累计异常收益 " + w + "（%）"; },
+      pathTitle: "逐日的异常收益（重新计算）",
+      pathSubtitle: function (shown, chosen) {
+        return "市场模型，自事件窗口开始累计；" + (shown < chosen ? "显示 " + chosen + " 只股票中的 " + shown + " 只（全部见表格）" : "所选的全部股票");
+      },
+      pathX: "距事件的交易日数",
+      pathY: "累计异常收益（%）",
+      pathColor: "代码（点击可突出显示）",
+      // Noto Sans CJK SC (make fonts) wherever the system font has no Chinese glyphs, as in the book's charts
+      font: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans CJK SC', 'Noto Sans CJK', sans-serif",
+      embedI18n: { CLICK_TO_VIEW_ACTIONS: "点击查看操作", SVG_ACTION: "保存为 SVG", PNG_ACTION: "保存为 PNG",
+        COMPILED_ACTION: "查看编译后的 Vega", EDITOR_ACTION: "在 Vega 编辑器中打开", SOURCE_ACTION: "查看源代码" },
+      actionsLabel: "图表操作：保存为 SVG 或 PNG",
+      carDescription: "所选股票在所选窗口内的异常收益及其95%区间，在页面中重新计算",
+      pathDescription: "事件窗口内逐日的累计异常收益，在页面中重新计算",
+      headTicker: "代码",
+      headCompany: "公司",
+      headBeta: "贝塔",
+      headCar: function (w) { return "CAR " + w + "（%）"; },
+      headT: function (w) { return "t " + w; }
+    }
+  };
+
+  // The page's edition: "zh" for a page in Chinese (lang zh, zh-CN, ...), else "en" (and outside a page).
+  function edition() {
+    var lang = typeof document !== "undefined" && document.documentElement ? document.documentElement.getAttribute("lang") || "" : "";
+    return /^zh\b/i.test(lang) ? "zh" : "en";
+  }
+
+  function words() { return WORDS[edition()]; }
+
   // ------------------------------------------------------------------ data
 
   function parseCsv(text) {
@@ -64,11 +249,11 @@
 
   function fitMarketModel(y, x) {
     var n = y.length;
-    if (n !== x.length) throw new Error("y and x must be of the same length.");
-    if (n < 3) throw new Error("the estimation window has " + n + " observations; a market model needs at least 3.");
+    if (n !== x.length) throw new Error(words().sameLength);
+    if (n < 3) throw new Error(words().tooFewObservations(n));
     var xMean = mean(x), yMean = mean(y), xSs = 0, sxy = 0, i;
     for (i = 0; i < n; i++) { xSs += (x[i] - xMean) * (x[i] - xMean); }
-    if (xSs === 0) throw new Error("the market return is constant in the estimation window: the beta is not identified.");
+    if (xSs === 0) throw new Error(words().constantMarket);
     for (i = 0; i < n; i++) { sxy += (x[i] - xMean) * (y[i] - yMean); }
     var beta = sxy / xSs, alpha = yMean - beta * xMean, ssr = 0, resid = new Array(n);
     for (i = 0; i < n; i++) { resid[i] = y[i] - alpha - beta * x[i]; ssr += resid[i] * resid[i]; }
@@ -90,37 +275,34 @@
 
   function checkDesign(design) {
     var lo = design.window[0], hi = design.window[1];
-    if (!(Number.isInteger(lo) && Number.isInteger(hi))) throw new Error("the event window must be two whole numbers of trading days.");
-    if (lo > 0 || hi < 0) throw new Error("the event window (" + lo + ", " + hi + ") must contain day 0 (the event date).");
+    if (!(Number.isInteger(lo) && Number.isInteger(hi))) throw new Error(words().wholeDays);
+    if (lo > 0 || hi < 0) throw new Error(words().windowWithoutDayZero(lo, hi));
     if (!Number.isInteger(design.estimationLength) || design.estimationLength < 30) {
-      throw new Error("estimation length " + design.estimationLength + " is too short; use at least 30 trading days.");
+      throw new Error(words().tooShort(design.estimationLength));
     }
-    if (!Number.isInteger(design.gap) || design.gap < 0) throw new Error("gap " + design.gap + " must be zero or positive.");
+    if (!Number.isInteger(design.gap) || design.gap < 0) throw new Error(words().negativeGap(design.gap));
   }
 
   // stock, market: {ticker, market, dates, prices} (prices: the total-return column).
   function abnormalReturns(stock, proxy, design) {
     checkDesign(design);
     if (stock.market !== proxy.market) {
-      throw new Error(stock.ticker + " trades on the " + stock.market + " calendar but the market proxy " + proxy.ticker +
-        " is on the " + proxy.market + " calendar; choose a proxy from the same market.");
+      throw new Error(words().otherCalendar(stock.ticker, stock.market, proxy.ticker, proxy.market));
     }
     var day = design.eventDate;
     if (day < stock.dates[0] || day > stock.dates[stock.dates.length - 1]) {
-      throw new Error(day + " is outside the data for " + stock.ticker + " (" + stock.dates[0] + ".." + stock.dates[stock.dates.length - 1] + ").");
+      throw new Error(words().outsideData(day, stock.ticker, stock.dates[0], stock.dates[stock.dates.length - 1]));
     }
-    if (stock.dates.indexOf(day) < 0) throw new Error(stock.ticker + " did not trade on " + day + " (a holiday on its market, " + stock.market + ").");
+    if (stock.dates.indexOf(day) < 0) throw new Error(words().noTrading(stock.ticker, day, stock.market));
     var both = innerJoin(simpleReturns(stock.dates, stock.prices), simpleReturns(proxy.dates, proxy.prices));
     var pos0 = both.dates.indexOf(day);
-    if (pos0 < 0) throw new Error(proxy.ticker + " has no return on " + day + ", the event date.");
+    if (pos0 < 0) throw new Error(words().proxyNoReturn(proxy.ticker, day));
     var lo = design.window[0], hi = design.window[1];
     var estEnd = pos0 + lo - design.gap, estStart = estEnd - design.estimationLength;
     if (estStart < 0) {
-      throw new Error("the estimation window for " + stock.ticker + " needs " + design.estimationLength + " returns ending " + design.gap +
-        " sessions before the event window, but the data start on " + both.dates[0] + " (only " + Math.max(estEnd, 0) +
-        " returns available). Shorten the estimation length or the gap.");
+      throw new Error(words().estimationTooEarly(stock.ticker, design.estimationLength, design.gap, both.dates[0], Math.max(estEnd, 0)));
     }
-    if (pos0 + hi >= both.dates.length) throw new Error("the event window ends after the data for " + stock.ticker + " (" + both.dates[both.dates.length - 1] + ").");
+    if (pos0 + hi >= both.dates.length) throw new Error(words().windowAfterData(stock.ticker, both.dates[both.dates.length - 1]));
     var model = fitMarketModel(both.r.slice(estStart, estEnd), both.rm.slice(estStart, estEnd));
     var ev = { ticker: stock.ticker, market: proxy.ticker, relDay: [], dates: [], r: [], rm: [], ar: [], arVar: [], marketAdjusted: [],
       estimation: [both.dates[estStart], both.dates[estEnd - 1]] };
@@ -135,11 +317,11 @@
   }
 
   function car(ev, model, t1, t2) {
-    if (t1 > t2) throw new Error("window (" + t1 + ", " + t2 + ") is empty: the first day must not come after the last.");
+    if (t1 > t2) throw new Error(words().emptyWindow(t1, t2));
     var idx = [];
     ev.relDay.forEach(function (d, i) { if (d >= t1 && d <= t2) idx.push(i); });
     if (idx.length !== t2 - t1 + 1) {
-      throw new Error("window (" + t1 + ", " + t2 + ") is outside the event window studied (" + ev.relDay[0] + ", " + ev.relDay[ev.relDay.length - 1] + ").");
+      throw new Error(words().outsideWindow(t1, t2, ev.relDay[0], ev.relDay[ev.relDay.length - 1]));
     }
     var cov = arCovariance(model, idx.map(function (i) { return ev.rm[i]; }));
     var variance = 0, value = 0, madj = 0;
@@ -222,7 +404,7 @@
     var self = this;
     if (!this.series) {
       this.series = fetch(this.root + "series.json").then(function (r) {
-        if (!r.ok) throw new Error("the event study's data are missing (" + r.status + " for series.json).");
+        if (!r.ok) throw new Error(words().dataMissing(r.status));
         return r.json();
       });
     }
@@ -233,13 +415,14 @@
     if (!this.cache.has(ticker)) {
       this.cache.set(ticker, this.catalog().then(function (all) {
         var info = all.find(function (s) { return s.ticker === ticker; });
-        if (!info) throw new Error(ticker + " is not among the series the book ships.");
+        if (!info) throw new Error(words().unknownSeries(ticker));
         return fetch(self.root + "prices/" + encodeURIComponent(info.file)).then(function (r) {
-          if (!r.ok) throw new Error("cannot read the prices of " + ticker + " (" + r.status + ").");
+          if (!r.ok) throw new Error(words().unreadable(ticker, r.status));
           return r.text();
         }).then(function (text) {
           var cols = parseCsv(text);
-          return { ticker: ticker, name: info.name, group: info.group, market: info.market, dates: cols.Date, prices: cols[info.column] };
+          return { ticker: ticker, name: words().seriesName(info), group: words().seriesGroup(info), market: info.market, dates: cols.Date,
+            prices: cols[info.column] };
         });
       }));
     }
@@ -261,7 +444,8 @@
       var cum = 0;
       res.ev.ar.forEach(function (a, i) {
         cum += a;
-        paths.push({ ticker: s.ticker, rel_day: res.ev.relDay[i], date: res.ev.dates[i], ar_pct: a * 100, car_pct: cum * 100 });
+        paths.push({ ticker: s.ticker, rel_day: res.ev.relDay[i], date: res.ev.dates[i], date_label: words().date(res.ev.dates[i]),
+          ar_pct: a * 100, car_pct: cum * 100 });
       });
       s.estimation = res.ev.estimation;
     });
@@ -312,11 +496,11 @@
   Widget.prototype.start = function () {
     var self = this;
     return this.data.catalog().then(function (series) { self.build(series); return self.recompute(); })
-      .catch(function (e) { self.host.textContent = "The interactive event study could not start: " + e.message; console.error(e); });
+      .catch(function (e) { self.host.textContent = words().cannotStart + e.message; console.error(e); });
   };
 
   Widget.prototype.build = function (series) {
-    var self = this, d = this.defaults;
+    var self = this, d = this.defaults, T = words();
     this.series = series;
     // What the page says without JavaScript stays, shown in print only: on paper there is nothing to
     // operate, and the recomputed charts and timings would differ between two prints.
@@ -334,19 +518,19 @@
       chartWindow: el("select", {})
     };
     series.forEach(function (s) {
-      var o = el("option", { value: s.ticker, text: s.ticker + " — " + s.name + " (" + s.market + ")" });
+      var o = el("option", { value: s.ticker, text: T.proxyOption(s, T.seriesName(s), T.market(s.market)) });
       if (s.ticker === d.proxy) o.selected = true;
       self.inputs.proxy.appendChild(o);
     });
     this.tickerBox = el("div", { class: "es-tickers" });
     var controls = el("div", { class: "es-controls" }, [
-      field("Event day (day 0)", this.inputs.eventDate),
-      field("Estimation length (trading days)", this.inputs.estimationLength),
-      field("Gap before the event window", this.inputs.gap),
-      field("Event window from", this.inputs.from),
-      field("to", this.inputs.to),
-      field("Market proxy", this.inputs.proxy),
-      field("Window in the first chart", this.inputs.chartWindow)
+      field(T.fieldEventDay, this.inputs.eventDate),
+      field(T.fieldEstimationLength, this.inputs.estimationLength),
+      field(T.fieldGap, this.inputs.gap),
+      field(T.fieldFrom, this.inputs.from),
+      field(T.fieldTo, this.inputs.to),
+      field(T.fieldProxy, this.inputs.proxy),
+      field(T.fieldChartWindow, this.inputs.chartWindow)
     ]);
     this.status = el("p", { class: "es-status", role: "status" });
     this.errors = el("ul", { class: "es-errors" });
@@ -354,7 +538,7 @@
     this.pathChart = el("div", { class: "es-chart es-path" });
     this.table = el("div", { class: "es-table" });
     this.host.appendChild(el("div", { class: "es-form" }, [controls, el("details", { class: "es-ticker-picker" },
-      [el("summary", { text: "Stocks" }), this.tickerBox])]));
+      [el("summary", { text: T.stocks }), this.tickerBox])]));
     [this.status, this.errors, this.carChart, this.pathChart, this.table].forEach(function (n) { self.host.appendChild(n); });
     this.fillTickers(d.tickers);
     var again = function () { self.recompute(); };
@@ -370,12 +554,13 @@
 
   // Only stocks on the proxy's calendar can be studied against it: the list follows the proxy.
   Widget.prototype.fillTickers = function (chosen) {
-    var self = this, market = this.proxyMarket();
+    var self = this, market = this.proxyMarket(), T = words();
     this.tickerBox.textContent = "";
     var groups = {};
     this.series.forEach(function (s) {
       if (s.market !== market || s.index || s.ticker === self.inputs.proxy.value) return;
-      (groups[s.group] = groups[s.group] || []).push(s);
+      var g = T.seriesGroup(s);
+      (groups[g] = groups[g] || []).push(s);
     });
     Object.keys(groups).forEach(function (g) {
       var box = el("fieldset", {}, [el("legend", { text: g })]);
@@ -383,7 +568,7 @@
         var cb = el("input", { type: "checkbox", value: s.ticker });
         cb.checked = chosen.indexOf(s.ticker) >= 0;
         cb.addEventListener("change", function () { self.recompute(); });
-        box.appendChild(el("label", { title: s.name }, [cb, document.createTextNode(" " + s.ticker)]));
+        box.appendChild(el("label", { title: T.seriesName(s) }, [cb, document.createTextNode(" " + s.ticker)]));
       });
       self.tickerBox.appendChild(box);
     });
@@ -411,8 +596,9 @@
       if (label(w) === chosenWindow) o.selected = true;
       self.inputs.chartWindow.appendChild(o);
     });
-    try { checkDesign(design); } catch (e) { this.show({ rows: [], paths: [], errors: [{ ticker: "design", message: e.message }] }, 0, design); return Promise.resolve(); }
-    if (!tickers.length) { this.show({ rows: [], paths: [], errors: [{ ticker: "stocks", message: "choose at least one stock." }] }, 0, design); return Promise.resolve(); }
+    var T = words();
+    try { checkDesign(design); } catch (e) { this.show({ rows: [], paths: [], errors: [{ ticker: T.designProblem, message: e.message }] }, 0, design); return Promise.resolve(); }
+    if (!tickers.length) { this.show({ rows: [], paths: [], errors: [{ ticker: T.stocksProblem, message: T.chooseAStock }] }, 0, design); return Promise.resolve(); }
     return Promise.all([this.data.load(proxyTicker)].concat(tickers.map(function (t) { return self.data.load(t); })))
       .then(function (loaded) {
         var t0 = performance.now();
@@ -425,13 +611,11 @@
   };
 
   Widget.prototype.show = function (res, ms, design) {
-    var self = this;
+    var self = this, T = words();
     this.errors.textContent = "";
-    res.errors.forEach(function (e) { self.errors.appendChild(el("li", { text: e.ticker + ": " + e.message })); });
+    res.errors.forEach(function (e) { self.errors.appendChild(el("li", { text: T.problem(e.ticker, e.message) })); });
     var n = new Set(res.rows.map(function (r) { return r.ticker; })).size;
-    this.status.textContent = n ? (n + " stock" + (n > 1 ? "s" : "") + " against " + this.inputs.proxy.value + "; estimation window " +
-      (res.estimation ? res.estimation[0] + " to " + res.estimation[1] : "") + " (" + design.estimationLength + " returns). Recomputed in your browser in " +
-      ms.toFixed(1) + " ms.") : "Nothing to show for this design.";
+    this.status.textContent = n ? T.status(n, this.inputs.proxy.value, res.estimation, design.estimationLength, ms.toFixed(1)) : T.nothingToShow;
     this.host.setAttribute("data-state", "ready");
     this.host.dispatchEvent(new CustomEvent("shockbook:eventstudy", { detail: { result: res, ms: ms } }));
     var w = this.inputs.chartWindow.value;
@@ -440,18 +624,18 @@
         lo: (r.car - 1.96 * r.se) * 100, hi: (r.car + 1.96 * r.se) * 100 };
     });
     this.drawTable(res.rows);
-    if (typeof vegaEmbed === "undefined") { this.carChart.textContent = "The charts need the vega libraries the site serves."; return; }
-    var config = { font: FONT, view: { stroke: null }, range: { category: PALETTE }, title: { anchor: "start", fontSize: 14, subtitleColor: "#555" },
+    if (typeof vegaEmbed === "undefined") { this.carChart.textContent = T.needsVega; return; }
+    var config = { font: T.font || FONT, view: { stroke: null }, range: { category: PALETTE }, title: { anchor: "start", fontSize: 14, subtitleColor: "#555" },
       axis: { gridColor: "#e6e6e6", domainColor: "#888", tickColor: "#888" }, legend: { orient: "bottom" } };
-    var tips = [{ field: "name", title: "Company" }, { field: "car", title: "CAR, market model (%)", format: "+.2f", type: "quantitative" },
-      { field: "se", title: "Standard error (pp)", format: ".2f", type: "quantitative" }, { field: "t", title: "t", format: "+.2f", type: "quantitative" },
-      { field: "market_adjusted", title: "Market-adjusted (%)", format: "+.2f", type: "quantitative" }, { field: "beta", title: "Beta", format: ".2f", type: "quantitative" }];
+    var tips = [{ field: "name", title: T.tipCompany }, { field: "car", title: T.tipCar, format: "+.2f", type: "quantitative" },
+      { field: "se", title: T.tipSe, format: ".2f", type: "quantitative" }, { field: "t", title: "t", format: "+.2f", type: "quantitative" },
+      { field: "market_adjusted", title: T.tipMarketAdjusted, format: "+.2f", type: "quantitative" }, { field: "beta", title: T.tipBeta, format: ".2f", type: "quantitative" }];
     var y = { field: "ticker", type: "nominal", sort: { field: "car", order: "ascending" }, title: null };
     var carSpec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", config: config, data: { values: rows },
-      title: { text: "Abnormal returns over " + w + ", recomputed", subtitle: ["Dot: market model, with 95% interval; tick: market-adjusted (stock minus market)"] },
+      title: { text: T.carTitle(w), subtitle: [T.carSubtitle] },
       width: 500, height: Math.max(15 * rows.length, 30),
       layer: [
-        { mark: { type: "rule", strokeWidth: 2, color: "#999" }, encoding: { y: y, x: { field: "lo", type: "quantitative", title: "Cumulative abnormal return " + w + " (%)" }, x2: { field: "hi" } } },
+        { mark: { type: "rule", strokeWidth: 2, color: "#999" }, encoding: { y: y, x: { field: "lo", type: "quantitative", title: T.carAxis(w) }, x2: { field: "hi" } } },
         { data: { values: [{ x: 0 }] }, mark: { type: "rule", color: "#444" }, encoding: { x: { field: "x", type: "quantitative" } } },
         { mark: { type: "point", filled: true, size: 60, color: "#D55E00" }, encoding: { y: y, x: { field: "car", type: "quantitative" }, tooltip: tips } },
         { mark: { type: "tick", color: "#0072B2", thickness: 2, size: 12 }, encoding: { y: y, x: { field: "market_adjusted", type: "quantitative" }, tooltip: tips } }
@@ -462,24 +646,25 @@
     if (!shown.length) shown = chosen.slice(0, 5);
     var pathSpec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", config: config,
       data: { values: res.paths.filter(function (p) { return shown.indexOf(p.ticker) >= 0; }) },
-      title: { text: "Abnormal returns day by day, recomputed", subtitle: ["Market model, cumulated from the start of the event window; " +
-        (shown.length < chosen.length ? shown.length + " of the " + chosen.length + " stocks (all are in the table)" : "every stock chosen")] },
+      title: { text: T.pathTitle, subtitle: [T.pathSubtitle(shown.length, chosen.length)] },
       width: 500, height: 280,
       params: [{ name: "pick", select: { type: "point", fields: ["ticker"] }, bind: "legend" }],
       mark: { type: "line", point: true },
-      encoding: { x: { field: "rel_day", type: "quantitative", title: "Trading days from the event", axis: { tickMinStep: 1 } },
-        y: { field: "car_pct", type: "quantitative", title: "Cumulative abnormal return (%)" },
-        color: { field: "ticker", type: "nominal", title: "Ticker (click to highlight)" },
+      encoding: { x: { field: "rel_day", type: "quantitative", title: T.pathX, axis: { tickMinStep: 1 } },
+        y: { field: "car_pct", type: "quantitative", title: T.pathY },
+        color: { field: "ticker", type: "nominal", title: T.pathColor },
         opacity: { condition: { param: "pick", value: 1 }, value: 0.15 },
-        tooltip: [{ field: "ticker" }, { field: "date", title: "Date" }, { field: "ar_pct", title: "Abnormal return that day (%)", format: "+.2f", type: "quantitative" },
-          { field: "car_pct", title: "Cumulative (%)", format: "+.2f", type: "quantitative" }] } };
+        tooltip: [T.tipTicker ? { field: "ticker", title: T.tipTicker } : { field: "ticker" }, { field: "date_label", title: T.tipDate },
+          { field: "ar_pct", title: T.tipArDay, format: "+.2f", type: "quantitative" },
+          { field: "car_pct", title: T.tipCumulative, format: "+.2f", type: "quantitative" }] } };
     var opts = { actions: { export: true, source: false, compiled: false, editor: false }, renderer: "svg" };
+    if (T.embedI18n) opts.i18n = T.embedI18n;
     if (!rows.length) { this.carChart.textContent = ""; this.pathChart.textContent = ""; return; }
     // Like the book's own charts: the menu button gets a name, the drawing a text alternative.
     function named(el, what) {
       return function () {
         var menu = el.querySelector("details > summary");
-        if (menu) { menu.setAttribute("aria-label", "Chart actions: save as SVG or PNG"); }
+        if (menu) { menu.setAttribute("aria-label", T.actionsLabel); }
         el.querySelectorAll('svg[role="graphics-document"], svg[role="img"], svg.marks').forEach(function (svg) {
           svg.setAttribute("role", "img");
           svg.setAttribute("aria-label", what);
@@ -490,13 +675,14 @@
         });
       };
     }
-    vegaEmbed(this.carChart, carSpec, opts).then(named(this.carChart, "Abnormal returns of the chosen stocks over the chosen windows, with 95% intervals, recomputed in the page"))
+    vegaEmbed(this.carChart, carSpec, opts).then(named(this.carChart, T.carDescription))
       .catch(function (e) { console.error(e); });
-    vegaEmbed(this.pathChart, pathSpec, opts).then(named(this.pathChart, "Cumulative abnormal returns day by day through the event window, recomputed in the page"))
+    vegaEmbed(this.pathChart, pathSpec, opts).then(named(this.pathChart, T.pathDescription))
       .catch(function (e) { console.error(e); });
   };
 
   Widget.prototype.drawTable = function (rows) {
+    var T = words();
     this.table.textContent = "";
     if (!rows.length) return;
     var windows = [], byTicker = new Map();
@@ -505,8 +691,8 @@
       if (!byTicker.has(r.ticker)) byTicker.set(r.ticker, { ticker: r.ticker, name: r.name, beta: r.beta });
       byTicker.get(r.ticker)[r.window] = r;
     });
-    var head = ["Ticker", "Company", "Beta"];
-    windows.forEach(function (w) { head.push("CAR " + w + " (%)", "t " + w); });
+    var head = [T.headTicker, T.headCompany, T.headBeta];
+    windows.forEach(function (w) { head.push(T.headCar(w), T.headT(w)); });
     var thead = el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { text: h }); }))]);
     var tbody = el("tbody");
     byTicker.forEach(function (r) {
@@ -522,7 +708,7 @@
 
   var api = { parseCsv: parseCsv, simpleReturns: simpleReturns, innerJoin: innerJoin, fitMarketModel: fitMarketModel,
     arCovariance: arCovariance, abnormalReturns: abnormalReturns, car: car, twoSidedP: twoSidedP, checkDesign: checkDesign,
-    studyLoaded: studyLoaded, EventStudyData: EventStudyData, Widget: Widget, widgets: [] };
+    studyLoaded: studyLoaded, EventStudyData: EventStudyData, Widget: Widget, widgets: [], WORDS: WORDS, edition: edition };
   global.ShockbookEventStudy = api;
 
   function startAll() {

@@ -99,7 +99,11 @@ def test_every_glued_value_reaches_the_twin_unchanged(stem, twins, translator):
                 missing = numbers(en_text) - numbers(zh_text)
                 assert not missing, f"{stem} {key}: {en_text!r} -> {zh_text!r} lost {dict(missing)}"
             else:  # a chart or a table: every number of the English data is in the Chinese one
-                missing = numbers(_data_of(en_value)) - numbers(_data_of(zh_value))
+                zh_numbers = numbers(_data_of(zh_value))
+                missing = numbers(_data_of(en_value)) - zh_numbers
+                if "亿" in zh_value:  # a table's columns in billions are in 亿: the English amount x10
+                    missing = Counter({n: c for n, c in missing.items()
+                                       if not numbers(edition.yi_amounts(n)) <= zh_numbers})
                 assert not missing, f"{stem} {key} ({mime}): numbers lost {dict(list(missing.items())[:5])}"
 
 
@@ -538,3 +542,105 @@ def test_every_chinese_page_offers_the_chinese_pdf():
             assert (ZH_HTML / page).parent.joinpath(href).resolve() == (ZH_HTML / "book.pdf").resolve(), (page, href)
     if ZH_PDF.exists():
         assert (ZH_HTML / "book.pdf").read_bytes() == ZH_PDF.read_bytes()
+
+
+# ------------------------------------------------------------- money in 亿 / 万亿 (not 十亿)
+
+def test_amounts_in_billions_are_written_in_yi_with_the_english_figure_kept():
+    assert edition.yi_value("593", "十亿美元") == "5,930亿美元（$593 bn）"
+    assert edition.yi_value("1000", "十亿美元（下限）") == "1万亿美元（$1000 bn；下限）"
+    assert edition.yi_value("60-65", "十亿美元（2025年资本开支）") == "600-650亿美元（$60-65 bn；2025年资本开支）"
+    assert edition.yi_value("0.944", "十亿美元") == "9.44亿美元（$0.944 bn）"
+    assert edition.yi_value("246 (2024); >320 (2025 plan)", "十亿美元") == \
+        "2,460亿美元（$246 bn） (2024); >3,200亿美元（$320 bn） (2025 plan)"
+    assert edition.yi_value("24.49", "十亿股") == "244.9亿股（24.49 bn）"
+    assert edition.yi_value("5.58", "美元") is None
+    # the patterns' {N:yi} write an amount the same way
+    assert edition.yi_amounts("1.38") == "13.8" and edition.yi_amounts("593") == "5,930"
+
+
+def test_the_chinese_sources_page_writes_billions_in_yi_not_shi_yi(translator):
+    from shockbook.site import sources
+
+    tr = edition.Translator(translator.catalogue, patterns=translator.patterns)
+    page = sources.page_markdown(lang="zh", tr=tr, data_prefix="../../")
+    assert "十亿" not in page
+    row = _rows(page)["fact-shk-11"]
+    assert "5,930亿美元（\\$593 bn）" in row, row  # the markdown escapes the dollar sign (no maths)
+
+
+def test_a_chart_counting_in_billions_counts_in_yi_in_the_chinese_edition():
+    spec = {"datasets": {"d": [{"name": "英伟达", "change_bn": -593.0, "hi": 1.0}]}, "data": {"name": "d"},
+            "layer": [{"mark": "bar", "encoding": {
+                "x": {"field": "change_bn", "type": "quantitative", "title": "市值变化（十亿美元）"}, "x2": {"field": "hi"},
+                "tooltip": [{"field": "name"}, {"field": "change_bn", "format": "+,.1f", "title": "变化（十亿美元）"}]}},
+                {"mark": "rule", "encoding": {"x": {"datum": 0}}}]}
+    out = edition.yi_fields(spec)
+    assert out["datasets"] == spec["datasets"]  # the same data as the English chart
+    bar = out["layer"][0]
+    assert bar["transform"] == [{"calculate": 'datum["change_bn"] * 10', "as": "change_bn__yi"},
+                                {"calculate": 'datum["hi"] * 10', "as": "hi__yi"}]
+    assert bar["encoding"]["x"] == {"field": "change_bn__yi", "type": "quantitative", "title": "市值变化（亿美元）"}
+    assert bar["encoding"]["x2"] == {"field": "hi__yi"}
+    assert bar["encoding"]["tooltip"][1] == {"field": "change_bn__yi", "format": "+,.0f", "title": "变化（亿美元）"}
+    assert "transform" not in out["layer"][1] and "十亿" not in json.dumps(out, ensure_ascii=False)
+
+
+@needs_site
+def test_no_chinese_page_writes_shi_yi():
+    pages = [p for p in _zh_pages() if "十亿" in (ZH_HTML / p).read_text(encoding="utf-8")]
+    assert not pages, f"十亿 on {pages}"
+    sources_page = (ZH_HTML / "chapters" / "sources.html").read_text(encoding="utf-8")
+    assert "5,930亿美元（$593 bn）" in sources_page
+    table = (ZH_HTML / "chapters" / "01_shock.html").read_text(encoding="utf-8")
+    assert "变化（亿美元）" in table and "股数（亿）" in table
+
+
+# ------------------------------------------------------------------- the PDFs' language (/Lang)
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_printed_book_names_its_language_in_the_catalog(lang):
+    """pdf.finish, as the build calls it on each printed edition, on a one-page PDF."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from shockbook.site import pdf
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    pdf.finish(writer, "书名", pdf.EDITIONS[lang])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    reader = PdfReader(io.BytesIO(buffer.getvalue()))
+    assert reader.trailer["/Root"]["/Lang"] == {"en": "en", "zh": "zh-CN"}[lang]
+    assert reader.metadata.title == "书名"
+
+
+@needs_zh_pdf
+def test_the_built_pdfs_name_their_language():
+    from pypdf import PdfReader
+
+    assert PdfReader(ZH_PDF).trailer["/Root"].get("/Lang") == "zh-CN"
+    english = ZH_PDF.with_name("book.pdf")
+    if english.exists():
+        assert PdfReader(english).trailer["/Root"].get("/Lang") == "en"
+
+
+def test_a_table_counting_in_billions_counts_in_yi_in_the_chinese_edition():
+    table = ('<tr><th id="T_t_level0_col0" class="col_heading level0 col0" >代码</th>'
+             '<th id="T_t_level0_col1" class="col_heading level0 col1" >变化（十亿美元）</th></tr>'
+             '<tr><td id="T_t_row0_col0" class="data row0 col0" >2.5</td>'
+             '<td id="T_t_row0_col1" class="data row0 col1" >-592.7</td></tr>')
+    out = edition.yi_columns(table)
+    assert ">变化（亿美元）</th>" in out and ">-5,927</td>" in out
+    assert ">2.5</td>" in out  # another column: as it was
+
+
+def test_a_chinese_chart_description_ends_a_question_with_its_question_mark_only():
+    from shockbook.site import charts
+
+    spec = {"title": {"text": ["为什么市场", "等待了？"], "subtitle": ["每日异常收益", "来源：本书缓存"]},
+            "mark": "point", "data": {"values": [{"x": 1}, {"x": 2}]}}
+    assert charts.describe(spec, "zh") == ("图表：为什么市场等待了？每日异常收益。由 2 行数据绘制；图注中链接了数据表（CSV）。"
+                                           "来源：本书缓存")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import math
+import re
 import shutil
 import threading
 
@@ -20,7 +21,7 @@ import pytest
 from shockbook import paths
 from shockbook.analysis import events
 from shockbook.data import cache, catalog
-from shockbook.site import sitefiles
+from shockbook.site import pdf, sitefiles
 
 N_DESIGNS = 200
 TOLERANCE = 1e-9
@@ -233,3 +234,91 @@ def test_the_widget_draws_and_recomputes_offline(site, browser):
     context.close()
     assert not errors, errors
     assert not foreign, foreign
+
+
+# --------------------------------------------------------------------------- the Chinese edition's page
+
+BUILT = paths.ROOT / "_build" / "html"
+EDITIONS = {"en": "chapters/01_shock.html", "zh": "zh/chapters/01_shock.html"}
+needs_both_editions = pytest.mark.skipif(not all((BUILT / p).exists() for p in EDITIONS.values()),
+                                         reason="the two editions are not built: run `make site` first")
+
+# What a reader sees of the widget after one design: the numbers of every row, the table, the status,
+# the errors, the widget's whole text (its form, proxy list, stock picker, charts' titles, axes and
+# legends) and the tooltip of the first chart's first dot.
+READ_WIDGET = """async (design) => {
+  const host = document.querySelector('.shockbook-eventstudy');
+  const w = window.ShockbookEventStudy.widgets[0];
+  await w.ready;
+  for (const [k, v] of Object.entries(design)) w.inputs[k].value = String(v);
+  const out = await w.recompute();
+  await new Promise(r => setTimeout(r, 50));
+  const rows = out ? out.result.rows.map(r => [r.ticker, r.window, r.alpha, r.beta, r.car, r.se, r.t, r.p, r.market_adjusted]) : [];
+  const table = [...host.querySelectorAll('.es-table tr')].map(tr => [...tr.children].map(c => c.textContent));
+  return {rows, table, status: host.querySelector('.es-status').textContent,
+          errors: [...host.querySelectorAll('.es-errors li')].map(li => li.textContent), text: host.textContent};
+}"""
+
+DESIGNS = {
+    "the book's design": {},
+    "another design": {"eventDate": "2025-01-21", "estimationLength": 200, "gap": 20, "from": -3, "to": 3},
+    "a holiday": {"eventDate": "2025-01-20"},
+    "too short an estimation": {"eventDate": "2025-01-27", "estimationLength": 10},
+}
+
+
+def _tooltip(tab) -> str:
+    """The tooltip a reader gets over the first dot of the first chart."""
+    tab.locator(".es-car svg path[role=graphics-symbol], .es-car svg .mark-symbol path").first.hover(force=True)
+    tab.wait_for_function("document.querySelector('#vg-tooltip-element')?.textContent.length > 0", timeout=10000)
+    return tab.locator("#vg-tooltip-element").text_content()
+
+
+@needs_both_editions
+def test_the_chinese_chapter_runs_the_event_study_in_chinese_with_the_english_numbers(browser):
+    from test_edition import english_runs
+
+    from shockbook.site.edition import zh_iso_dates
+
+    seen: dict[str, dict] = {}
+    with pdf.serve(BUILT) as url:
+        for lang, page in EDITIONS.items():
+            context, tab, errors, foreign = open_page(browser, f"{url}/{page}")
+            assert tab.evaluate("typeof window.ShockbookEventStudy") == "object", f"{page}: the page lacks eventstudy.js"
+            tab.wait_for_function("document.querySelector('.shockbook-eventstudy')?.dataset.state === 'ready'", timeout=30000)
+            tab.wait_for_function("document.querySelectorAll('.shockbook-eventstudy svg g[class*=\"mark-\"]').length > 0",
+                                  timeout=30000)
+            seen[lang] = {"tooltip": _tooltip(tab)}
+            seen[lang].update({name: tab.evaluate(READ_WIDGET, d) for name, d in DESIGNS.items()})
+            context.close()
+            assert not errors, f"{page}: {errors}"
+            assert not foreign, f"{page}: {foreign}"
+    en, zh = seen["en"], seen["zh"]
+    for name in DESIGNS:
+        # The same arithmetic on the same files: the same numbers, bit for bit, and the same table cells
+        # but the company names and the headers.
+        assert zh[name]["rows"] == en[name]["rows"], name
+        assert [r[:1] + r[3:] for r in zh[name]["table"][1:]] == [r[:1] + r[3:] for r in en[name]["table"][1:]], name
+        assert len(zh[name]["errors"]) == len(en[name]["errors"]), name
+        text = zh[name]["text"]
+        assert not english_runs(text), f"{name}: English left in the Chinese widget: {english_runs(text)[:3]}"
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text), f"{name}: an ISO date in the Chinese widget"
+    assert len(en["the book's design"]["rows"]) == 23 * 4
+    # The English page is as it was.
+    assert en["the book's design"]["table"][0][:5] == ["Ticker", "Company", "Beta", "CAR (+0,+0) (%)", "t (+0,+0)"]
+    ev, _ = events.abnormal_returns("NVDA", "^GSPC", events.Design(event_date="2025-01-27", estimation_length=250, gap=30,
+                                                                   window=(-5, 5)))
+    first, last = (f"{d:%Y-%m-%d}" for d in ev.attrs["estimation"])
+    assert en["the book's design"]["status"].startswith(f"23 stocks against ^GSPC; estimation window {first} to {last} (250 returns).")
+    assert en["a holiday"]["errors"][0] == "NVDA: NVDA did not trade on 2025-01-20 (a holiday on its market, US)."
+    assert en["too short an estimation"]["errors"] == ["design: estimation length 10 is too short; use at least 30 trading days."]
+    assert "Company" in en["tooltip"] and "CAR, market model (%)" in en["tooltip"]
+    # The Chinese page in Chinese: glossary terms, company names, dates written 2025年1月27日.
+    zh_book = zh["the book's design"]
+    assert zh_book["table"][0][:5] == ["代码", "公司", "贝塔", "CAR (+0,+0)（%）", "t (+0,+0)"]
+    assert zh_book["table"][1][:2] == ["NVDA", "英伟达"]
+    assert zh_book["status"].startswith(f"23 只股票，市场代理 ^GSPC；估计窗口{zh_iso_dates(first)}至{zh_iso_dates(last)}（250 个收益）")
+    assert "累计异常收益" in zh_book["text"] and "市场模型" in zh_book["text"] and "事件日" in zh_book["text"]
+    assert zh["a holiday"]["errors"][0] == "NVDA：NVDA 在2025年1月20日没有交易（美国市场休市）。"
+    assert zh["too short an estimation"]["errors"] == ["设定：估计长度 10 太短：至少需要 30 个交易日。"]
+    assert "公司" in zh["tooltip"] and "CAR，市场模型（%）" in zh["tooltip"] and not english_runs(zh["tooltip"])

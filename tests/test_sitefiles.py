@@ -61,3 +61,17 @@ def test_the_site_data_refuse_a_price_file_that_is_not_the_manifests(tmp_path, m
     monkeypatch.setattr(paths, "MANIFEST", market / "manifest.json")
     with pytest.raises(cache.CacheError, match="NVDA.csv has changed since the manifest"):
         sitefiles.write_event_study_data(tmp_path / "site")
+
+
+def test_the_event_study_catalog_names_every_series_and_group_in_chinese():
+    """The Chinese page's widget shows these: a group is always Chinese; a name is the catalogue's
+    (Chinese, or kept in Latin letters on purpose: AMD, Meta, Arm for Arm Holdings)."""
+    from shockbook.site import edition
+
+    catalogue = edition.read_catalogue()
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for s in sitefiles.event_study_catalog():
+        assert han.search(s["group_zh"]), s
+        assert s["name"] in catalogue and s["name_zh"] == catalogue[s["name"]], s
+    nvda = next(s for s in sitefiles.event_study_catalog() if s["ticker"] == "NVDA")
+    assert (nvda["name_zh"], nvda["group_zh"]) == ("英伟达", "芯片")

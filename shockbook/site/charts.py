@@ -26,6 +26,8 @@ from pathlib import Path
 
 import altair as alt
 
+from shockbook.site.words import word
+
 # Okabe & Ito's palette, readable by the colour-blind; grey last for "other".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
 UP, DOWN = "#0072B2", "#D55E00"  # blue for gains, vermilion for losses
@@ -223,23 +225,29 @@ def _row_count(spec: dict) -> int:
     return rows
 
 
-def _sentence(text: str) -> str:
+def _sentence(text: str, lang: str = "en") -> str:
+    """A sentence ending with the edition's full stop: "Price." / "价格。"; a question or an
+    exclamation keeps its own mark ("为什么市场等待了？", not "？。")."""
+    stop = word("site.chart.stop", lang)
     text = text.strip()
-    return text if text.endswith((".", "?", "!")) else text + "."
+    return text if text.endswith((stop, "?", "!", "？", "！")) else text + stop
 
 
-def describe(spec: dict) -> str:
-    """A short text description of what a chart shows, generated from its spec.
+def describe(spec: dict, lang: str = "en") -> str:
+    """A short text description of what a chart shows, generated from its spec, in the edition's
+    words (``site.chart.*`` in :data:`shockbook.site.words.VOCABULARY`).
 
     The title, the first subtitle line (what is shown), which marks plot which quantities, and how
     many rows of data it draws: what a screen reader says in place of the picture.
     """
+    say = lambda key, **slots: word(f"site.chart.{key}", lang).format(**slots)  # noqa: E731
+    space, source = say("space"), say("source")
     text, subtitle = _title_parts(spec)
     parts = []
     if text:
-        parts.append("Chart: " + _sentence(" ".join(text)))
-    if subtitle and not subtitle[0].startswith("Source:"):
-        parts.append(_sentence(subtitle[0]))
+        parts.append(say("title", title=_sentence(space.join(text), lang)))
+    if subtitle and not subtitle[0].startswith(source):
+        parts.append(_sentence(subtitle[0], lang))
     marks, axes = [], {}
     for view in _views(spec):
         mark = view["mark"]["type"] if isinstance(view["mark"], dict) else view["mark"]
@@ -250,16 +258,16 @@ def describe(spec: dict) -> str:
             title = _channel_title((view.get("encoding") or {}).get(channel))
             if title and channel not in axes:
                 axes[channel] = f"{label}: {title}"
-    if marks:
+    if marks and word("site.chart.marks", lang):  # an edition without the sentence leaves it out
         what = " and ".join(marks) if len(marks) < 3 else ", ".join(marks[:-1]) + " and " + marks[-1]
-        parts.append(what[0].upper() + what[1:] + (" (" + "; ".join(axes.values()) + ")" if axes else "") + ".")
+        parts.append(say("marks", marks=what[0].upper() + what[1:], axes=" (" + "; ".join(axes.values()) + ")" if axes else ""))
     rows = _row_count(spec)
     if rows:
-        parts.append(f"Drawn from {rows} rows of data; the caption links the data as a table (CSV).")
-    sources = [s for s in subtitle if s.startswith("Source:")]
+        parts.append(say("rows", rows=rows))
+    sources = [s for s in subtitle if s.startswith(source)]
     if sources:
         parts.append(sources[0].strip())
-    return " ".join(parts)
+    return space.join(parts)
 
 
 def _spec_of(spec_or_chart) -> dict:

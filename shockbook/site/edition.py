@@ -127,8 +127,48 @@ _SLOT = re.compile(r"\{(\d+)(\?|=|:yi|:wan)?\}")
 
 
 def _scaled(number: str, factor: float) -> str:
-    value = float(number.replace(",", "")) * factor
-    return f"{value:,.0f}" if abs(value - round(value)) < 1e-6 else f"{value:,.1f}".rstrip("0").rstrip(".")
+    """A number times a power of ten, with as many decimals as it then needs ("0.944" x10 -> "9.44")."""
+    from decimal import Decimal
+
+    value = Decimal(number.replace(",", "")) * Decimal(repr(factor))
+    text = f"{value:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# An amount outside parentheses ("246 (2024); >320 (2025 plan)" has two, and two years that are not),
+# or a range of them ("60-65").
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)(?:([-–])(\d[\d,]*(?:\.\d+)?))?(?![^(（]*[)）])")
+# A unit in billions, as the catalogue writes it ("十亿美元（下限）"): the Chinese count in 亿 instead.
+_BILLIONS_UNIT = re.compile(r"^十亿([^（(]*)(?:[（(](.*)[）)])?$")
+
+
+def yi_amounts(text: str) -> str:
+    """Every amount of a text in billions written in 亿 (x10): "593" -> "5,930", "60-65" ->
+    "600-650"; numbers in parentheses (years, notes) are kept."""
+    return _AMOUNT.sub(lambda m: _scaled(m[1], 10.0) + (m[2] + _scaled(m[3], 10.0) if m[3] else ""), text)
+
+
+def yi_value(value: str, unit_zh: str) -> str | None:
+    """A value in billions with its translated unit (the catalogue's "十亿美元（下限）"), written the
+    edition's way: each amount in 亿 (万亿 from a trillion on) with the English figure kept beside it,
+    as patterns.csv writes money: "5,930亿美元（$593 bn）", "1万亿美元（$1000 bn；下限）",
+    "2,460亿美元（$246 bn） (2024)…". None when the unit is not in billions."""
+    m = _BILLIONS_UNIT.match(unit_zh)
+    if not m:
+        return None
+    base, note = m[1].strip(), m[2]
+    dollar = "$" if base == "美元" else ""
+
+    def amount(a: re.Match) -> str:
+        top = float((a[3] or a[1]).replace(",", ""))
+        chinese = (_scaled(a[1], 1e-3) + (a[2] + _scaled(a[3], 1e-3) if a[3] else "") + "万亿") if top >= 1000 \
+            else yi_amounts(a[0]) + "亿"
+        return f"{chinese}{base}（{dollar}{a[0]} bn" + "{note}）"
+
+    whole = _AMOUNT.fullmatch(value.strip())
+    if whole:
+        return amount(whole).replace("{note}", f"；{note}" if note else "")
+    return _AMOUNT.sub(amount, value).replace("{note}", "") + (f"（{note}）" if note else "")
 
 
 def _zh_time_format(fmt: str) -> str:
@@ -234,8 +274,10 @@ class Translator:
                 if group not in self.catalogue:
                     self.kept.add(group)  # a name kept in English (a publication, a person)
                 return self.catalogue.get(group, zh_date(group))
-            if how in (":yi", ":wan"):
-                return _scaled(group, 10.0 if how == ":yi" else 100.0)
+            if how == ":yi":
+                return yi_amounts(group)
+            if how == ":wan":
+                return _scaled(group, 100.0)
             return self.text(group)
         return _SLOT.sub(slot, template)
 
@@ -461,15 +503,15 @@ def _translate_output(o: dict, tr: Translator) -> dict:
         if base == "text/html" and isinstance(value, str):
             m = _SPEC_IN_HTML.search(value)
             if m:  # a chart: translate its spec and draw it again (its id is the new spec's hash)
-                spec = tr.spec({k: v for k, v in json.loads(m.group(1)).items() if k != "description"})
-                spec["description"] = zh_describe(spec)
+                spec = yi_fields(tr.spec({k: v for k, v in json.loads(m.group(1)).items() if k != "description"}))
+                spec["description"] = charts.describe(spec, LANG)
                 bundle = charts.render(spec)
                 new[mime] = bundle["text/html"]
                 plain = mime.replace("text/html", "text/plain")
                 if plain in data:
                     new[plain] = bundle["text/plain"]
             else:
-                new[mime] = tr.html(_retitle_markers(value, tr))
+                new[mime] = yi_columns(tr.html(_retitle_markers(value, tr)))
         elif base == "text/plain" and isinstance(value, str) and value[:1] in "'\"":
             new[mime] = repr(tr.text(json.loads(value) if value[0] == '"' else _py_str(value)))
         elif base == "text/markdown" and isinstance(value, str) and value.lstrip().startswith("|"):
@@ -486,24 +528,77 @@ def _retitle_markers(markup: str, tr: Translator) -> str:
     return facts.retitle_markers(markup, lambda fid: tr.text(facts.MARKER_TITLE.format(id=fid)))
 
 
-def zh_describe(spec: dict) -> str:
-    """The screen readers' description of a translated chart, as charts.describe writes the English:
-    its title, what it shows, how many rows of data it draws and its source."""
-    from shockbook.site import charts
+# Amounts in billions: the Chinese edition counts them in 亿 (x10), as it writes money
+_BILLIONS_TITLE = "十亿"
+_BILLIONS_HEADING = re.compile(r'(<th id="(T_[\w-]+)_level0_(col\d+)"[^>]*>)([^<]*十亿[^<]*)(</th>)')
+_CELL = re.compile(r'(<td id="(T_[\w-]+)_row\d+_(col\d+)"[^>]*>)([^<]*)(</td>)')
 
-    text, subtitle = charts._title_parts(spec)
-    parts = []
-    if text:
-        parts.append("图表：" + "".join(text).rstrip("。") + "。")
-    if subtitle and not subtitle[0].startswith("来源"):
-        parts.append(subtitle[0].rstrip("。") + "。")
-    rows = charts._row_count(spec)
-    if rows:
-        parts.append(f"由 {rows} 行数据绘制；图注中链接了数据表（CSV）。")
-    sources = [s for s in subtitle if s.startswith("来源")]
-    if sources:
-        parts.append(sources[0].strip())
-    return "".join(parts)
+
+def yi_columns(markup: str) -> str:
+    """A translated table (pandas' HTML) with columns in billions (a heading in 十亿美元, 十亿股) counts
+    them in 亿, as the edition writes money: the heading says 亿 and each cell's amount is x10
+    (:func:`yi_amounts`)."""
+    columns = {(m[2], m[3]) for m in _BILLIONS_HEADING.finditer(markup)}
+    if not columns:
+        return markup
+    markup = _BILLIONS_HEADING.sub(lambda m: m[1] + m[4].replace(_BILLIONS_TITLE, "亿") + m[5], markup)
+    return _CELL.sub(lambda m: m[1] + (yi_amounts(m[4]) if (m[2], m[3]) in columns else m[4]) + m[5], markup)
+
+
+def _encodings(view: dict):
+    """The field definitions of a view's encoding (a tooltip's list included)."""
+    for channel, d in (view.get("encoding") or {}).items():
+        for one in d if isinstance(d, list) else [d]:
+            if isinstance(one, dict):
+                yield channel, one
+
+
+def _views(node):
+    """Every view of a spec (the spec itself, its layers, concatenations, facets), not its data."""
+    if isinstance(node, dict):
+        if "encoding" in node:
+            yield node
+        for k, v in node.items():
+            if k not in ("datasets", "data", "encoding"):
+                yield from _views(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _views(v)
+
+
+def yi_fields(spec: dict) -> dict:
+    """A translated chart that counts in billions (a title in 十亿美元) counts in 亿, as the
+    edition writes money: each such field is shown x10 through a ``calculate`` transform of the view
+    that uses it (its data, the same as the English chart's, are untouched), its titles say 亿, and
+    its formats keep one decimal less. The end of a range (x2, y2) of such a field goes with it."""
+    fields = set()
+    for view in _views(spec):
+        for _, d in _encodings(view):
+            if _BILLIONS_TITLE in str(d.get("title", "")) and "field" in d:
+                fields.add(d["field"])
+    for view in _views(spec):
+        enc = view.get("encoding", {})
+        for start, end in (("x", "x2"), ("y", "y2")):
+            if isinstance(enc.get(start), dict) and enc[start].get("field") in fields and isinstance(enc.get(end), dict):
+                fields.add(enc[end].get("field"))
+    fields.discard(None)
+    if not fields:
+        return spec
+    spec = json.loads(json.dumps(spec))  # a copy, rewritten in place
+    for view in _views(spec):
+        used = sorted({d["field"] for _, d in _encodings(view) if d.get("field") in fields})
+        if not used:
+            continue
+        view["transform"] = view.get("transform", []) + [{"calculate": f"datum[{json.dumps(f)}] * 10", "as": f"{f}__yi"}
+                                                         for f in used]
+        for _, d in _encodings(view):
+            if d.get("field") in fields:
+                d["field"] = f"{d['field']}__yi"
+                if isinstance(d.get("title"), str):
+                    d["title"] = d["title"].replace(_BILLIONS_TITLE, "亿")
+                if isinstance(d.get("format"), str):
+                    d["format"] = re.sub(r"\.(\d)f", lambda m: f".{max(int(m[1]) - 1, 0)}f", d["format"])
+    return spec
 
 
 def _markdown_table(markdown: str, tr: Translator) -> str:

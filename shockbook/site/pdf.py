@@ -299,6 +299,17 @@ def ideographs_not_radicals(writer) -> int:
     return changed
 
 
+def finish(writer, title: str, edition: Edition) -> None:
+    """What the printed book gets after Chromium: text maps that read ideographs, its title and
+    author, and its language in the catalog (/Lang: en, zh-CN), which screen readers and text
+    extraction use to read it in the right language (PDF/UA asks for it; Chromium writes none)."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    ideographs_not_radicals(writer)
+    writer.add_metadata({"/Title": title, "/Author": "The DeepSeek Shock authors"})
+    writer.root_object[NameObject("/Lang")] = TextStringObject(edition.lang)
+
+
 def git_commit(root: Path) -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
@@ -352,8 +363,7 @@ def build(site: Path = HTML, out: Path | None = None, root: Path = paths.ROOT, p
     writer.append(PdfReader(io.BytesIO(body)))
     for page_title_, start in zip(titles, starts):
         writer.add_outline_item(title=page_title_, page_number=offset + start)
-    ideographs_not_radicals(writer)
-    writer.add_metadata({"/Title": title, "/Author": "The DeepSeek Shock authors"})
+    finish(writer, title, edition)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as fh:
         writer.write(fh)

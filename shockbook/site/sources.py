@@ -109,11 +109,16 @@ def value_cell(value: str, unit: str, words=None) -> str:
     w = words or _English()
     if isinstance(w, _English):
         return f"{value} {unit}".strip()
+    from shockbook.site.edition import yi_value
+
     known = w.tr.value(value)
     value = w.date(known if known is not None else value)
     if unit == "date" or not unit:
         return value
     unit = w.text(unit)
+    in_yi = yi_value(value, unit)  # billions in 亿, the English figure kept: 5,930亿美元（$593 bn）
+    if in_yi is not None:
+        return in_yi
     return value + ("" if unit[:1] in "（(" else " ") + unit
 
 

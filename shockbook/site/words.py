@@ -153,6 +153,15 @@ VOCABULARY: dict[str, dict[str, str]] = {
                                  "{notebook} 的第一个单元格中；结果写入 <code>runs/</code>）。"},
     "site.rerun.code": {"en": " Its code: {module}.", "zh": "本章代码：{module}。"},
     "site.rerun.pdf": {"en": ' <a href="{href}">The whole book as a PDF</a>.', "zh": '<a href="{href}">全书 PDF</a>。'},
+    # ---- the site: a chart's text description for screen readers (shockbook.site.charts.describe), in each edition
+    "site.chart.title": {"en": "Chart: {title}", "zh": "图表：{title}"},
+    "site.chart.rows": {"en": "Drawn from {rows} rows of data; the caption links the data as a table (CSV).",
+                        "zh": "由 {rows} 行数据绘制；图注中链接了数据表（CSV）。"},
+    "site.chart.source": {"en": "Source:", "zh": "来源"},  # how a subtitle line naming the source begins
+    "site.chart.stop": {"en": ".", "zh": "。"},  # the end of a sentence
+    "site.chart.space": {"en": " ", "zh": ""},  # between the lines of a wrapped title, and between sentences
+    # which marks plot which quantities: said in English only so far ("" leaves the sentence out)
+    "site.chart.marks": {"en": "{marks}{axes}.", "zh": ""},
 }
 
 
