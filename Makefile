@@ -54,9 +54,10 @@ rerun: env vendor
 # Both editions are built from the same executed chapters, side by side: the English site at the
 # root, the Chinese edition (zh/, generated from translations/zh by shockbook.site.edition) under zh/.
 SITE_OK := _build/html/.built
+# shockbook/site/*.py: the Chinese edition translates and draws the charts again when it is built (a
+# change to the chart theme reaches its pages without any chapter's output changing).
 SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv \
-                 data/facts/*.csv data/market/manifest.json data/facts/manifest.json shockbook/site/sphinxext.py \
-                 shockbook/site/edition.py shockbook/site/sources.py \
+                 data/facts/*.csv data/market/manifest.json data/facts/manifest.json shockbook/site/*.py \
                  zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
 JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --quiet
 site: $(SITE_OK)
