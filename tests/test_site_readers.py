@@ -258,17 +258,10 @@ def site_url():
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    path = pdf.chromium_path()
-    if path is None:
-        pytest.skip("chromium is not installed: `apt-get install chromium` (make test does it when run as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=pdf.CHROMIUM_ARGS)
-        yield b
-        b.close()
+@pytest.fixture
+def chromium(browser):
+    """The session's browser (conftest.py): each page is opened in a context of its own."""
+    return browser
 
 
 @pytest.fixture(scope="module")
