@@ -41,16 +41,19 @@ def data_untouched(real_data_digest):
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Chromium through Playwright, with a fresh empty profile and no background traffic (no network here)."""
+    """Chromium through Playwright, with no background traffic (no network here): one browser for each
+    pytest-xdist worker's whole session (a launch costs seconds on a loaded machine, and every module that
+    opens pages asks for it). Each test opens its own context (a fresh, empty profile), so nothing a page
+    stores reaches another test."""
     if CHROMIUM is None:
         pytest.skip("chromium is not installed: `apt-get install chromium` (make test does it when run as root)")
     from playwright.sync_api import sync_playwright
 
+    from shockbook.site import pdf
+
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync"])
+        b = p.chromium.launch(executable_path=CHROMIUM, args=pdf.CHROMIUM_ARGS)
         yield b
         b.close()

@@ -14,9 +14,14 @@ tests/test_runner.py, which checks its numbers the same way (bad_values).
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import math
 import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -132,6 +137,36 @@ class Runs:
 
     def glued(self, stem: str, name: str) -> dict[str, dict]:
         return outputs.glued(self.notebook(stem, name))
+
+    def command(self, command: str) -> tuple[subprocess.CompletedProcess, Path]:
+        """A ``python -m shockbook run NN -p ...`` command the book shows, run once a session as a reader
+        types it, with only ``--out`` added (a folder of its own, ``runs/`` in the returned folder).
+
+        tests/test_runner.py runs every shown command; tests/test_render.py opens the page the README's
+        example makes: one execution serves both. Whether the run changed ``chapters/`` or ``data/`` is
+        recorded around the execution itself (``untouched``, in the returned process's ``untouched``)."""
+        words = shlex.split(command)
+        assert words[:4] == ["python", "-m", "shockbook", "run"] and "-p" in words, command
+        folder = self.root / f"cmd-{hashlib.sha256(command.encode()).hexdigest()[:16]}"
+        folder.mkdir(exist_ok=True)
+        result = folder / "result.json"
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another worker running the same command: wait for its result
+            if not result.exists():
+                from conftest import tree_digest
+
+                argv = [sys.executable, "-m", "shockbook", *words[3:], "--out", str(folder / "runs")]
+                env = {**os.environ, "PYTHONPATH": str(paths.ROOT), "SHOCKBOOK_SHARED": str(paths.SHARED_DIR)}
+                before = {name: tree_digest(paths.ROOT / name) for name in ("chapters", "data")}
+                done = subprocess.run(argv, cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=900)
+                untouched = before == {name: tree_digest(paths.ROOT / name) for name in ("chapters", "data")}
+                result.write_text(json.dumps({"command": command, "argv": argv, "returncode": done.returncode,
+                                              "stdout": done.stdout, "stderr": done.stderr, "untouched": untouched}))
+        saved = json.loads(result.read_text())
+        assert saved["command"] == command, (saved["command"], command)
+        done = subprocess.CompletedProcess(saved["argv"], saved["returncode"], saved["stdout"], saved["stderr"])
+        done.untouched = saved["untouched"]
+        return done, folder
 
 
 def session_root(tmp_path_factory) -> Path:

@@ -179,15 +179,22 @@ def test_concurrent_publishing_never_tears_a_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([run.name, page.name, readable.name, "figdata"])  # no temp files left
 
 
+README_RERUN = "python -m shockbook run 01 -p event_date 2025-01-21 -p tickers AMD"
+
+
 @pytest.mark.skipif(not (paths.ROOT / "_assets" / "vendor" / "vega.min.js").exists(), reason="run `make vendor` first")
-def test_the_readme_rerun_makes_a_page_to_open(tmp_path, browser, capsys):
-    """The README's example, end to end: the run, the page it prints, the page in a browser."""
-    lines = []
-    runner.run(["01"], {"event_date": "2025-01-21", "tickers": "AMD"}, out_dir=tmp_path,
-               log=lambda *a, **k: lines.append(" ".join(map(str, a))))
-    page = tmp_path / "01_shock__event_date-2025-01-21__tickers-AMD.html"
+def test_the_readme_rerun_makes_a_page_to_open(tmp_path_factory, browser):
+    """The README's example, end to end, as a reader types it: the run, the page it prints, the page in a
+    browser. The command is run once a session (tests/reruns.py), for this test and tests/test_runner.py."""
+    assert f".venv/bin/{README_RERUN}" in (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    from reruns import Runs, session_root
+
+    done, folder = Runs(session_root(tmp_path_factory)).command(README_RERUN)
+    assert done.returncode == 0, done.stderr
+    page = folder / "runs" / "01_shock__event_date-2025-01-21__tickers-AMD.html"
+    lines = (done.stdout + done.stderr).splitlines()
     assert any(line.startswith("Open ") and page.name in line for line in lines), lines
-    assert (tmp_path / "01_shock__event_date-2025-01-21__tickers-AMD.readable.ipynb").exists()
+    assert (folder / "runs" / "01_shock__event_date-2025-01-21__tickers-AMD.readable.ipynb").exists()
     html = page.read_text(encoding="utf-8")
     assert "<code>2025-01-21</code>" in html and "<code>AMD</code>" in html
     check_page_in_browser(browser, page.as_uri())

@@ -25,7 +25,7 @@ from shockbook import __main__ as cli
 from shockbook import paths, runner
 from shockbook.data import cache
 from conftest import tree_digest
-from reruns import bad_values
+from reruns import Runs, bad_values, session_root
 from shockbook.site import outputs
 
 KERNEL_NOISE = ("Kernel is running over TCP", "KeyboardInterrupt caught in kernel", "Traceback")
@@ -311,10 +311,18 @@ def shown_runs(tmp_path_factory):
     before = {name: tree_digest(paths.ROOT / name) for name in ("chapters", "data")}
     copy = _book_copy(tmp_path_factory.mktemp("book"))
 
+    shared = Runs(session_root(tmp_path_factory))
+
     def one(item):
         i, command = item
         scratch = tmp_path_factory.mktemp(f"shown{i}")
         argv, where = _how_to_run(command, scratch, copy)
+        if where == paths.ROOT and "--out" in argv:
+            # A run with parameters, into a folder of its own: made once a session (tests/reruns.py), and
+            # shared with tests/test_render.py, which opens the README example's page.
+            done, folder = shared.command(command)
+            assert done.args == [*argv[:-1], str(folder / "runs")], (done.args, argv)
+            return command, (done, folder)
         env = {**os.environ, "PYTHONPATH": str(where), "SHOCKBOOK_SHARED": str(paths.SHARED_DIR)}
         done = subprocess.run(argv, cwd=where, env=env, capture_output=True, text=True, timeout=900)
         return command, (done, scratch)
@@ -322,7 +330,8 @@ def shown_runs(tmp_path_factory):
     with ThreadPoolExecutor(2) as pool:
         runs = dict(pool.map(one, enumerate(sorted(commands))))
     after = {name: tree_digest(paths.ROOT / name) for name in ("chapters", "data")}
-    return commands, runs, before == after
+    # A shared run may have been made by another worker before `before`: it recorded its own check.
+    return commands, runs, before == after and all(getattr(done, "untouched", True) for done, _ in runs.values())
 
 
 def test_every_command_the_book_shows_runs_as_shown(shown_runs):
