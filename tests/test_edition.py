@@ -644,3 +644,32 @@ def test_a_chinese_chart_description_ends_a_question_with_its_question_mark_only
             "mark": "point", "data": {"values": [{"x": 1}, {"x": 2}]}}
     assert charts.describe(spec, "zh") == ("图表：为什么市场等待了？每日异常收益。由 2 行数据绘制；图注中链接了数据表（CSV）。"
                                            "来源：本书缓存")
+
+
+def test_the_build_translates_again_only_what_changed(tmp_path, monkeypatch):
+    """A chapter is translated again only when its notebook, translations/zh or the code changed: the
+    translation was most of the edition's build (one chapter changed, all seven translated)."""
+    out = tmp_path / "zh"
+    edition.build_sources(out)
+    first = {p.name: p.read_bytes() for p in (out / "chapters").glob("*.ipynb")}
+    assert set(first) == {f"{s}.ipynb" for s in edition.chapter_stems()}
+
+    real = edition.translate_notebook
+    done = []
+
+    def counted(stem, tr, nb=None):
+        done.append(stem)
+        return real(stem, tr, nb)
+
+    monkeypatch.setattr(edition, "translate_notebook", counted)
+    edition.build_sources(out)
+    assert done == [] and {p.name: p.read_bytes() for p in (out / "chapters").glob("*.ipynb")} == first
+
+    (out / "chapters" / "02_costs.ipynb").unlink()  # a generated chapter gone: made again
+    edition.build_sources(out)
+    assert done == ["02_costs"] and (out / "chapters" / "02_costs.ipynb").read_bytes() == first["02_costs.ipynb"]
+
+    monkeypatch.setattr(edition, "_shared_inputs", lambda: "other translations or code")
+    done.clear()
+    edition.build_sources(out)
+    assert done == edition.chapter_stems()

@@ -23,10 +23,15 @@ import os
 import re
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 
 from shockbook.site.words import word
+
+if TYPE_CHECKING:
+    import altair as alt
+# altair itself is imported where a chart object is handled (about 1 s): the Chinese edition's build
+# and the site's extensions handle specs only.
 
 # Okabe & Ito's palette, readable by the colour-blind; grey last for "other".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
@@ -273,6 +278,8 @@ def describe(spec: dict, lang: str = "en") -> str:
 def _spec_of(spec_or_chart) -> dict:
     """A chart's spec in the book's theme, or the spec itself."""
     if hasattr(spec_or_chart, "to_dict"):
+        import altair as alt
+
         if "shockbook" not in alt.theme.names():
             alt.theme.register("shockbook", enable=False)(theme)
         with alt.theme.enable("shockbook"):
@@ -540,6 +547,8 @@ def render(spec: dict, **_: object) -> dict:
 
 def enable() -> None:
     """Use the book's theme and renderer (chapters call this once, in their setup cell)."""
+    import altair as alt
+
     alt.theme.register("shockbook", enable=True)(theme)
     alt.renderers.register("shockbook", render)
     alt.renderers.enable("shockbook")
@@ -547,5 +556,7 @@ def enable() -> None:
 
 def titled(chart: alt.Chart, title: str, subtitle: str, source: str) -> alt.Chart:
     """Title, a one-line subtitle saying what is shown, and the source line every figure carries."""
+    import altair as alt
+
     lines = [subtitle] if subtitle else []
     return chart.properties(title=alt.TitleParams(text=title, subtitle=lines + [f"Source: {source}"]))

@@ -667,10 +667,22 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
     as the English; the other pages are kept in ``zh/``."""
     tr = translator()
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
+    record = out / "chapters" / INPUTS_RECORD
+    try:
+        translated = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        translated = {}
+    shared = _shared_inputs()
     for stem in chapter_stems():
+        target = out / "chapters" / f"{stem}.ipynb"
+        inputs = _chapter_inputs(stem, shared)
+        if translated.get(stem) == inputs and target.exists():
+            continue  # translated from these very inputs by an earlier build
         nb = translate_notebook(stem, tr)
         data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-        _write_if_changed(out / "chapters" / f"{stem}.ipynb", data)
+        _write_if_changed(target, data)
+        translated[stem] = inputs
+        record.write_text(json.dumps(translated, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     for name, text in generated_pages(tr).items():
         _write_if_changed(out / name, text)
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
@@ -678,6 +690,28 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
         if not target.exists() or target.read_bytes() != csv_file.read_bytes():
             target.write_bytes(csv_file.read_bytes())
     return tr
+
+
+# Beside the generated chapters: the inputs each was translated from, so that a build translates again
+# only the chapters whose notebook, translations or code changed (the translation is most of its time).
+INPUTS_RECORD = ".translated-from.json"
+
+
+def _shared_inputs() -> str:
+    """What every chapter's translation depends on besides its notebook: the package's code (the
+    runner's fingerprint of it) and every file of translations/zh."""
+    from shockbook import runner
+
+    h = hashlib.sha256(runner.code_fingerprint().encode())
+    for path in sorted(TRANSLATIONS.rglob("*")):
+        if path.is_file():
+            h.update(str(path.relative_to(TRANSLATIONS)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _chapter_inputs(stem: str, shared: str) -> str:
+    notebook = (paths.CHAPTERS_DIR / f"{stem}.ipynb").read_bytes()
+    return hashlib.sha256(shared.encode() + b"\0" + notebook).hexdigest()
 
 
 def _write_if_changed(target: Path, text: str) -> None:

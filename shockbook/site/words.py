@@ -5,7 +5,6 @@ module turns it into text for the edition being built.
 """
 from __future__ import annotations
 
-import pandas as pd
 
 LANGUAGES = ("en",)
 
@@ -196,6 +195,8 @@ def trend(first: float, later: float, tolerance: float = 1.0) -> str:
 
 def day(date, year: bool = True, lang: str = "en") -> str:
     """'5 February 2025' (no leading zero) in English."""
+    import pandas as pd  # imported here: the edition's build needs no pandas
+
     d = pd.Timestamp(date)
     if lang == "en":
         return f"{d.day} {d:%B}" + (f" {d.year}" if year else "")
