@@ -357,13 +357,18 @@ def check_manifests() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs. A zombie does not: a killed runner's worker stays one until
+    something reaps it, which in a container whose first process does not reap may be never."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill's answer
 
 
 def clean_stale_temporary_folders() -> list[Path]:

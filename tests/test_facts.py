@@ -462,7 +462,12 @@ def test_facts_are_parsed_once_but_each_load_is_a_fresh_copy_and_noted(facts_cop
     assert second.loc[second.index[0], "value"] != "changed by a caller"
     assert second.equals(load_facts())
     noted = [line for line in log.read_text().splitlines() if line.endswith(str(facts_copy / F.FACTS_FILE))]
-    assert len(noted) == 2, "every load is recorded for the runner, even when memoised"
+    assert len(noted) == 1, "the file and its bytes are recorded once for the runner"
+    # A memoised load is recorded too: the next run's log says the file was read.
+    monkeypatch.setenv("SHOCKBOOK_READ_LOG", str(tmp_path / "next-run.txt"))
+    load_facts(facts_copy)
+    again = (tmp_path / "next-run.txt").read_text().splitlines()
+    assert [line for line in again if line.endswith(str(facts_copy / F.FACTS_FILE))] == noted
     # A change of the file with a matching manifest is parsed (and checked) again, not served from memory.
     df = pd.read_csv(facts_copy / F.FACTS_FILE, dtype=str, keep_default_na=False)
     df.loc[0, "status"] = "rumour"

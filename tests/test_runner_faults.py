@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import nbformat
 import pytest
 
 from conftest import tree_digest
+from shockbook import runner
 from shockbook.data import cache
 from test_runner import LOAD, TINY, TRIVIAL, _digest, _env, _notebook, _run, _state, _statuses, _tiny_book
 
@@ -22,6 +24,7 @@ from test_runner import LOAD, TINY, TRIVIAL, _digest, _env, _notebook, _run, _st
 # and its manifest entry), once: a marker file says it was done.
 CHANGE_DATA_ONCE = '''
 import json, pathlib
+from shockbook import runner
 from shockbook.data import cache
 market = pathlib.Path("../data/market")
 marker = pathlib.Path("../changed-once")
@@ -174,3 +177,26 @@ def test_5_a_killed_run_leaves_no_workers_and_no_temporary_folders(tmp_path):
     done = _run(root, "a_trivial", TMPDIR=str(tmp))
     assert done.returncode == 0, done.stderr
     assert list(tmp.glob("shockbook-run-*")) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_zombies_temporary_folder_is_stale(tmp_path, monkeypatch):
+    """A killed runner's worker that nothing reaps stays a zombie (this machine's first process reaps
+    none): its folder must still be cleared, or test 5 fails whenever a worker ends as one."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _is_zombie(child.pid):
+        time.sleep(0.05)
+    assert _is_zombie(child.pid), "the child should be a zombie until it is waited for"
+    try:
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        (tmp_path / f"{runner.TMP_PREFIX}{child.pid}-x").mkdir()
+        (tmp_path / f"{runner.TMP_PREFIX}{os.getpid()}-mine").mkdir()
+        assert [p.name for p in runner.clean_stale_temporary_folders()] == [f"{runner.TMP_PREFIX}{child.pid}-x"]
+        assert (tmp_path / f"{runner.TMP_PREFIX}{os.getpid()}-mine").is_dir()
+    finally:
+        child.wait()
+
+
+def _is_zombie(pid: int) -> bool:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
