@@ -647,8 +647,9 @@ def test_a_chinese_chart_description_ends_a_question_with_its_question_mark_only
 
 
 def test_the_build_translates_again_only_what_changed(tmp_path, monkeypatch):
-    """A chapter is translated again only when its notebook, translations/zh or the code changed: the
-    translation was most of the edition's build (one chapter changed, all seven translated)."""
+    """A chapter is translated again only when its notebook, translations/zh or the code changed, and
+    the Sources and changelog pages only when the data changed too: the translation was most of the
+    edition's build (one chapter changed, all seven translated and both pages written)."""
     out = tmp_path / "zh"
     edition.build_sources(out)
     first = {p.name: p.read_bytes() for p in (out / "chapters").glob("*.ipynb")}
@@ -662,8 +663,15 @@ def test_the_build_translates_again_only_what_changed(tmp_path, monkeypatch):
         return real(stem, tr, nb)
 
     monkeypatch.setattr(edition, "translate_notebook", counted)
+    real_pages = edition.generated_pages
+    monkeypatch.setattr(edition, "generated_pages", lambda tr: pytest.fail("pages made again from the same data"))
     edition.build_sources(out)
     assert done == [] and {p.name: p.read_bytes() for p in (out / "chapters").glob("*.ipynb")} == first
+    monkeypatch.setattr(edition, "generated_pages", real_pages)
+    sources_page = (out / "chapters" / "sources.md").read_bytes()
+    (out / "chapters" / "sources.md").unlink()  # a generated page gone: made again
+    edition.build_sources(out)
+    assert (out / "chapters" / "sources.md").read_bytes() == sources_page
 
     (out / "chapters" / "02_costs.ipynb").unlink()  # a generated chapter gone: made again
     edition.build_sources(out)

@@ -683,8 +683,12 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
         _write_if_changed(target, data)
         translated[stem] = inputs
         record.write_text(json.dumps(translated, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    for name, text in generated_pages(tr).items():
-        _write_if_changed(out / name, text)
+    pages_from = _pages_inputs(shared)
+    if translated.get(PAGES_KEY) != pages_from or not all((out / name).exists() for name in GENERATED_PAGES):
+        for name, text in generated_pages(tr).items():
+            _write_if_changed(out / name, text)
+        translated[PAGES_KEY] = pages_from
+        record.write_text(json.dumps(translated, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
         target = out / "chapters" / "figdata" / csv_file.name
         if not target.exists() or target.read_bytes() != csv_file.read_bytes():
@@ -693,7 +697,8 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
 
 
 # Beside the generated chapters: the inputs each was translated from, so that a build translates again
-# only the chapters whose notebook, translations or code changed (the translation is most of its time).
+# only the chapters whose notebook, translations or code changed (the translation is most of its time),
+# and writes the generated pages again only when the data changed too.
 INPUTS_RECORD = ".translated-from.json"
 
 
@@ -706,6 +711,18 @@ def _shared_inputs() -> str:
     for path in sorted(TRANSLATIONS.rglob("*")):
         if path.is_file():
             h.update(str(path.relative_to(TRANSLATIONS)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+# The generated pages (Sources, changelog) come from the book's data and its English changelog page.
+PAGES_KEY = "(generated pages)"
+GENERATED_PAGES = ("chapters/sources.md", "changelog.md")
+
+
+def _pages_inputs(shared: str) -> str:
+    h = hashlib.sha256(shared.encode())
+    for path in [paths.ROOT / "changelog.md", *sorted(p for p in paths.DATA_DIR.rglob("*") if p.is_file())]:
+        h.update(str(path.relative_to(paths.ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -725,8 +742,9 @@ def generated_pages(tr: Translator) -> dict[str, str]:
     from shockbook.site import sources
 
     # one folder deeper than the English page: its links to the book's data files go one more up
-    return {"chapters/sources.md": _retitle_markers(sources.page_markdown(lang=LANG, tr=tr, data_prefix="../../"), tr),
-            "changelog.md": changelog_markdown(tr)}
+    sources_page, changelog_page = GENERATED_PAGES
+    return {sources_page: _retitle_markers(sources.page_markdown(lang=LANG, tr=tr, data_prefix="../../"), tr),
+            changelog_page: changelog_markdown(tr)}
 
 
 def changelog_markdown(tr: Translator, page: Path | None = None) -> str:
