@@ -35,7 +35,7 @@ def test_a_drawn_width_is_vegas_width(no_tables):
 
 def test_a_committed_width_is_used_without_drawing(no_tables, monkeypatch):
     spec = small_spec()
-    key = charts.width_key(spec)
+    key = charts.drawing_key(spec)
     monkeypatch.setattr(charts, "committed_widths", lambda: {key: 123.0})
     import vl_convert as vlc
 
@@ -45,15 +45,15 @@ def test_a_committed_width_is_used_without_drawing(no_tables, monkeypatch):
 
 
 def test_a_changed_chart_has_another_key():
-    assert charts.width_key(small_spec(3)) != charts.width_key(small_spec(4))
-    assert charts.width_key(small_spec(3)) == charts.width_key(small_spec(3))
+    assert charts.drawing_key(small_spec(3)) != charts.drawing_key(small_spec(4))
+    assert charts.drawing_key(small_spec(3)) == charts.drawing_key(small_spec(3))
 
 
 def test_under_the_runner_every_width_used_is_handed_back(no_tables, monkeypatch, tmp_path):
     monkeypatch.setenv("SHOCKBOOK_FIGDATA", str(tmp_path / "figdata"))
     spec = small_spec()
     width = charts.drawn_width(spec)
-    handed = tmp_path / "figdata" / "chart-widths" / charts.width_key(spec)
+    handed = tmp_path / "figdata" / "chart-widths" / charts.drawing_key(spec)
     assert float(handed.read_text()) == width
 
 
@@ -86,4 +86,4 @@ def test_every_committed_width_is_the_width_vega_draws():
     untitled = {k: v for k, v in spec.items() if k not in ("title", "description")}
     svg = vlc.vegalite_to_svg(untitled)
     drawn = float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', svg).group(1))
-    assert table[charts.width_key(untitled)] == drawn
+    assert table[charts.drawing_key(untitled)] == drawn

@@ -125,7 +125,7 @@ def drawn_width(spec: dict) -> float:
     (``chapters/chart-widths``), else in the local cache; under the runner, every width a chapter uses
     is also handed back for that table (``SHOCKBOOK_FIGDATA``)."""
     untitled = {k: v for k, v in spec.items() if k != "title"}
-    key = width_key(untitled)
+    key = drawing_key(untitled)
     width = committed_widths().get(key)
     if width is None:
         cached = _svg_cache() / f"{key}.width"
@@ -152,9 +152,10 @@ def _vl_convert_version() -> str:
     return version("vl-convert-python")
 
 
-def width_key(untitled: dict) -> str:
-    """The key of a drawn width: the spec (without its title) and the vl-convert that draws it."""
-    text = _vl_convert_version() + "\n" + json.dumps(untitled, sort_keys=True, ensure_ascii=False)
+def drawing_key(spec: dict) -> str:
+    """The key of what vl-convert draws from ``spec`` (a width, an SVG): the spec and the vl-convert
+    that draws it."""
+    text = _vl_convert_version() + "\n" + json.dumps(spec, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -404,7 +405,7 @@ def keyed_svg(spec_or_chart, known: dict[str, str] | None = None, fresh: bool = 
     ``known``: drawings already at hand, by key (e.g. the static copies of the notebook being shown);
     ``fresh``: draw it, whatever is kept (to test that what is kept is what would be drawn)."""
     drawn, full = _drawn(spec_or_chart)
-    key = _key_of_drawn(drawn)
+    key = drawing_key(drawn)
     cached = _svg_cache() / f"{key}.svg"
     if not fresh and cached.exists():
         return cached.read_text(encoding="utf-8"), key
@@ -433,12 +434,7 @@ def _drawn(spec_or_chart) -> tuple[dict, str]:
 
 def svg_key(spec_or_chart) -> str:
     """The key of a chart's static SVG: the spec as drawn and the vl-convert that draws it."""
-    return _key_of_drawn(_drawn(spec_or_chart)[0])
-
-
-def _key_of_drawn(drawn: dict) -> str:
-    text = _vl_convert_version() + "\n" + json.dumps(drawn, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return drawing_key(_drawn(spec_or_chart)[0])
 
 
 # Output metadata of a chart's static copy: the key of its SVG (:func:`svg_key`).
