@@ -41,7 +41,13 @@ KERNEL = "python3"
 TMP_PREFIX = "shockbook-run-"  # + the pid of the process that owns the folder
 # The kernel's own log (a warning about TCP transport on every start, "KeyboardInterrupt caught in
 # kernel" on some shutdowns) is not the reader's business: errors in cells reach the notebook.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# Nor is its input history (an SQLite file in ~/.ipython the kernels would share): a chapter's
+# record is its notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
+# Once the last cell has run and its outputs are in, the kernel is stopped at once rather than given
+# time to clean up (0.3 s a chapter): it has nothing left to write (its read log is written and
+# closed line by line as it reads, the figure data as it draws).
+KERNEL_SHUTDOWN = "immediate"
 MANIFESTS = {paths.MANIFEST: "data/market", paths.DATA_DIR / "facts" / "manifest.json": "data/facts"}
 
 
@@ -345,6 +351,16 @@ def check_out_dir(out_dir: Path | None) -> None:
                            "choose another, e.g. --out runs/mine.")
 
 
+def compile_package() -> None:
+    """Write the package's bytecode, as `make env` does for the environment's: each kernel, worker and
+    site build imports the package, and where PYTHONDONTWRITEBYTECODE is set (as on these machines)
+    each would otherwise compile it from source again (0.13 s a process). Only changed files are
+    compiled; a checkout that cannot be written to just goes without."""
+    import compileall
+
+    compileall.compile_dir(paths.ROOT / "shockbook", quiet=2)
+
+
 def check_manifests() -> None:
     """Every chapter verifies its data against a manifest; without one, say so before running anything."""
     for manifest, folder in MANIFESTS.items():
@@ -438,7 +454,8 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
             papermill.execute_notebook(
                 str(nb_path), str(executed), parameters=params or None, kernel_name=KERNEL,
                 cwd=str(nb_path.parent), execution_timeout=timeout, progress_bar=False,
-                log_output=False, request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS)
+                log_output=False, request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
+                shutdown_kernel=KERNEL_SHUTDOWN)
         except PapermillExecutionError as exc:
             failed = (paths.RUNS_DIR if in_place else out_path.parent) / f"{nb_path.stem}__FAILED.ipynb"
             if executed.exists():
@@ -462,26 +479,30 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
                            "its result mixes old and new data; nothing was written and it is not recorded as "
                            f"current. Run it again when the data stop changing: python -m shockbook run {nb_path.stem}")
         nb = normalize(nbformat.read(executed, as_version=4), nb_path.stem)
+        written = (nbformat.writes(nb) + "\n").encode()
         try:
-            _atomic_write(out_path, (nbformat.writes(nb) + "\n").encode(), expect=start_bytes if in_place else None)
+            _atomic_write(out_path, written, expect=start_bytes if in_place else None)
         except SourceChanged:
             raise RunError(f"{_rel(nb_path)} was edited while it ran: your edit is kept and the run's result "
                            f"discarded (not recorded as current). Run it again: python -m shockbook run {nb_path.stem}") from None
         for csv in sorted(figdata.glob("*.csv")):
             _atomic_write(out_path.parent / "figdata" / csv.name, csv.read_bytes())
         if in_place:
-            draw_translated_charts(nb_path, json.loads(nbformat.writes(nb)), figdata)
+            translate_chapter(nb_path, written, figdata)
             record_chart_widths(nb_path, figdata / paths.CHART_WIDTHS_DIR.name)
         return {"reads": {rel: digests[0] for rel, digests in reads.items()}, "source": source_fingerprint(start_nb)}
 
 
-def draw_translated_charts(nb_path: Path, nb: dict, figdata: Path) -> None:
-    """The Chinese edition draws each chart of the chapter again, with translated labels: it fits the
-    titles to the drawn width, and its readable notebooks show a static copy. Both are drawn here,
-    once per run of the chapter, from the translation of the notebook just written: the widths are
-    handed back as the kernel's are and committed with the English ones, the copies are committed
-    in ``chapters/chart-copies/<stem>.zh.json``; building the edition then draws no chart. A
-    translation that cannot be made here costs only time: the edition's build draws what is missing."""
+def translate_chapter(nb_path: Path, written: bytes, figdata: Path) -> None:
+    """The Chinese twin of the chapter just executed (``written``: the notebook's bytes as written),
+    made here, once per run of the chapter, so that building the edition neither translates nor draws:
+      - the translated notebook goes to ``zh/chapters/`` with the inputs it came from
+        (edition.write_translation);
+      - the edition fits chart titles to the drawn width: those widths are handed back as the kernel's
+        are and committed with the English ones;
+      - its readable notebooks show static copies of the charts: those are committed in
+        ``chapters/chart-copies/<stem>.zh.json``.
+    A translation that cannot be made here costs only time: the edition's build makes what is missing."""
     from shockbook.site import charts, edition, render
 
     if nb_path.stem not in edition.chapter_stems():
@@ -489,12 +510,13 @@ def draw_translated_charts(nb_path: Path, nb: dict, figdata: Path) -> None:
     old = os.environ.get("SHOCKBOOK_FIGDATA")
     os.environ["SHOCKBOOK_FIGDATA"] = str(figdata)
     try:
-        zh = nbformat.from_dict(edition.translate_notebook(nb_path.stem, edition.translator(), nb))
-        specs = [s for s in map(render.chart_spec, render.glued(zh).values()) if s is not None]
+        zh = edition.translate_notebook(nb_path.stem, edition.translator(), json.loads(written))
+        specs = [s for s in map(render.chart_spec, render.glued(nbformat.from_dict(zh)).values()) if s is not None]
         copies = {key: svg for svg, key in map(charts.keyed_svg, specs)}
+        edition.write_translation(nb_path.stem, zh, written, out=nb_path.parent.parent / edition.LANG)
     except (OSError, ValueError, KeyError) as exc:
-        print(f"{nb_path.stem}: the Chinese edition's charts were not drawn ({type(exc).__name__}: {exc}); "
-              "`make site` draws them", file=sys.stderr)
+        print(f"{nb_path.stem}: the Chinese edition's chapter was not made ({type(exc).__name__}: {exc}); "
+              "`make site` makes it", file=sys.stderr)
         return
     finally:
         if old is None:
@@ -552,6 +574,7 @@ def run(names: list[str] | None = None, params: dict[str, str] | None = None, fo
     check_out_dir(out_dir)
     check_manifests()
     clean_stale_temporary_folders()
+    compile_package()
     typed = coerce_parameters(targets[0], params) if params else {}
     state = read_state(log)
     code = code_fingerprint()
@@ -568,6 +591,10 @@ def run(names: list[str] | None = None, params: dict[str, str] | None = None, fo
     def finished(prefix: str, nb_path: Path, out: Path, result: dict, seconds: float) -> None:
         if out == nb_path:
             if code_fingerprint() != code:
+                from shockbook.site import edition
+
+                # made by the old code: the edition's build makes it again
+                edition.forget_translation(nb_path.stem, nb_path.parent.parent / edition.LANG)
                 raise RunError(f"{nb_path.stem}: the library's code (shockbook/ or requirements.txt) changed while "
                                "it ran, so it is not recorded as current. Run it again: "
                                f"python -m shockbook run {nb_path.stem}")

@@ -391,3 +391,18 @@ def test_a_different_rental_rate_changes_the_numbers_in_the_text(shown_runs):
     for name in ("v3_at_rate_musd", "rl_at_rate_kusd", "both_at_rate_musd"):
         assert float(rerun[name]) == pytest.approx(1.5 * float(base[name])), name
     assert rerun["fact_rate"] == base["fact_rate"]  # DeepSeek's own assumption is a fact, not a parameter
+
+
+def test_the_runner_writes_the_packages_bytecode(monkeypatch):
+    """Kernels, workers and both site builds import the package; where PYTHONDONTWRITEBYTECODE is set
+    each would compile it from source again. The runner writes the bytecode first, as `make env`
+    does for the environment's packages."""
+    import importlib.util
+
+    from shockbook.site import words
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    compiled = Path(importlib.util.cache_from_source(words.__file__))
+    compiled.unlink(missing_ok=True)
+    runner.compile_package()
+    assert compiled.exists()

@@ -664,31 +664,22 @@ def chapter_stems() -> list[str]:
 def build_sources(out: Path = EDITION_DIR) -> Translator:
     """Write the edition's generated pages: the chapters (``zh/chapters/*.ipynb``), the Sources page
     (``zh/chapters/sources.md``) and the data changelog (``zh/changelog.md``), all from the same data
-    as the English; the other pages are kept in ``zh/``."""
+    as the English; the other pages are kept in ``zh/``. A chapter the runner translated when it
+    executed it (``write_translation``) is not translated again."""
     tr = translator()
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
-    record = out / "chapters" / INPUTS_RECORD
-    try:
-        translated = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        translated = {}
+    (out / "chapters" / ".translated-from.json").unlink(missing_ok=True)  # the record's earlier, single-file form
     shared = _shared_inputs()
     for stem in chapter_stems():
-        target = out / "chapters" / f"{stem}.ipynb"
-        inputs = _chapter_inputs(stem, shared)
-        if translated.get(stem) == inputs and target.exists():
-            continue  # translated from these very inputs by an earlier build
-        nb = translate_notebook(stem, tr)
-        data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-        _write_if_changed(target, data)
-        translated[stem] = inputs
-        record.write_text(json.dumps(translated, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        notebook = (paths.CHAPTERS_DIR / f"{stem}.ipynb").read_bytes()
+        if _recorded(out, stem) == _chapter_inputs(notebook, shared) and (out / "chapters" / f"{stem}.ipynb").exists():
+            continue  # translated from these very inputs by an earlier build, or by the runner
+        write_translation(stem, translate_notebook(stem, tr, json.loads(notebook)), notebook, shared, out)
     pages_from = _pages_inputs(shared)
-    if translated.get(PAGES_KEY) != pages_from or not all((out / name).exists() for name in GENERATED_PAGES):
+    if _recorded(out, PAGES_KEY) != pages_from or not all((out / name).exists() for name in GENERATED_PAGES):
         for name, text in generated_pages(tr).items():
             _write_if_changed(out / name, text)
-        translated[PAGES_KEY] = pages_from
-        record.write_text(json.dumps(translated, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        _record(out, PAGES_KEY, pages_from)
     for csv_file in (paths.CHAPTERS_DIR / "figdata").glob("*.csv"):  # the charts' data, as downloads
         target = out / "chapters" / "figdata" / csv_file.name
         if not target.exists() or target.read_bytes() != csv_file.read_bytes():
@@ -696,10 +687,40 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
     return tr
 
 
-# Beside the generated chapters: the inputs each was translated from, so that a build translates again
-# only the chapters whose notebook, translations or code changed (the translation is most of its time),
-# and writes the generated pages again only when the data changed too.
-INPUTS_RECORD = ".translated-from.json"
+def write_translation(stem: str, nb: dict, notebook: bytes, shared: str | None = None, out: Path = EDITION_DIR) -> None:
+    """Write the Chinese chapter ``nb``, translated from the English notebook whose bytes are
+    ``notebook``, with the inputs it was translated from. The runner calls it for each chapter it
+    has just executed (it translates the chapter anyway, to draw its charts), so that building the
+    edition then translates nothing; ``shared``: ``_shared_inputs()``, if already known."""
+    data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    _write_if_changed(out / "chapters" / f"{stem}.ipynb", data)
+    _record(out, stem, _chapter_inputs(notebook, shared or _shared_inputs()))
+
+
+def forget_translation(stem: str, out: Path = EDITION_DIR) -> None:
+    """Make the next build translate ``stem`` again (its translation may be of another code's making)."""
+    (out / "chapters" / INPUTS_DIR / stem).unlink(missing_ok=True)
+
+
+# Beside the generated chapters, one file a chapter (and one for the generated pages): the inputs it
+# was translated from, so that a build translates again only the chapters whose notebook,
+# translations or code changed (the translation is most of its time), and writes the generated pages
+# again only when the data changed too. One file each, because the runner's workers write them side
+# by side.
+INPUTS_DIR = ".translated-from"
+
+
+def _recorded(out: Path, key: str) -> str | None:
+    try:
+        return (out / "chapters" / INPUTS_DIR / key).read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _record(out: Path, key: str, inputs: str) -> None:
+    from shockbook.data.cache import atomic_write
+
+    atomic_write(out / "chapters" / INPUTS_DIR / key, inputs.encode())
 
 
 def _shared_inputs() -> str:
@@ -715,7 +736,7 @@ def _shared_inputs() -> str:
 
 
 # The generated pages (Sources, changelog) come from the book's data and its English changelog page.
-PAGES_KEY = "(generated pages)"
+PAGES_KEY = "generated-pages"
 GENERATED_PAGES = ("chapters/sources.md", "changelog.md")
 
 
@@ -726,15 +747,17 @@ def _pages_inputs(shared: str) -> str:
     return h.hexdigest()
 
 
-def _chapter_inputs(stem: str, shared: str) -> str:
-    notebook = (paths.CHAPTERS_DIR / f"{stem}.ipynb").read_bytes()
+def _chapter_inputs(notebook: bytes, shared: str) -> str:
     return hashlib.sha256(shared.encode() + b"\0" + notebook).hexdigest()
 
 
 def _write_if_changed(target: Path, text: str) -> None:
-    """Written only when different, so that Sphinx rebuilds only the pages that changed."""
+    """Written only when different, so that Sphinx rebuilds only the pages that changed; in one step,
+    so that the runner and a build writing the same chapter never leave a torn file."""
+    from shockbook.data.cache import atomic_write
+
     if not target.exists() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
+        atomic_write(target, text.encode("utf-8"))
 
 
 def generated_pages(tr: Translator) -> dict[str, str]:
