@@ -113,11 +113,11 @@ def test_the_chinese_edition_draws_no_chart(nothing_kept, monkeypatch):
     assert drawn >= 25
 
 
-def test_the_runner_commits_the_chinese_widths_and_copies(tmp_path, monkeypatch):
+def test_the_runner_commits_the_chinese_widths_and_copies_and_writes_the_chinese_chapter(tmp_path, monkeypatch):
     nb_path = tmp_path / "chapters" / "02_costs.ipynb"
-    nb = json.loads((paths.CHAPTERS_DIR / nb_path.name).read_text(encoding="utf-8"))
+    written = (paths.CHAPTERS_DIR / nb_path.name).read_bytes()
     monkeypatch.delenv("SHOCKBOOK_FIGDATA", raising=False)
-    runner.draw_translated_charts(nb_path, nb, tmp_path / "figdata")
+    runner.translate_chapter(nb_path, written, tmp_path / "figdata")
     assert "SHOCKBOOK_FIGDATA" not in os.environ
     handed = {p.name for p in (tmp_path / "figdata" / paths.CHART_WIDTHS_DIR.name).iterdir()}
     table = json.loads((paths.CHART_WIDTHS_DIR / "02_costs.json").read_text())
@@ -127,6 +127,26 @@ def test_the_runner_commits_the_chinese_widths_and_copies(tmp_path, monkeypatch)
     assert len(copies) == 4 and copies == committed
     assert all("英伟达" in svg or "成本" in svg or "价格" in svg for svg in copies.values()), "Chinese charts"
 
+    # The Chinese chapter, as the edition's build makes it, which then translates only the others.
+    zh = tmp_path / "zh"
+    made = (zh / "chapters" / "02_costs.ipynb").read_bytes()
+    translated = []
+    real = edition.translate_notebook
+    monkeypatch.setattr(edition, "translate_notebook",
+                        lambda stem, tr, nb=None: translated.append(stem) or real(stem, tr, nb))
+    edition.build_sources(zh)
+    assert "02_costs" not in translated and translated, "the runner's translation is used"
+    assert (zh / "chapters" / "02_costs.ipynb").read_bytes() == made
+    (zh / "chapters" / "02_costs.ipynb").unlink()
+    edition.build_sources(tmp_path / "zh")
+    assert (zh / "chapters" / "02_costs.ipynb").read_bytes() == made, "the same chapter as the build's own"
+
+    # Made by code that changed while the chapter ran: the build translates it again.
+    edition.forget_translation("02_costs", zh)
+    translated.clear()
+    edition.build_sources(zh)
+    assert translated == ["02_costs"]
+
 
 def test_a_translation_that_fails_costs_one_line_not_the_run(tmp_path, monkeypatch, capsys):
     def broken():
@@ -134,7 +154,22 @@ def test_a_translation_that_fails_costs_one_line_not_the_run(tmp_path, monkeypat
 
     monkeypatch.setattr(edition, "translator", broken)
     nb_path = tmp_path / "chapters" / "02_costs.ipynb"
-    runner.draw_translated_charts(nb_path, {}, tmp_path / "figdata")
+    runner.translate_chapter(nb_path, b"{}", tmp_path / "figdata")
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "02_costs" in err[0] and "strings.csv: line 7" in err[0]
     assert not (tmp_path / "chapters").exists()
+
+
+def test_a_figure_is_glued_exactly_as_altair_shows_its_chart():
+    """``book.figure`` makes a chart's spec once and glues it (``book.Drawn``) rather than the chart,
+    which altair would turn into a spec again, validating it, for the glued output: the output must
+    be the same, to the byte, as what IPython shows for the chart itself."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from shockbook.site import book
+
+    charts.enable()
+    formatter = DisplayFormatter()
+    chart = small_chart(4).properties(title=alt.TitleParams("A titled chart", subtitle=["Source: the test"]))
+    assert formatter.format(book.Drawn(charts._spec_of(chart))) == formatter.format(chart)
+    assert "text/html" in formatter.format(chart)[0]

@@ -1,13 +1,15 @@
 """What chapters use to put computed values into their prose."""
 from __future__ import annotations
 
-import numpy as np
+import sys
+
 from myst_nb import glue as _glue
 
 
 def glue(name: str, value, display: bool = False) -> None:
     """myst-nb's glue, with numpy scalars turned into Python numbers so `{glue:text}` can format them."""
-    if isinstance(value, np.generic):
+    np = sys.modules.get("numpy")  # not imported: then no value is a numpy scalar (the site's build needs no numpy)
+    if np is not None and isinstance(value, np.generic):
         value = value.item()
     _glue(name, value, display=display)
 
@@ -39,6 +41,10 @@ def figure(name: str, chart, data) -> None:
     import os
     from pathlib import Path
 
+    if hasattr(chart, "to_dict"):  # a vega chart: its spec is made (and validated) once, for both outputs
+        from shockbook.site import charts
+
+        chart = Drawn(charts._spec_of(chart))
     glue(name, chart, display=False)
     show_static_copy(name, chart)
     target = os.environ.get("SHOCKBOOK_FIGDATA")
@@ -46,6 +52,22 @@ def figure(name: str, chart, data) -> None:
         path = Path(target) / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         data.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+
+
+class Drawn:
+    """A chart's spec, shown as altair shows the chart itself with the book's renderer (the same
+    output), without making the spec again: altair would, with its schema validation, for each output."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    def to_dict(self) -> dict:
+        return self.spec
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        from shockbook.site import charts
+
+        return charts.render(self.spec)
 
 
 # Output metadata that marks a chart's static copy (its value: the figure's glue name).
