@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from shockbook import paths
-from shockbook.analysis import market
 from shockbook.analysis.calendar import KEY_EVENT
 from shockbook.chapters import ch4_response as R
 from shockbook.data import cache, catalog, facts
@@ -230,7 +229,7 @@ def test_earnings_reactions_cover_the_four_companies() -> None:
 
 def test_earnings_move_is_close_to_close() -> None:
     m = R.earnings_reactions().set_index("ticker")
-    p = cache.load_prices("MSFT")[market.total_return_column("MSFT")]
+    p = cache.load_prices("MSFT")[cache.total_return_column("MSFT")]
     assert m.loc["MSFT", "pct"] == pytest.approx((p.loc["2025-01-30"] / p.loc["2025-01-29"] - 1) * 100)
 
 

@@ -2,6 +2,8 @@
 power of its tests in simulation."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -240,3 +242,33 @@ def test_size_simulation_with_correlated_stocks_breaks_bmp_not_the_others():
                                         seed=6).set_index("test")["rejection_rate"]
     assert rates["bmp"] > 0.25
     assert 0.035 <= rates["kp"] <= 0.065 and 0.035 <= rates["portfolio"] <= 0.065
+
+
+def test_returns_are_kept_per_file_bytes_and_handed_out_as_copies(market_copy, monkeypatch):
+    """Chapter 1 asks for the same returns hundreds of times: they are computed once per price file's
+    bytes. A caller may change what it gets; new bytes give new returns."""
+    from shockbook import paths
+    from shockbook.data import cache
+
+    monkeypatch.setattr(paths, "MARKET_DIR", market_copy)
+    first = events.simple_returns("AMD")
+    first.iloc[-1] = 99.0
+    again = events.simple_returns("AMD")
+    assert again.iloc[-1] != 99.0 and again.iloc[:-1].equals(first.iloc[:-1])
+    both = events._paired_returns("AMD", "^GSPC")
+    both.loc[both.index[-1], "r"] = 99.0
+    assert events._paired_returns("AMD", "^GSPC")["r"].iloc[-1] == again.loc[both.index[-1]] != 99.0
+
+    path = market_copy / "prices" / "AMD.csv"  # the last close, changed with its manifest entry
+    lines = path.read_text().splitlines(keepends=True)
+    fields = lines[-1].rstrip("\n").split(",")
+    fields[1:6] = [str(float(f) * 1.5) for f in fields[1:6]]  # the day's prices, half as high again
+    lines[-1] = ",".join(fields) + "\n"
+    path.write_text("".join(lines))
+    manifest = json.loads((market_copy / "manifest.json").read_text())
+    manifest["files"]["prices/AMD.csv"]["sha256"] = cache.sha256_file(path)
+    (market_copy / "manifest.json").write_bytes(cache.manifest_bytes(manifest))
+    changed = events.simple_returns("AMD")
+    assert changed.iloc[-1] == pytest.approx((1 + again.iloc[-1]) * 1.5 - 1)
+    paired = events._paired_returns("AMD", "^GSPC")
+    assert paired.index[-1] == changed.index[-1] and paired["r"].iloc[-1] == pytest.approx(changed.iloc[-1])

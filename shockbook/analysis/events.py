@@ -12,13 +12,14 @@ average correlation of the estimation-window residuals.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.special import stdtr  # Student's t CDF; scipy.stats would triple the import time
 
-from shockbook.analysis import calendar, market
+from shockbook.analysis import calendar
 from shockbook.data import cache, catalog
 
 
@@ -80,7 +81,14 @@ def ar_covariance(model: MarketModel, x_event) -> np.ndarray:
 
 def simple_returns(ticker: str) -> pd.Series:
     """Daily simple returns with dividends reinvested where the series has an adjusted close."""
-    prices = cache.load_prices(ticker)[market.total_return_column(ticker)]
+    return _simple_returns(ticker, cache.prices_digest(ticker)).copy()
+
+
+# Chapter 1 asks for the same returns hundreds of times (each event date a reader may choose is checked
+# against every stock's data): they are computed once per price file's bytes.
+@functools.lru_cache(maxsize=256)
+def _simple_returns(ticker: str, digest: str) -> pd.Series:
+    prices = cache.load_prices(ticker)[cache.total_return_column(ticker)]
     return prices.pct_change().dropna().rename(ticker)
 
 
@@ -105,7 +113,13 @@ class Design:
 
 def _paired_returns(ticker: str, market_ticker: str) -> pd.DataFrame:
     """The stock's and the market's returns on the days both have one (columns r, rm)."""
-    both = pd.concat([simple_returns(ticker), simple_returns(market_ticker)], axis=1, join="inner").dropna()
+    return _paired(ticker, market_ticker, cache.prices_digest(ticker), cache.prices_digest(market_ticker)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _paired(ticker: str, market_ticker: str, digest: str, market_digest: str) -> pd.DataFrame:
+    both = pd.concat([_simple_returns(ticker, digest), _simple_returns(market_ticker, market_digest)],
+                     axis=1, join="inner").dropna()
     both.columns = ["r", "rm"]
     return both
 

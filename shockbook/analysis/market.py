@@ -15,11 +15,6 @@ def closes(tickers: list[str], column: str = "Close") -> pd.DataFrame:
     return pd.DataFrame({t: cache.load_prices(t)[column] for t in tickers})
 
 
-def total_return_column(ticker: str) -> str:
-    """'Adj Close' (dividends reinvested) where the series has it, else 'Close'."""
-    return "Adj Close" if "Adj Close" in cache.series_info(ticker)["columns_present"] else "Close"
-
-
 def day_move(ticker: str, date: str) -> dict:
     """Close-to-close move into ``date`` from the previous session: the convention of the press."""
     prices = cache.load_prices(ticker)["Close"]

@@ -245,7 +245,7 @@ def cumulative_returns(tickers: list[str], anchor: pd.Timestamp, end: str) -> pd
     ticker without a close on ``anchor`` (not yet listed) is left out."""
     cols = {}
     for t in tickers:
-        p = cache.load_prices(t)[market.total_return_column(t)]
+        p = cache.load_prices(t)[cache.total_return_column(t)]
         if anchor not in p.index:
             continue
         cols[t] = (p.loc[anchor:end] / p.loc[anchor] - 1) * 100

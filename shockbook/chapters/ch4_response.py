@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from shockbook import params
-from shockbook.analysis import calendar, claims, market
+from shockbook.analysis import calendar, claims
 from shockbook.data import cache, catalog, facts
 from shockbook.site import charts, layout, params_box, words
 from shockbook.site.provenance import (ARTICLE_ONLY, CONFIDENCE_TEXT, SOURCE_FACTS, SOURCE_MIXED,
@@ -321,7 +321,7 @@ def announcement_moves(table: pd.DataFrame, benchmark: str = "^GSPC", shock_date
     rows = []
     for _, r in table.iterrows():
         t, day = r["ticker"], pd.Timestamp(r["announced"])
-        p = cache.load_prices(t)[market.total_return_column(t)]
+        p = cache.load_prices(t)[cache.total_return_column(t)]
         b = cache.load_prices(benchmark)["Close"]
         d0 = calendar.first_session_on_or_after(t, day)  # announced on a non-trading day: the next session
         d1, dprev = calendar.session_after(t, d0, 1), calendar.last_session_before(t, d0)
@@ -411,7 +411,7 @@ def basket_path(tickers: list[str], event_date: str, end_date: str, name: str = 
     earliest last date of any member, so every point has every member.
     """
     prices = {t: cache.load_prices(t) for t in tickers}
-    wide = pd.DataFrame({t: p[market.total_return_column(t)] for t, p in prices.items()}).sort_index()
+    wide = pd.DataFrame({t: p[cache.total_return_column(t)] for t, p in prices.items()}).sort_index()
     last = min(p.index[-1] for p in prices.values())
     wide = wide.loc[:min(last, pd.Timestamp(end_date))].ffill()
     befores = []
@@ -439,7 +439,7 @@ def group_path(group: str, event_date: str, end_date: str) -> pd.Series:
 def market_path(market_code: str, anchor: pd.Timestamp, dates: pd.DatetimeIndex) -> pd.Series:
     """The market benchmark's return since ``anchor`` (%), read on ``dates`` (its last close on or before each)."""
     bench = MARKET_BENCHMARK[market_code]
-    p = cache.load_prices(bench)[market.total_return_column(bench)].dropna()
+    p = cache.load_prices(bench)[cache.total_return_column(bench)].dropna()
     base = p.loc[calendar.last_session_on_or_before(bench, anchor)]
     return ((p.reindex(p.index.union(dates)).ffill().loc[dates] / base - 1) * 100).rename(bench)
 
@@ -659,7 +659,7 @@ def earnings_reactions(benchmark: str = "^GSPC", events=EARNINGS) -> pd.DataFram
         if f.kind != "date":
             raise facts.FactsError(f"{fid}: value {f.raw_value!r} is not a date.")
         after = "after the US close" in f.unit
-        p = cache.load_prices(ticker)[market.total_return_column(ticker)]
+        p = cache.load_prices(ticker)[cache.total_return_column(ticker)]
         prev, session = reaction_session(ticker, f.value, after)
         pct = (p.loc[session] / p.loc[prev] - 1) * 100
         bench = (b.loc[session] / b.loc[prev] - 1) * 100

@@ -102,7 +102,7 @@ def base_and_sessions(ticker: str, date: pd.Timestamp, origin: str, sessions: in
 
 def reaction(ticker: str, date: pd.Timestamp, origin: str, sessions: int) -> dict:
     """Total return of ``ticker`` from the base close over its first ``sessions`` sessions after the news."""
-    p = cache.load_prices(ticker)[market.total_return_column(ticker)]
+    p = cache.load_prices(ticker)[cache.total_return_column(ticker)]
     base, after = base_and_sessions(ticker, date, origin, sessions)
     first = after[0]
     return {"ticker": ticker, "base": base, "first_session": first, "last_session": after[-1],
@@ -134,7 +134,7 @@ def rebased(tickers: list[str], start: str, end: str) -> pd.DataFrame:
     """Long frame: each ticker's total return index, 100 at its first close on or after ``start``, own calendar."""
     frames = []
     for t in tickers:
-        p = cache.load_prices(t)[market.total_return_column(t)].loc[start:end].dropna()
+        p = cache.load_prices(t)[cache.total_return_column(t)].loc[start:end].dropna()
         if p.empty:
             raise ValueError(f"{t} has no data between {start} and {end}.")
         frames.append(pd.DataFrame({"date": p.index, "ticker": t, "name": catalog.get(t).name,
@@ -369,7 +369,7 @@ def side_by_side(us: list[str], china: list[str], anchor_before: str, start: str
     frames = []
     for side, tick in (("United States", us), ("China and Hong Kong", china)):
         for t in tick:
-            p = cache.load_prices(t)[market.total_return_column(t)]
+            p = cache.load_prices(t)[cache.total_return_column(t)]
             base = p.loc[calendar.last_session_before(t, anchor_before)]
             seg = p.loc[start:end]
             frames.append(pd.DataFrame({"side": side, "ticker": t, "name": catalog.get(t).name,
@@ -696,7 +696,7 @@ FRAMING_LABELS = {"n": "#", "date": "Date", "event": "Event", "status": "Status"
 
 def since_shock(ticker: str, until: str) -> float:
     """Total return (%) from the last close before the story's day 0 to the last close on or before ``until``."""
-    p = cache.load_prices(ticker)[market.total_return_column(ticker)]
+    p = cache.load_prices(ticker)[cache.total_return_column(ticker)]
     return (p.loc[calendar.last_session_on_or_before(ticker, until)]
             / p.loc[calendar.last_session_before(ticker, calendar.KEY_EVENT)] - 1) * 100
 

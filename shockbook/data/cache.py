@@ -19,11 +19,13 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from shockbook import paths
 from shockbook.data import catalog
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the site's build copies verified files without it
+    import pandas as pd
 
 SCHEMA_COLUMNS = ["Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"]
 PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close"]
@@ -91,6 +93,8 @@ def to_schema(df: pd.DataFrame, start: str = catalog.START) -> pd.DataFrame:
     source lacks is kept empty rather than invented. ``start`` is the series' own first date
     (``catalog.Series.start``: START unless the catalog keeps it from earlier).
     """
+    import pandas as pd
+
     df = df.reset_index() if "Date" not in df.columns else df.copy()
     out = pd.DataFrame({"Date": pd.to_datetime(df["Date"]).dt.strftime("%Y-%m-%d")})
     for col in SCHEMA_COLUMNS[1:]:
@@ -109,6 +113,8 @@ def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
 def check_prices(df: pd.DataFrame, name: str) -> pd.Series:
     """Raise CacheError for the first problem in a price frame (columns, dates, prices); else its
     dates, parsed."""
+    import pandas as pd
+
     if list(df.columns) != SCHEMA_COLUMNS:
         raise CacheError(f"{name}: columns are {list(df.columns)}, expected {SCHEMA_COLUMNS}. {FIX}")
     if df.empty:
@@ -146,6 +152,8 @@ def check_prices(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _read_prices_csv(data: bytes, name: str) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         df = pd.read_csv(io.BytesIO(data), dtype={"Date": str, "Volume": "Int64"})
     except (ValueError, pd.errors.ParserError) as exc:  # a torn or garbled file
@@ -236,6 +244,11 @@ def series_info(ticker: str, market_dir: Path | None = None) -> dict:
     return {**entry["series"], "origin": entry["origin"], "first": entry["first"], "last": entry["last"]}
 
 
+def total_return_column(ticker: str) -> str:
+    """'Adj Close' (dividends reinvested) where the series has it, else 'Close'."""
+    return "Adj Close" if "Adj Close" in series_info(ticker)["columns_present"] else "Close"
+
+
 def _series(ticker: str) -> catalog.Series:
     try:
         return catalog.get(ticker)
@@ -257,8 +270,18 @@ def load_sessions(ticker: str, market_dir: Path | None = None) -> pd.DatetimeInd
     return _loaded_prices(ticker, market_dir).index.copy()
 
 
+def prices_digest(ticker: str, market_dir: Path | None = None) -> str:
+    """The sha256 of the bytes ``ticker``'s prices are loaded from, their read noted: the key under
+    which what is computed from them can be kept (e.g. ``events.simple_returns``)."""
+    return _loaded(ticker, market_dir)[1]
+
+
 def _loaded_prices(ticker: str, market_dir: Path | None) -> pd.DataFrame:
     """The memoised frame of ``ticker`` (never hand it out: callers get a copy), its read noted."""
+    return _loaded(ticker, market_dir)[0]
+
+
+def _loaded(ticker: str, market_dir: Path | None) -> tuple[pd.DataFrame, str]:
     s = _series(ticker)
     market_dir = Path(market_dir or paths.MARKET_DIR)
     path = market_dir / f"prices/{s.file_name}"
@@ -269,11 +292,13 @@ def _loaded_prices(ticker: str, market_dir: Path | None) -> pd.DataFrame:
         raise
     df, digest = _load_prices(str(market_dir), s.file_name, *stamps)
     _note_read(path, digest=digest)  # the bytes this frame was parsed from, even when memoised
-    return df
+    return df, digest
 
 
 @functools.lru_cache(maxsize=256)
 def _load_prices(market_dir: str, file_name: str, file_stamp: tuple, manifest_stamp: tuple) -> tuple[pd.DataFrame, str]:
+    import pandas as pd
+
     market_dir = Path(market_dir)
     rel = f"prices/{file_name}"
     data = _verified_bytes(rel, market_dir, read_manifest(market_dir))
@@ -286,6 +311,8 @@ def _load_prices(market_dir: str, file_name: str, file_stamp: tuple, manifest_st
 
 def load_shares(market_dir: Path | None = None) -> pd.DataFrame:
     """SEC cover-page share counts, with the filing each comes from."""
+    import pandas as pd
+
     market_dir = Path(market_dir or paths.MARKET_DIR)
     rel = "shares_outstanding.csv"
     data = _verified_bytes(rel, market_dir, read_manifest(market_dir))
@@ -352,6 +379,8 @@ def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[byte
     Everything is written to a temporary sibling folder and validated there; only then is the
     old cache swapped out. Any exception before the swap leaves ``market_dir`` untouched.
     """
+    import pandas as pd
+
     market_dir = Path(market_dir or paths.MARKET_DIR)
     market_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".market-new-", dir=market_dir.parent))
@@ -410,6 +439,8 @@ def write_cache(prices: dict[str, tuple[pd.DataFrame, dict]], shares: tuple[byte
 
 def provenance(market_dir: Path | None = None) -> "pd.DataFrame":
     """One row per cached file: what it holds, where it came from, its range and sha256 (for the appendix)."""
+    import pandas as pd
+
     market_dir = Path(market_dir or paths.MARKET_DIR)
     _note_read(market_dir / "manifest.json")
     rows = []

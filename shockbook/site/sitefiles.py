@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shockbook import paths
-
 READABLE_DIR = "_readable"
 EVENT_DATA_DIR = "_data/eventstudy"
 
@@ -23,7 +21,6 @@ def event_study_catalog() -> list[dict]:
     """One entry per series: where its file is and which column its returns are computed from, and
     its name and group in English and, for the Chinese edition's pages, in Chinese (``name_zh``,
     ``group_zh``: the edition's catalogue, translations/zh/strings.csv)."""
-    from shockbook.analysis import market
     from shockbook.data import cache, catalog
     from shockbook.site import edition
 
@@ -32,7 +29,7 @@ def event_study_catalog() -> list[dict]:
     for s in catalog.SERIES:
         info = cache.series_info(s.ticker)
         out.append({"ticker": s.ticker, "name": s.name, "group": s.group, "market": s.market, "index": s.index,
-                    "file": s.file_name, "column": market.total_return_column(s.ticker),
+                    "file": s.file_name, "column": cache.total_return_column(s.ticker),
                     "first": info["first"], "last": info["last"],
                     "name_zh": zh.get(s.name, s.name), "group_zh": zh.get(s.group, s.group)})
     return out
