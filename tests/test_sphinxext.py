@@ -42,3 +42,43 @@ def test_every_phrase_of_the_box_is_in_both_editions():
 def test_without_a_repository_the_paths_are_shown_as_code():
     html = box("en", repo="")
     assert "<code>chapters/02_costs.ipynb</code>" in html and 'href="https://' not in html
+
+
+def test_the_chinese_search_stems_as_sphinxs_own():
+    """Sphinx's Chinese search asks a growing list whether a word is Latin (a quadratic cost); the
+    book's asks a set kept equal to it. Every word must stem the same, before and after more text."""
+    from sphinx.search.zh import SearchChinese
+
+    ours, theirs = sphinxext.chinese_search()({}), SearchChinese({})
+    text = ["英伟达 NVDA fell on DeepSeek news; GPU demand, H100 and TSMC", "AI capex: the ops and its uses"]
+    words = ["NVDA", "GPU", "H100", "ops", "its", "uses", "demand", "news", "fell", "capex", "running", "TSMC"]
+    for chunk in text:
+        assert ours.split(chunk) == theirs.split(chunk)
+        assert [ours.stem(w) for w in words] == [theirs.stem(w) for w in words]
+    assert ours.stem("ops") == "ops" and ours.stem("running") == "run"  # a short Latin word keeps its form
+
+
+class _Env:
+    """What the numbering asks of Sphinx's environment: doctrees held in memory, or on disk."""
+
+    def __init__(self, held):
+        self._write_doc_doctree_cache = held
+        self.unpickled = []
+
+    def get_doctree(self, docname):
+        self.unpickled.append(docname)
+        return f"unpickled {docname}"
+
+
+def test_the_numbering_reads_the_doctrees_held_in_memory_and_leaves_sphinx_as_it_was():
+    env = _Env({"chapters/01_shock": "held 01"})
+    assert sphinxext.number_from_memory(None, env) == []
+    assert env.get_doctree("chapters/01_shock") == "held 01"
+    assert env.get_doctree("chapters/02_costs") == "unpickled chapters/02_costs"
+    assert sphinxext.numbered(None, env) == [] and "get_doctree" not in env.__dict__
+    assert env.get_doctree("chapters/01_shock") == "unpickled chapters/01_shock"  # Sphinx's own again
+    with sphinxext.doctrees_kept(env):
+        assert env.get_doctree("chapters/01_shock") == env.get_doctree("chapters/01_shock") == "held 01"
+        env.get_doctree("chapters/03_skepticism")
+        env.get_doctree("chapters/03_skepticism")
+    assert env.unpickled.count("chapters/03_skepticism") == 1 and "get_doctree" not in env.__dict__
