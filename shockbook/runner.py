@@ -510,10 +510,11 @@ def translate_chapter(nb_path: Path, written: bytes, figdata: Path) -> None:
     old = os.environ.get("SHOCKBOOK_FIGDATA")
     os.environ["SHOCKBOOK_FIGDATA"] = str(figdata)
     try:
+        shared = edition.shared_inputs()  # before translating: a change meanwhile makes the record stale, not wrong
         zh = edition.translate_notebook(nb_path.stem, edition.translator(), json.loads(written))
         specs = [s for s in map(render.chart_spec, render.glued(nbformat.from_dict(zh)).values()) if s is not None]
         copies = {key: svg for svg, key in map(charts.keyed_svg, specs)}
-        edition.write_translation(nb_path.stem, zh, written, out=nb_path.parent.parent / edition.LANG)
+        edition.write_translation(nb_path.stem, zh, written, shared, out=nb_path.parent.parent / edition.LANG)
     except (OSError, ValueError, KeyError) as exc:
         print(f"{nb_path.stem}: the Chinese edition's chapter was not made ({type(exc).__name__}: {exc}); "
               "`make site` makes it", file=sys.stderr)

@@ -677,7 +677,7 @@ def test_the_build_translates_again_only_what_changed(tmp_path, monkeypatch):
     edition.build_sources(out)
     assert done == ["02_costs"] and (out / "chapters" / "02_costs.ipynb").read_bytes() == first["02_costs.ipynb"]
 
-    monkeypatch.setattr(edition, "_shared_inputs", lambda: "other translations or code")
+    monkeypatch.setattr(edition, "shared_inputs", lambda: "other translations or code")
     done.clear()
     edition.build_sources(out)
     assert done == edition.chapter_stems()

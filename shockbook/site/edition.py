@@ -669,7 +669,7 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
     tr = translator()
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
     (out / "chapters" / ".translated-from.json").unlink(missing_ok=True)  # the record's earlier, single-file form
-    shared = _shared_inputs()
+    shared = shared_inputs()
     for stem in chapter_stems():
         notebook = (paths.CHAPTERS_DIR / f"{stem}.ipynb").read_bytes()
         if _recorded(out, stem) == _chapter_inputs(notebook, shared) and (out / "chapters" / f"{stem}.ipynb").exists():
@@ -691,10 +691,10 @@ def write_translation(stem: str, nb: dict, notebook: bytes, shared: str | None =
     """Write the Chinese chapter ``nb``, translated from the English notebook whose bytes are
     ``notebook``, with the inputs it was translated from. The runner calls it for each chapter it
     has just executed (it translates the chapter anyway, to draw its charts), so that building the
-    edition then translates nothing; ``shared``: ``_shared_inputs()``, if already known."""
+    edition then translates nothing; ``shared``: ``shared_inputs()``, if already known."""
     data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     _write_if_changed(out / "chapters" / f"{stem}.ipynb", data)
-    _record(out, stem, _chapter_inputs(notebook, shared or _shared_inputs()))
+    _record(out, stem, _chapter_inputs(notebook, shared or shared_inputs()))
 
 
 def forget_translation(stem: str, out: Path = EDITION_DIR) -> None:
@@ -723,7 +723,7 @@ def _record(out: Path, key: str, inputs: str) -> None:
     atomic_write(out / "chapters" / INPUTS_DIR / key, inputs.encode())
 
 
-def _shared_inputs() -> str:
+def shared_inputs() -> str:
     """What every chapter's translation depends on besides its notebook: the package's code (the
     runner's fingerprint of it) and every file of translations/zh."""
     from shockbook import runner
