@@ -25,7 +25,6 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from shockbook.site.words import word
 
 if TYPE_CHECKING:

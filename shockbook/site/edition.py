@@ -668,7 +668,6 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
     executed it (``write_translation``) is not translated again."""
     tr = translator()
     (out / "chapters" / "figdata").mkdir(parents=True, exist_ok=True)
-    (out / "chapters" / ".translated-from.json").unlink(missing_ok=True)  # the record's earlier, single-file form
     shared = shared_inputs()
     for stem in chapter_stems():
         notebook = (paths.CHAPTERS_DIR / f"{stem}.ipynb").read_bytes()
@@ -687,14 +686,14 @@ def build_sources(out: Path = EDITION_DIR) -> Translator:
     return tr
 
 
-def write_translation(stem: str, nb: dict, notebook: bytes, shared: str | None = None, out: Path = EDITION_DIR) -> None:
+def write_translation(stem: str, nb: dict, notebook: bytes, shared: str, out: Path = EDITION_DIR) -> None:
     """Write the Chinese chapter ``nb``, translated from the English notebook whose bytes are
-    ``notebook``, with the inputs it was translated from. The runner calls it for each chapter it
-    has just executed (it translates the chapter anyway, to draw its charts), so that building the
-    edition then translates nothing; ``shared``: ``shared_inputs()``, if already known."""
+    ``notebook`` with ``shared`` (``shared_inputs()``, read before translating), and the record of
+    those inputs. The runner calls it for each chapter it has just executed (it translates the
+    chapter anyway, to draw its charts), so that building the edition then translates nothing."""
     data = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     _write_if_changed(out / "chapters" / f"{stem}.ipynb", data)
-    _record(out, stem, _chapter_inputs(notebook, shared or shared_inputs()))
+    _record(out, stem, _chapter_inputs(notebook, shared))
 
 
 def forget_translation(stem: str, out: Path = EDITION_DIR) -> None:

@@ -5,7 +5,6 @@ module turns it into text for the edition being built.
 """
 from __future__ import annotations
 
-
 LANGUAGES = ("en",)
 
 #: Words the data choose. Keys are the English words; add a language by adding a column.
