@@ -47,12 +47,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from shockbook import paths as _paths
 from shockbook.data.cache import atomic_write, sha256_file
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the runner's workers use the markers alone
+    import pandas as pd
 
 _DATA_DIR = _paths.DATA_DIR
 _SHARED_DIR = _paths.SHARED_DIR
@@ -296,6 +297,8 @@ def parsed_reliability(row: Mapping[str, str]) -> str | None:
 
 def classify(rows: pd.DataFrame) -> pd.DataFrame:
     """Return ``id, status, reliability, status_basis, reliability_basis`` for the source rows."""
+    import pandas as pd
+
     records = {r["id"]: r for r in rows.to_dict("records")}
     out: dict[str, dict[str, str]] = {}
     for fid, row in records.items():
@@ -354,6 +357,8 @@ def _origin_path(path: Path) -> str:
 
 
 def _read_source_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.is_file():
         raise FactsError(f"{path}: source file not found. import_facts needs the shared facts folder "
                          "(../shared/facts) with facts.csv, epoch_selected_models.csv and README.md.")
@@ -392,6 +397,8 @@ def _check_ids_and_chapters(df: pd.DataFrame, path: Path) -> None:
 
 def _read_additions(path: Path) -> pd.DataFrame:
     """The book's own sourced facts: same columns as the shared file, ids ``XXX-Bnn``, each with a URL."""
+    import pandas as pd
+
     if not path.is_file():
         return pd.DataFrame(columns=list(SOURCE_COLUMNS), dtype=str)
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -418,6 +425,8 @@ def import_facts(shared_dir: Path | None = None, out_dir: Path | None = None,
     the shared rows. The output is deterministic: running twice gives byte-identical files. Files
     are written atomically, the manifest last.
     """
+    import pandas as pd
+
     shared_dir = Path(shared_dir) if shared_dir is not None else SHARED_FACTS_DIR
     if not (shared_dir / SOURCE_FACTS).is_file() and (shared_dir / "facts" / SOURCE_FACTS).is_file():
         shared_dir = shared_dir / "facts"
@@ -575,6 +584,8 @@ def load_facts(facts_dir: Path | None = None) -> pd.DataFrame:
 
 
 def _parse_facts(path: Path, entry: dict) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     _check_columns(path, df, FACTS_COLUMNS, entry)
     try:
@@ -596,6 +607,8 @@ def load_epoch(facts_dir: Path | None = None) -> pd.DataFrame:
 
 
 def _parse_epoch(path: Path, entry: dict) -> pd.DataFrame:
+    import pandas as pd
+
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     _check_columns(path, df, EPOCH_COLUMNS, entry)
     for col, dtype in EPOCH_DTYPES.items():
@@ -822,6 +835,8 @@ def status_counts(facts_dir: Path | None = None) -> dict[str, int]:
 
 def provenance(facts_dir: Path | None = None) -> pd.DataFrame:
     """One row per facts file: rows, origin and sha256 (for the appendix)."""
+    import pandas as pd
+
     from shockbook.data.cache import _note_read
 
     facts_dir = _facts_dir(facts_dir)
@@ -884,6 +899,8 @@ def load_sources(facts_dir: Path | None = None) -> pd.DataFrame:
     stored one when nothing better was found; ``upgrade_note`` says what was replaced). Every fact
     has exactly one row; a derived fact has no URL (its row names the rows it is computed from).
     """
+    import pandas as pd
+
     from shockbook.data.cache import _note_read
 
     path = _facts_dir(facts_dir) / SOURCES_FILE
