@@ -12,5 +12,6 @@ nothing imports upward, and no chapter module imports another.
                   function per section returning what the section shows
 - ``site``      – how it is shown: ``book`` (glue, tables, figures), ``charts`` (the one theme),
                   ``sphinxext``, ``environment``, ``outputs`` (a chapter's outputs as data)
-- ``params``    – parameter checks; ``runner`` – executes chapters with papermill; ``paths``
+- ``params``    – parameter checks; ``runner`` – executes chapters with papermill, in kernels
+                  forked warm by ``kernels``; ``paths``
 """

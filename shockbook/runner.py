@@ -26,7 +26,6 @@ import shutil
 import stat
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -398,33 +397,13 @@ def clean_stale_temporary_folders() -> list[Path]:
     return removed
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """Worker initializer: a worker must not outlive the runner, even one killed with SIGKILL.
+def _start_worker(parent_pid: int) -> None:
+    """Worker initializer: the worker dies with the runner, and its kernel factory starts importing
+    while the worker imports papermill."""
+    from shockbook import kernels
 
-    Linux delivers SIGKILL to the worker when its parent dies (PR_SET_PDEATHSIG); elsewhere a
-    thread polls the parent. The worker's kernel polls its own parent (ipykernel's ParentPoller)
-    and exits when the worker is gone.
-    """
-    import signal
-
-    armed = False
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            armed = libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            armed = False
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-    if not armed:
-        def watch() -> None:
-            while os.getppid() == parent_pid:
-                time.sleep(1.0)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
+    kernels.die_with_parent(parent_pid)
+    kernels.start_factory()
 
 
 # --------------------------------------------------------------------------- running
@@ -439,6 +418,8 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from shockbook import kernels
 
     start_bytes, start_nb = read_notebook(nb_path)
     in_place = out_path == nb_path
@@ -455,7 +436,7 @@ def execute(nb_path: Path, params: dict, out_path: Path, timeout: int = DEFAULT_
                 str(nb_path), str(executed), parameters=params or None, kernel_name=KERNEL,
                 cwd=str(nb_path.parent), execution_timeout=timeout, progress_bar=False,
                 log_output=False, request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
-                shutdown_kernel=KERNEL_SHUTDOWN)
+                shutdown_kernel=KERNEL_SHUTDOWN, kernel_manager_class=kernels.WarmKernelManager)
         except PapermillExecutionError as exc:
             failed = (paths.RUNS_DIR if in_place else out_path.parent) / f"{nb_path.stem}__FAILED.ipynb"
             if executed.exists():
@@ -614,22 +595,28 @@ def run(names: list[str] | None = None, params: dict[str, str] | None = None, fo
         log(f"{prefix}: failed", file=sys.stderr)
         failures.append(exc)
 
-    if jobs == 1 or len(todo) < 2:
-        for prefix, nb_path, out in todo:
-            log(f"{prefix}: running…", file=sys.stderr)
-            try:
-                finished(prefix, nb_path, out, *_timed_execute(nb_path, typed, out, timeout))
-            except RunError as exc:
-                if len(todo) == 1:
-                    raise
-                failed(prefix, exc)
-    else:
+    if (jobs == 1 or len(todo) < 2) and todo:
+        from shockbook import kernels
+
+        kernels.start_factory()
+        try:
+            for prefix, nb_path, out in todo:
+                log(f"{prefix}: running…", file=sys.stderr)
+                try:
+                    finished(prefix, nb_path, out, *_timed_execute(nb_path, typed, out, timeout))
+                except RunError as exc:
+                    if len(todo) == 1:
+                        raise
+                    failed(prefix, exc)
+        finally:
+            kernels.stop_factory()
+    elif todo:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         # spawn, not fork: a forked child would share the parent's ZeroMQ state with its kernel.
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+                                 initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             futures = {}
             for prefix, nb_path, out in todo:
                 log(f"{prefix}: running…", file=sys.stderr)

@@ -130,6 +130,18 @@ def _descendants(pid: int) -> set[int]:
     return out
 
 
+def _is_kernel(pid: int) -> bool:
+    """A launched kernel (ipykernel_launcher) or one forked by a kernel factory (shockbook.kernels),
+    whose command line is its factory's."""
+    try:
+        mine = Path(f"/proc/{pid}/cmdline").read_bytes()
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        parents = Path(f"/proc/{parent}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"ipykernel" in mine or (b"shockbook.kernels" in mine and b"shockbook.kernels" in parents)
+
+
 def _living(pids: set[int]) -> set[int]:
     alive = set()
     for pid in pids:
@@ -157,7 +169,7 @@ def test_5_a_killed_run_leaves_no_workers_and_no_temporary_folders(tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # until both kernels are up
             family |= _descendants(proc.pid)
-            kernels = [p for p in _living(family) if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()]
+            kernels = [p for p in _living(family) if _is_kernel(p)]
             if len(kernels) == 2:
                 break
             time.sleep(0.2)

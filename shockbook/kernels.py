@@ -1,0 +1,318 @@
+"""Warm kernels: each chapter's kernel is forked from a process that has already imported what
+every chapter imports, instead of importing it all again.
+
+A chapter's kernel used to spend more time starting than most of its sections take: ipykernel,
+pandas and altair cost each kernel about 2 s of CPU before its first cell. A *factory* process
+(``python -m shockbook.kernels``, one per runner worker) imports them once; for each chapter it
+forks a child that becomes the kernel, exactly as ``python -m ipykernel_launcher`` would have
+started it, with the chapter's environment and working folder.
+
+Everything a chapter reads, draws or computes still happens in the child, after the fork: the
+factory imports modules and nothing else (a test checks that importing them reads no data file),
+so a chapter's read log and outputs are those of a fresh kernel (the runner's tests compare them).
+
+The manager only swaps how the process is started. ``WarmKernelManager`` is jupyter_client's own
+manager with a provisioner whose ``launch_kernel`` asks the factory for a child; the child is
+handed back as a ``Popen``-like object watched through a pidfd, so polling, interrupting
+(the child leads its own session, as a launched kernel does) and killing are jupyter_client's.
+
+Processes end with their parent, even one killed with SIGKILL: Linux kills the factory when its
+worker ends and each kernel when the factory ends (PR_SET_PDEATHSIG); the factory also leaves when
+its requests' pipe closes.
+
+Where any of this is missing (not Linux, no pidfd), or the factory cannot serve a request (an
+environment that differs in more than the chapter's own variables, a thread running in the factory),
+the kernel is launched the ordinary way.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+# What every chapter imports before its first section (the template's first cell and the theme).
+# A chapter's own module and its special needs (chapter 1's scipy) are imported in its kernel.
+WARM_MODULES = ("ipykernel.kernelapp", "pandas", "altair", "shockbook.site.book", "shockbook.site.charts",
+                "shockbook.params")
+LAUNCHER = ("-m", "ipykernel_launcher")  # how a kernel spec starts a Python kernel
+PR_SET_PDEATHSIG = 1
+
+
+def available() -> bool:
+    """Whether kernels can be forked here: Linux, with pidfds (kernel 5.3 or later)."""
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(os, "pidfd_open")
+            and hasattr(signal, "pidfd_send_signal")):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
+
+
+# What a kernel's environment may add to the factory's: the variables the runner sets for each chapter
+# (read when a chapter reads or draws, never at import) and the launcher's own. Any other difference
+# (a module may have read it when the factory imported it) gets an ordinarily launched kernel.
+PER_KERNEL_VARIABLES = ("JPY_PARENT_PID", "JPY_SESSION_NAME", "SHOCKBOOK_READ_LOG", "SHOCKBOOK_FIGDATA")
+
+
+def _differences(env: dict, factory_env: dict) -> list[str]:
+    """The variables, other than the per-kernel ones, in which ``env`` differs from the factory's."""
+    return sorted(k for k in set(env) | set(factory_env)
+                  if k not in PER_KERNEL_VARIABLES and env.get(k) != factory_env.get(k))
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """A process must not outlive the one that started it, even one killed with SIGKILL.
+
+    Linux delivers SIGKILL to this process when its parent's thread ends (PR_SET_PDEATHSIG: call
+    this in a process whose parent started it from its main thread); elsewhere a thread polls
+    the parent.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            armed = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
+
+
+# --------------------------------------------------------------------------- the factory's side
+
+
+def _become_kernel(request: dict, replies: int, ready: int, factory_pid: int) -> None:
+    """In the forked child: take the chapter's environment and start ipykernel. Never returns."""
+    code = 1
+    try:
+        os.setsid()  # as jupyter_client launches kernels: interrupts reach the kernel's whole group
+        os.write(ready, b"1")
+        os.close(ready)
+        os.close(replies)
+        die_with_parent(factory_pid)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the factory's choice, not a kernel's
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        from importlib.util import find_spec
+
+        from ipykernel import kernelapp
+
+        argv = list(request["argv"])
+        if "JPY_PARENT_PID" in request["env"]:  # ipykernel read it when the factory imported it
+            argv.append(f"--IPKernelApp.parent_handle={request['env']['JPY_PARENT_PID']}")
+        sys.argv = [find_spec("ipykernel_launcher").origin, *argv]
+        kernelapp.IPKernelApp.launch_instance(argv=argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - a kernel that cannot start says why on stderr, then ends
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+
+
+def serve(parent_pid: int) -> None:
+    """The factory: import the common modules once, then fork one kernel per request.
+
+    Requests arrive as JSON lines on stdin ({"argv", "env", "cwd"}); each gets one JSON line back,
+    {"pid": …} or {"refused": why}. The replies go to the original stdout; fd 1 is pointed at
+    stderr, so that no child can write into the replies.
+    """
+    die_with_parent(parent_pid)  # at once, even while importing; the closed pipe would tell it only later
+    replies = os.dup(1)
+    os.dup2(2, 1)
+    if sys.path and (sys.path[0] in ("", os.getcwd())):
+        del sys.path[0]  # as ipykernel_launcher does; the kernel puts its own folder back
+    for name in WARM_MODULES:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - the kernel imports it again and shows the error in its cell
+            pass
+    import threading
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system, never zombies
+    startup = dict(os.environ)
+    for line in sys.stdin:
+        request = json.loads(line)
+        if threading.active_count() > 1:
+            reply = {"refused": "a thread is running in the factory; forking would copy it half-done"}
+        elif _differences(request["env"], startup):
+            reply = {"refused": "the kernel's environment differs from the factory's in "
+                                + ", ".join(_differences(request["env"], startup))}
+        else:
+            ready_r, ready_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(ready_r)
+                _become_kernel(request, replies, ready_w, os.getppid())
+            os.close(ready_w)
+            os.read(ready_r, 1)  # the child leads its own session before anyone signals it
+            os.close(ready_r)
+            reply = {"pid": pid}
+        os.write(replies, (json.dumps(reply) + "\n").encode())
+    os._exit(0)  # the runner has gone: nothing here to clean up, and tearing down pandas and altair takes 0.5 s
+
+
+# --------------------------------------------------------------------------- the runner's side
+
+
+class Factory:
+    """A factory process and the pipe to it. Start it from the thread that lives as long as the
+    process (its end is what the factory watches)."""
+
+    def __init__(self) -> None:
+        from shockbook import paths
+
+        self.process = subprocess.Popen([sys.executable, "-m", "shockbook.kernels", str(os.getpid())], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, cwd=paths.CHAPTERS_DIR,
+                                        # os.environ, as kernels get it: C code (readline) may have set more
+                                        env=dict(os.environ))
+        self.refusal: str | None = None
+
+    def fork(self, cmd: list[str], env: dict, cwd: str) -> int | None:
+        """The pid of a new kernel started as ``cmd`` would start it, or None if the factory cannot."""
+        if self.process.poll() is not None or Path(cmd[0]) != Path(sys.executable) or tuple(cmd[1:3]) != LAUNCHER:
+            return None
+        request = {"argv": list(cmd[3:]), "env": dict(env), "cwd": str(cwd)}
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+            reply = json.loads(self.process.stdout.readline() or "{}")
+        except (OSError, ValueError):
+            return None
+        self.refusal = reply.get("refused")  # why the last kernel was launched the ordinary way
+        return reply.get("pid")
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+        self.process.stdout.close()
+
+
+_factory: Factory | None = None
+
+
+def start_factory() -> None:
+    """Start this process's factory (once), so that its imports overlap the caller's own work."""
+    global _factory
+    if _factory is None and available():
+        _factory = Factory()
+
+
+def stop_factory() -> None:
+    global _factory
+    if _factory is not None:
+        _factory.close()
+        _factory = None
+
+
+class ForkedKernel:
+    """What ``subprocess.Popen`` offers jupyter_client, for a kernel that is the factory's child.
+
+    The factory reaps it, so its exit status is not ours to read: ``poll`` says only whether it has
+    ended (0 once it has). A pidfd keeps every signal on this process, even after its pid is reused.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._pidfd = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        import select
+
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            self.returncode = 0
+            os.close(self._pidfd)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        import select
+
+        if self.returncode is None:
+            if not select.select([self._pidfd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            self.poll()
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signum)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class WarmProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, whose kernel comes from the factory when there is one."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        if _factory is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+        cwd = kwargs.get("cwd") or os.getcwd()
+        pid = _factory.fork(cmd, env, cwd)
+        if pid is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = ForkedKernel(pid)
+        self.pid = pid
+        self.pgid = pid  # the child made itself its session's (and group's) leader before the factory replied
+        self.cwd = cwd
+        return self.connection_info
+
+
+class WarmKernelManager(AsyncKernelManager):
+    """jupyter_client's manager with the warm provisioner (nbclient's ``kernel_manager_class``)."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:  # jupyter_client would make a LocalProvisioner here
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+            self.provisioner = WarmProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))
