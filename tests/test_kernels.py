@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not kernels.available(), reason="warm kernels ne
 REPORT = ("import json, os, sys\n"
           "print(json.dumps({'pid': os.getpid(), 'ppid': os.getppid(), 'pgid': os.getpgid(0), 'sid': os.getsid(0),"
           " 'cwd': os.getcwd(), 'read_log': os.environ.get('SHOCKBOOK_READ_LOG'), 'path': sys.path,"
-          " 'pandas': 'pandas' in sys.modules}))")
+          " 'pandas': 'pandas' in sys.modules, 'env': dict(os.environ)}))")
 
 
 def _report(tmp_path, **env) -> dict:
@@ -61,7 +61,9 @@ def test_a_forked_kernel_is_the_factorys_child_with_the_chapters_folder_and_vari
     assert me["cwd"] == str(tmp_path)
     assert me["read_log"] == str(tmp_path / "reads.txt")  # a variable the runner sets per chapter
     assert me["pandas"]  # imported before the fork
-    assert me["path"] == _report(tmp_path)["path"]  # the same as a launched kernel's (no factory now)
+    launched = _report(tmp_path, SHOCKBOOK_READ_LOG=str(tmp_path / "reads.txt"))  # no factory now
+    assert me["path"] == launched["path"]
+    assert me["env"] == launched["env"]  # PYDEVD_USE_FRAME_EVAL included: the debugger's import sets it
 
 
 def test_without_a_factory_the_kernel_is_launched(tmp_path):
