@@ -59,7 +59,8 @@ SITE_OK := _build/html/.built
 SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv \
                  data/facts/*.csv data/market/manifest.json data/facts/manifest.json shockbook/site/*.py \
                  zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
-JB := $(VENV)/bin/jupyter-book build --warningiserror --nitpick --keep-going --quiet
+# jupyter-book itself, with pybtex's plugins found once (shockbook/site/jupyterbook.py says why)
+JB := $(PY) -m shockbook.site.jupyterbook build --warningiserror --nitpick --keep-going --quiet
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
 # Sphinx neither re-copies a changed stylesheet nor rewrites pages when only the book's extension

@@ -82,3 +82,42 @@ def test_the_numbering_reads_the_doctrees_held_in_memory_and_leaves_sphinx_as_it
         env.get_doctree("chapters/03_skepticism")
         env.get_doctree("chapters/03_skepticism")
     assert env.unpickled.count("chapters/03_skepticism") == 1 and "get_doctree" not in env.__dict__
+
+
+FIND_EVERY_PLUGIN = """
+import importlib.metadata, json, sys
+scans = []
+real = importlib.metadata.entry_points
+importlib.metadata.entry_points = lambda *a, **kw: scans.append(kw) or real(*a, **kw)
+from shockbook.site.sphinxext import BIBTEX_GROUPS, PYBTEX_GROUPS, register_pybtex_plugins
+register_pybtex_plugins()
+after_registering = len(scans)
+import pybtex.plugin, sphinxcontrib.bibtex.plugin, sphinxcontrib.bibtex.transforms
+found = {}
+for group in PYBTEX_GROUPS + BIBTEX_GROUPS:
+    find = sphinxcontrib.bibtex.plugin.find_plugin if group in BIBTEX_GROUPS else pybtex.plugin.find_plugin
+    for ep in real(group=group):
+        found[group + ':' + ep.name] = find(group, ep.name) is ep.load()
+print(json.dumps({"registering": after_registering, "later": len(scans) - after_registering, "found": found}))
+"""
+
+
+def test_bibliography_plugins_are_found_in_one_scan_of_the_installed_packages():
+    """sphinxcontrib-bibtex's import and every citation look plugins up; registered once (as
+    shockbook.site.jupyterbook does before Sphinx starts), none of those lookups scans again, and each
+    finds the class its entry point names."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", FIND_EVERY_PLUGIN], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    assert result["registering"] == 1 and result["later"] == 0
+    assert len(result["found"]) >= 20 and all(result["found"].values()), result["found"]
+
+
+def test_the_makefile_builds_with_the_registering_jupyter_book():
+    from shockbook import paths
+
+    jb = next(line for line in (paths.ROOT / "Makefile").read_text().splitlines() if line.startswith("JB :="))
+    assert "-m shockbook.site.jupyterbook build" in jb

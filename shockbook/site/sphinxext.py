@@ -299,22 +299,36 @@ def chinese_search():
     return ChineseSearch
 
 
-PYBTEX_GROUPS = ("pybtex.backends", "pybtex.style.formatting", "pybtex.style.labels", "pybtex.style.names",
-                 "pybtex.style.sorting")
+PYBTEX_GROUPS = ("pybtex.backends", "pybtex.database.input", "pybtex.style.formatting", "pybtex.style.labels",
+                 "pybtex.style.names", "pybtex.style.sorting")
+BIBTEX_GROUPS = ("sphinxcontrib.bibtex.style.referencing",)  # sphinxcontrib-bibtex's own, found the same way
 
 
 def register_pybtex_plugins(app=None) -> None:
-    """pybtex finds a plugin among all installed packages' entry points at every call (30 ms with this
-    environment's packages; sphinxcontrib-bibtex calls it for every citation); its runtime registry,
-    which it reads first, answers at once. The same classes, found once."""
+    """pybtex finds a plugin among all installed packages' entry points at every call (10-30 ms with this
+    environment's packages; sphinxcontrib-bibtex calls it for every citation, and as its modules are
+    imported); its runtime registry, which it reads first, answers at once. The same classes, found
+    in one scan; sphinxcontrib-bibtex's referencing styles likewise.
+
+    The registries are filled directly: both packages' ``register_plugin`` scan the entry points
+    again for each plugin, even when forced (a test checks that the lookups then scan nothing)."""
     from importlib.metadata import entry_points
 
     import pybtex.plugin
 
+    if all(pybtex.plugin._RUNTIME_PLUGINS.get(group) for group in PYBTEX_GROUPS):
+        return  # registered already (shockbook.site.jupyterbook does it before Sphinx starts)
     installed = entry_points()  # one scan of the installed packages for all the groups
     for group in PYBTEX_GROUPS:
+        registry = pybtex.plugin._RUNTIME_PLUGINS.setdefault(group, {})
         for ep in installed.select(group=group):
-            pybtex.plugin.register_plugin(group, ep.name, ep.load(), force=True)
+            registry.setdefault(ep.name, ep.load())
+    import sphinxcontrib.bibtex.plugin  # after pybtex's: importing the package looks some of those up
+
+    for group in BIBTEX_GROUPS:
+        registry = sphinxcontrib.bibtex.plugin._runtime_plugins.setdefault(group, {})
+        for ep in installed.select(group=group):
+            registry.setdefault(ep.name, ep.load())
 
 
 def setup(app):
