@@ -59,19 +59,17 @@ SITE_OK := _build/html/.built
 SITE_INPUTS := $(wildcard _config.yml _toc.yml *.md references.bib _static/* chapters/*.ipynb chapters/*.md chapters/figdata/*.csv \
                  data/facts/*.csv data/market/manifest.json data/facts/manifest.json shockbook/site/*.py \
                  zh/_config.yml zh/_toc.yml zh/*.md translations/zh/*)
-# jupyter-book itself, with pybtex's plugins found once (shockbook/site/jupyterbook.py says why)
-JB := $(PY) -m shockbook.site.jupyterbook build --warningiserror --nitpick --keep-going --quiet
 site: $(SITE_OK)
 	@echo "The book: _build/html/index.html (中文版: _build/html/zh/index.html)"
 # Sphinx neither re-copies a changed stylesheet nor rewrites pages when only the book's extension
 # or a table of contents (every page's sidebar) changed: then every page is rebuilt (--all).
 SITE_WIDE := _static/% shockbook/site/sphinxext.py _toc.yml zh/_toc.yml
 $(SITE_OK): $(ENV_OK) $(VENDOR_OK) $(SITE_INPUTS)
-	@# The Chinese sources are generated while the English book builds (nothing is executed again).
-	mkdir -p _build; $(JB) . $(if $(filter $(SITE_WIDE),$?),--all,) > _build/en.log 2>&1 & pid=$$!; \
-	  zh=0; { $(PY) -m shockbook.site.edition build && $(JB) zh --path-output _build/zh $(if $(filter $(SITE_WIDE),$?),--all,); } > _build/zh.log 2>&1 || zh=$$?; \
-	  en=0; wait $$pid || en=$$?; cat _build/en.log _build/zh.log | grep -v -E "^$$|=====|Finished generating|HTML pages are here|_build/html|look at your book|paste this line|Config Path|Output Path|^Running Jupyter-Book|Source Folder" || true; \
-	  [ $$en = 0 ] && [ $$zh = 0 ]
+	@# jupyter-book, side by side for the two editions, from one start-up; the Chinese sources are
+	@# generated meanwhile (nothing is executed again). Logs: _build/en.log, _build/zh.log.
+	ok=0; $(PY) -m shockbook.site.jupyterbook editions $(if $(filter $(SITE_WIDE),$?),--all,) || ok=$$?; \
+	  cat _build/en.log _build/zh.log | grep -v -E "^$$|=====|Finished generating|HTML pages are here|_build/html|look at your book|paste this line|Config Path|Output Path|^Running Jupyter-Book|Source Folder" || true; \
+	  [ $$ok = 0 ]
 	rm -rf _build/html/zh && cp -r _build/zh/_build/html _build/html/zh
 	touch $@
 

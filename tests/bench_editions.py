@@ -3,7 +3,7 @@
 In one run, so the ratios are comparable on a shared, noisy machine: after a warm-up build of both
 editions, one chapter notebook is changed (a metadata key, so its Chinese twin changes too, as after
 a re-execution), then
-  - the English edition alone is rebuilt (``jupyter-book build .``), and
+  - the English edition alone is rebuilt (``jupyter-book build .``, as the Makefile runs it), and
   - after a second change, both editions are rebuilt as ``make site`` does (the Chinese sources
     generated, then both books built side by side);
 and the same for full builds from scratch (``_build`` removed). The chapter is restored at the end.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-JB = [str(Path(PY).parent / "jupyter-book"), "build", "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
+JB = [PY, "-m", "shockbook.site.jupyterbook", "build", "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
 CHAPTER = ROOT / "chapters" / "01_shock.ipynb"
 
 
@@ -42,8 +42,7 @@ def english() -> float:
 
 def both() -> float:
     """As `make site`: the English book, and beside it the Chinese sources then the Chinese book."""
-    zh = f"{PY} -m shockbook.site.edition build && {' '.join(JB)} zh --path-output _build/zh"
-    return run([JB + ["."], ["bash", "-c", zh]])
+    return run([[PY, "-m", "shockbook.site.jupyterbook", "editions"]])
 
 
 def touch(n: int) -> None:

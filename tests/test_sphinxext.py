@@ -116,8 +116,38 @@ def test_bibliography_plugins_are_found_in_one_scan_of_the_installed_packages():
     assert len(result["found"]) >= 20 and all(result["found"].values()), result["found"]
 
 
-def test_the_makefile_builds_with_the_registering_jupyter_book():
+def test_the_makefile_builds_both_editions_with_the_registering_jupyter_book():
     from shockbook import paths
 
-    jb = next(line for line in (paths.ROOT / "Makefile").read_text().splitlines() if line.startswith("JB :="))
-    assert "-m shockbook.site.jupyterbook build" in jb
+    recipe = (paths.ROOT / "Makefile").read_text()
+    assert "$(PY) -m shockbook.site.jupyterbook editions" in recipe
+    assert "bin/jupyter-book" not in recipe
+
+
+@pytest.mark.parametrize("failing", [None, "sources", "en", "zh"])
+def test_the_editions_are_built_side_by_side_and_any_failure_fails_the_site(tmp_path, monkeypatch, failing):
+    """Each step in its own (forked) child, logging to its edition's log: the Chinese build waits for its
+    sources and is not run without them; a failure anywhere is the site's failure."""
+    from shockbook import paths
+    from shockbook.site import jupyterbook
+
+    def build(argv):
+        edition = "zh" if "zh" in argv[1] else "en"
+        print("built", edition, " ".join(argv[2:]))
+        return 1 if failing == edition else 0
+
+    def sources():
+        print("sources")
+        return 1 if failing == "sources" else 0
+
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(jupyterbook, "WARM_MODULES", ())
+    monkeypatch.setattr(jupyterbook, "build", build)
+    monkeypatch.setattr(jupyterbook, "_sources", sources)
+    code = jupyterbook.editions(["--all"])
+    assert code == (0 if failing is None else 1)
+    en, zh = ((tmp_path / "_build" / f"{e}.log").read_text().splitlines() for e in ("en", "zh"))
+    assert en == [f"built en {' '.join(jupyterbook.OPTIONS)} --all"]
+    zh_built = f"built zh --path-output _build/zh {' '.join(jupyterbook.OPTIONS)} --all"
+    assert zh == (["sources"] if failing == "sources" else ["sources", zh_built])
