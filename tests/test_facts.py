@@ -474,3 +474,25 @@ def test_facts_are_parsed_once_but_each_load_is_a_fresh_copy_and_noted(facts_cop
     _rewrite_with_matching_hash(facts_copy, F.FACTS_FILE, df)
     with pytest.raises(FactsError, match="rumour"):
         load_facts(facts_copy)
+
+
+def test_a_fact_is_made_once_but_its_file_is_verified_and_noted_at_every_call(facts_copy: Path, tmp_path: Path,
+                                                                              monkeypatch) -> None:
+    log = tmp_path / "reads.txt"
+    monkeypatch.setenv("SHOCKBOOK_READ_LOG", str(log))
+    first = fact("CST-06", facts_copy)
+    assert fact("CST-06", facts_copy) is first  # immutable, shared
+    assert F.facts(["CST-06"], facts_copy)["CST-06"] is first
+    # Each call is a read the runner must know of (the log keeps one line per file and digest).
+    monkeypatch.setenv("SHOCKBOOK_READ_LOG", str(tmp_path / "next-run.txt"))
+    fact("CST-06", facts_copy)
+    assert (tmp_path / "next-run.txt").read_text().strip().endswith(str(facts_copy / F.FACTS_FILE))
+    # A file changed under a matching manifest gives the new value, not the remembered one.
+    df = pd.read_csv(facts_copy / F.FACTS_FILE, dtype=str, keep_default_na=False)
+    df.loc[df["id"] == "CST-06", "statement"] = "restated"
+    _rewrite_with_matching_hash(facts_copy, F.FACTS_FILE, df)
+    assert fact("CST-06", facts_copy).statement == "restated"
+    # A file changed without its manifest is refused, whatever was remembered.
+    (facts_copy / F.FACTS_FILE).write_text((facts_copy / F.FACTS_FILE).read_text() + "\n")
+    with pytest.raises(FactsError, match="does not match manifest"):
+        fact("CST-06", facts_copy)

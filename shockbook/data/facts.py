@@ -773,26 +773,42 @@ def _row_to_fact(row: Mapping[str, object]) -> Fact:
     )
 
 
+_FACTS_BY_ID: dict[tuple[str, str], dict[str, Fact]] = {}
+
+
+def _facts_by_id(facts_dir: Path | None) -> dict[str, Fact]:
+    """Every fact of the verified table by id. The file is verified (and its read noted) at every call,
+    as :func:`load_facts` does; the Facts are made once per process while the file and its manifest
+    entry are unchanged (a chapter asks for hundreds; they are immutable, so they are shared)."""
+    path, entry = _verified_path(FACTS_FILE, facts_dir)
+    key = (str(path), json.dumps(entry, sort_keys=True))
+    if key not in _FACTS_BY_ID:
+        by_id: dict[str, Fact] = {}
+        for row in _parsed_once(path, entry, _parse_facts).to_dict("records"):
+            by_id.setdefault(str(row["id"]), _row_to_fact(row))
+        _FACTS_BY_ID[key] = by_id
+    return _FACTS_BY_ID[key]
+
+
 def fact(fact_id: str, facts_dir: Path | None = None) -> Fact:
     """One fact by id (e.g. ``fact("CST-06")``). Unknown ids raise FactsError with suggestions."""
-    df = load_facts(facts_dir)
-    hit = df[df["id"] == fact_id]
-    if hit.empty:
-        close = difflib.get_close_matches(str(fact_id), df["id"].tolist(), n=3)
+    by_id = _facts_by_id(facts_dir)
+    if fact_id not in by_id:
+        close = difflib.get_close_matches(str(fact_id), list(by_id), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise FactsError(f"unknown fact id {fact_id!r}: not in {_facts_dir(facts_dir) / FACTS_FILE} "
-                         f"({len(df)} facts, ids like SHK-01, CST-06, SKP-01).{hint}")
-    return _row_to_fact(hit.iloc[0].to_dict())
+                         f"({len(by_id)} facts, ids like SHK-01, CST-06, SKP-01).{hint}")
+    return by_id[fact_id]
 
 
 def facts(ids: Iterable[str], facts_dir: Path | None = None) -> dict[str, Fact]:
     """Several facts with one verified load."""
-    df = load_facts(facts_dir).set_index("id", drop=False)
+    by_id = _facts_by_id(facts_dir)
     out = {}
     for fid in ids:
-        if fid not in df.index:
+        if fid not in by_id:
             raise FactsError(f"unknown fact id {fid!r}: not in {_facts_dir(facts_dir) / FACTS_FILE}.")
-        out[fid] = _row_to_fact(df.loc[fid].to_dict())
+        out[fid] = by_id[fid]
     return out
 
 
