@@ -13,5 +13,6 @@ nothing imports upward, and no chapter module imports another.
 - ``site``      – how it is shown: ``book`` (glue, tables, figures), ``charts`` (the one theme),
                   ``sphinxext``, ``environment``, ``outputs`` (a chapter's outputs as data)
 - ``params``    – parameter checks; ``runner`` – executes chapters with papermill, in kernels
-                  forked warm by ``kernels``; ``paths``
+                  forked warm by ``kernels``; ``processes`` (children end with their parent);
+                  ``paths``
 """

@@ -37,13 +37,14 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from shockbook import processes
+
 # What every chapter imports before its first section (the template's first cell and the theme).
 # A chapter's own module and its special needs (chapter 1's scipy) are imported in its kernel.
 # (Warming ipykernel's debugger too, 0.17 s of each kernel's start, made no difference measurable here.)
 WARM_MODULES = ("ipykernel.kernelapp", "pandas", "altair", "shockbook.site.book", "shockbook.site.charts",
                 "shockbook.params")
 LAUNCHER = ("-m", "ipykernel_launcher")  # how a kernel spec starts a Python kernel
-PR_SET_PDEATHSIG = 1
 
 
 def available() -> bool:
@@ -70,47 +71,18 @@ def _differences(env: dict, factory_env: dict) -> list[str]:
                   if k not in PER_KERNEL_VARIABLES and env.get(k) != factory_env.get(k))
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """A process must not outlive the one that started it, even one killed with SIGKILL.
-
-    Linux delivers SIGKILL to this process when its parent's thread ends (PR_SET_PDEATHSIG: call
-    this in a process whose parent started it from its main thread); elsewhere a thread polls
-    the parent.
-    """
-    armed = False
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            armed = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):
-            armed = False
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-    if not armed:
-        import threading
-        import time
-
-        def watch() -> None:
-            while os.getppid() == parent_pid:
-                time.sleep(1.0)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
-
-
 # --------------------------------------------------------------------------- the factory's side
 
 
 def _become_kernel(request: dict, replies: int, ready: int, factory_pid: int) -> None:
     """In the forked child: take the chapter's environment and start ipykernel. Never returns."""
-    code = 1
-    try:
+
+    def kernel() -> int:
         os.setsid()  # as jupyter_client launches kernels: interrupts reach the kernel's whole group
         os.write(ready, b"1")
         os.close(ready)
         os.close(replies)
-        die_with_parent(factory_pid)
+        processes.die_with_parent(factory_pid)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the factory's choice, not a kernel's
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -128,20 +100,9 @@ def _become_kernel(request: dict, replies: int, ready: int, factory_pid: int) ->
             argv.append(f"--IPKernelApp.parent_handle={request['env']['JPY_PARENT_PID']}")
         sys.argv = [find_spec("ipykernel_launcher").origin, *argv]
         kernelapp.IPKernelApp.launch_instance(argv=argv)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:  # noqa: BLE001 - a kernel that cannot start says why on stderr, then ends
-        import traceback
+        return 0
 
-        traceback.print_exc()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(code)
+    processes.run_then_exit(kernel)
 
 
 def serve(parent_pid: int) -> None:
@@ -151,7 +112,7 @@ def serve(parent_pid: int) -> None:
     {"pid": …} or {"refused": why}. The replies go to the original stdout; fd 1 is pointed at
     stderr, so that no child can write into the replies.
     """
-    die_with_parent(parent_pid)  # at once, even while importing; the closed pipe would tell it only later
+    processes.die_with_parent(parent_pid)  # at once, even while importing; the closed pipe would tell it only later
     replies = os.dup(1)
     os.dup2(2, 1)
     if sys.path and (sys.path[0] in ("", os.getcwd())):

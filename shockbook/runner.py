@@ -400,9 +400,9 @@ def clean_stale_temporary_folders() -> list[Path]:
 def _start_worker(parent_pid: int) -> None:
     """Worker initializer: the worker dies with the runner, and its kernel factory starts importing
     while the worker imports papermill."""
-    from shockbook import kernels
+    from shockbook import kernels, processes
 
-    kernels.die_with_parent(parent_pid)
+    processes.die_with_parent(parent_pid)
     kernels.start_factory()
 
 

@@ -149,3 +149,24 @@ def test_the_runner_forks_every_chapters_kernel(tmp_path, jobs):
     for stem in ("a_parent", "b_parent"):
         nb = nbformat.read(root / "chapters" / f"{stem}.ipynb", as_version=4)
         assert nb.cells[0].outputs[0]["text"].strip() == "[b'-m', b'shockbook.kernels']"
+
+
+@pytest.mark.parametrize(("task", "status"), [("return 0", 0), ("return 4", 4), ("raise SystemExit(3)", 3),
+                                              ("raise SystemExit", 0), ("raise ValueError('bad')", 1)])
+def test_a_forked_child_ends_with_its_tasks_status_and_never_returns(tmp_path, task, status):
+    """processes.run_then_exit: what the kernel factory and the site's builds run in their children."""
+    from shockbook import processes
+
+    code = f"from shockbook import processes\ndef task():\n    {task}\n"
+    namespace: dict = {}
+    exec(code, namespace)
+    marker = tmp_path / "returned"
+    pid = os.fork()
+    if pid == 0:
+        try:
+            processes.run_then_exit(namespace["task"])
+        finally:
+            marker.touch()  # reached only if run_then_exit returned
+            os._exit(99)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == status
+    assert not marker.exists()

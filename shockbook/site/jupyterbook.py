@@ -24,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shockbook import paths
+from shockbook import paths, processes
 
 OPTIONS = ("--warningiserror", "--nitpick", "--keep-going", "--quiet")
 # What every build imports before it reads a page (jupyter-book's command and Sphinx builder, the
@@ -61,26 +61,17 @@ def _forked(task, log: Path, append: bool = False) -> int:
     pid = os.fork()
     if pid:
         return pid
-    code = 1
-    try:
+
+    def logged() -> int:
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC), 0o644)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
         sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-        code = task()
-    except BaseException:  # noqa: BLE001 - the log says what went wrong; the status says that it did
-        import traceback
+        return task()
 
-        traceback.print_exc()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(code)
+    processes.run_then_exit(logged)
 
 
 def _waited(pid: int) -> int:
