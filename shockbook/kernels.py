@@ -112,7 +112,7 @@ def serve(parent_pid: int) -> None:
     {"pid": …} or {"refused": why}. The replies go to the original stdout; fd 1 is pointed at
     stderr, so that no child can write into the replies.
     """
-    processes.die_with_parent(parent_pid)  # at once, even while importing; the closed pipe would tell it only later
+    processes.die_with_parent(parent_pid)  # at once, even while importing (the closed pipe says it later)
     replies = os.dup(1)
     os.dup2(2, 1)
     if sys.path and (sys.path[0] in ("", os.getcwd())):
@@ -141,9 +141,9 @@ def serve(parent_pid: int) -> None:
                 os.close(ready_r)
                 _become_kernel({**request, "imported": imported}, replies, ready_w, os.getppid())
             os.close(ready_w)
-            os.read(ready_r, 1)  # the child leads its own session before anyone signals it
+            started = os.read(ready_r, 1) == b"1"  # the child leads its own session before anyone signals it
             os.close(ready_r)
-            reply = {"pid": pid}
+            reply = {"pid": pid} if started else {"refused": "the forked kernel ended as it started"}
         os.write(replies, (json.dumps(reply) + "\n").encode())
     os._exit(0)  # the runner has gone: nothing here to clean up, and tearing down pandas and altair takes 0.5 s
 
@@ -158,10 +158,10 @@ class Factory:
     def __init__(self) -> None:
         from shockbook import paths
 
-        self.process = subprocess.Popen([sys.executable, "-m", "shockbook.kernels", str(os.getpid())], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, cwd=paths.CHAPTERS_DIR,
-                                        # os.environ, as kernels get it: C code (readline) may have set more
-                                        env=dict(os.environ))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shockbook.kernels", str(os.getpid())], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, cwd=paths.CHAPTERS_DIR,
+            env=dict(os.environ))  # os.environ, as kernels get it: C code (readline) may have set more
         self.refusal: str | None = None
 
     def fork(self, cmd: list[str], env: dict, cwd: str) -> int | None:
@@ -259,9 +259,13 @@ class WarmProvisioner(LocalProvisioner):
         env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
         cwd = kwargs.get("cwd") or os.getcwd()
         pid = _factory.fork(cmd, env, cwd)
-        if pid is None:
+        try:
+            process = ForkedKernel(pid) if pid is not None else None
+        except ProcessLookupError:  # it ended already: a kernel launched the ordinary way says why
+            process = None
+        if process is None:
             return await super().launch_kernel(cmd, **kwargs)
-        self.process = ForkedKernel(pid)
+        self.process = process
         self.pid = pid
         self.pgid = pid  # the child made itself its session's (and group's) leader before the factory replied
         self.cwd = cwd

@@ -106,6 +106,9 @@ def editions(extra: list[str]) -> int:
     else:
         zh_log.write_bytes(b"")
         sources_done = _sources
+    from shockbook.site.sphinxext import register_pybtex_plugins
+
+    register_pybtex_plugins()  # before sphinxcontrib-bibtex is imported; the builds inherit the registry
     for name in WARM_MODULES:
         try:
             __import__(name)
