@@ -145,9 +145,26 @@ def test_the_editions_are_built_side_by_side_and_any_failure_fails_the_site(tmp_
     monkeypatch.setattr(jupyterbook, "WARM_MODULES", ())
     monkeypatch.setattr(jupyterbook, "build", build)
     monkeypatch.setattr(jupyterbook, "_sources", sources)
+    # pytest-xdist's worker runs threads; the fake builds touch no lock, so forking them is safe here
+    monkeypatch.setattr(jupyterbook, "_can_fork", lambda: True)
     code = jupyterbook.editions(["--all"])
     assert code == (0 if failing is None else 1)
     en, zh = ((tmp_path / "_build" / f"{e}.log").read_text().splitlines() for e in ("en", "zh"))
     assert en == [f"built en {' '.join(jupyterbook.OPTIONS)} --all"]
     zh_built = f"built zh --path-output _build/zh {' '.join(jupyterbook.OPTIONS)} --all"
     assert zh == (["sources"] if failing == "sources" else ["sources", zh_built])
+
+
+def test_the_site_builds_are_forked_from_the_warm_process():
+    """Once jupyter-book and the extensions are imported, no thread runs: the builds are forked (a thread
+    would make them fall back to processes of their own, slower but correct: only this test notices)."""
+    import subprocess
+    import sys
+
+    code = ("from shockbook.site import jupyterbook as j\n"
+            "from shockbook.site.sphinxext import register_pybtex_plugins\n"
+            "register_pybtex_plugins()\n"
+            "for name in j.WARM_MODULES: __import__(name)\n"
+            "print(j._can_fork())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"

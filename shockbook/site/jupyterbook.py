@@ -78,12 +78,18 @@ def _waited(pid: int) -> int:
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
 
-def _started(argv: list[str], log: Path, append: bool = False):
-    """``build(argv)`` in a child, forked from this warm process while it runs no thread (else started
-    as a process of its own); a function that waits for it and returns its exit status."""
+def _can_fork() -> bool:
+    """Whether a build may be forked from this process: it runs no thread, which a child would have
+    half-done (pytest's workers do)."""
     import threading
 
-    if hasattr(os, "fork") and threading.active_count() == 1:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _started(argv: list[str], log: Path, append: bool = False):
+    """``build(argv)`` in a child, forked from this warm process when it can be (else started as a
+    process of its own); a function that waits for it and returns its exit status."""
+    if _can_fork():
         pid = _forked(lambda: build(argv), log, append)
         return lambda: _waited(pid)
     with open(log, "ab" if append else "wb") as out:
