@@ -10,6 +10,9 @@ started it, with the chapter's environment and working folder.
 Everything a chapter reads, draws or computes still happens in the child, after the fork: the
 factory imports modules and nothing else (a test checks that importing them reads no data file),
 so a chapter's read log and outputs are those of a fresh kernel (the runner's tests compare them).
+What the imports leave behind is shared: numpy's global random state is drawn anew in each child;
+the string hash seed is the factory's (no chapter's output depends on it: every rerun is compared
+byte for byte); a warning raised while importing goes to the factory's stderr, not the first cell.
 
 The manager only swaps how the process is started. ``WarmKernelManager`` is jupyter_client's own
 manager with a provisioner whose ``launch_kernel`` asks the factory for a child; the child is
@@ -45,6 +48,18 @@ from shockbook import processes
 WARM_MODULES = ("ipykernel.kernelapp", "pandas", "altair", "shockbook.site.book", "shockbook.site.charts",
                 "shockbook.params")
 LAUNCHER = ("-m", "ipykernel_launcher")  # how a kernel spec starts a Python kernel
+# Seconds a worker waits for the factory's answer: its imports (2 s here) under the heaviest load seen
+# leave a wide margin; nbclient gives a kernel as long to start.
+REPLY_TIMEOUT = 60
+
+
+def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether ``fd`` becomes readable within ``timeout`` seconds (a pidfd: whether its process ended)."""
+    import select
+
+    poller = select.poll()  # not select.select: it cannot watch descriptors numbered 1024 or more
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(None if timeout is None else timeout * 1000))
 
 
 def available() -> bool:
@@ -84,6 +99,8 @@ def _become_kernel(request: dict, replies: int, ready: int, factory_pid: int) ->
         os.close(replies)
         processes.die_with_parent(factory_pid)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the factory's choice, not a kernel's
+        if "numpy.random" in sys.modules:  # seeded once when pandas imported it; a new process draws anew
+            sys.modules["numpy.random"].seed()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
@@ -96,7 +113,9 @@ def _become_kernel(request: dict, replies: int, ready: int, factory_pid: int) ->
         from ipykernel import kernelapp
 
         argv = list(request["argv"])
-        if "JPY_PARENT_PID" in request["env"]:  # ipykernel read it when the factory imported it
+        # ipykernel read JPY_PARENT_PID when the factory imported it. Its parent poller, seeing the factory
+        # as the parent, stands down; PR_SET_PDEATHSIG ends the kernel with the factory instead.
+        if "JPY_PARENT_PID" in request["env"]:
             argv.append(f"--IPKernelApp.parent_handle={request['env']['JPY_PARENT_PID']}")
         sys.argv = [find_spec("ipykernel_launcher").origin, *argv]
         kernelapp.IPKernelApp.launch_instance(argv=argv)
@@ -136,10 +155,11 @@ def serve(parent_pid: int) -> None:
                                 + ", ".join(_differences(request["env"], startup))}
         else:
             ready_r, ready_w = os.pipe()
+            factory_pid = os.getpid()  # taken before the fork: in the child, getppid may already be init's
             pid = os.fork()
             if pid == 0:
                 os.close(ready_r)
-                _become_kernel({**request, "imported": imported}, replies, ready_w, os.getppid())
+                _become_kernel({**request, "imported": imported}, replies, ready_w, factory_pid)
             os.close(ready_w)
             started = os.read(ready_r, 1) == b"1"  # the child leads its own session before anyone signals it
             os.close(ready_r)
@@ -161,19 +181,29 @@ class Factory:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shockbook.kernels", str(os.getpid())], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, cwd=paths.CHAPTERS_DIR,
-            env=dict(os.environ))  # os.environ, as kernels get it: C code (readline) may have set more
+            env=dict(os.environ),  # os.environ, as kernels get it: C code (readline) may have set more
+            # Out of the terminal's process group, as its kernels are: a Ctrl-C is the runner's to handle
+            # (it stops its kernels); the factory ending first would kill them all (PR_SET_PDEATHSIG).
+            start_new_session=True)
         self.refusal: str | None = None
 
     def fork(self, cmd: list[str], env: dict, cwd: str) -> int | None:
-        """The pid of a new kernel started as ``cmd`` would start it, or None if the factory cannot."""
+        """The pid of a new kernel started as ``cmd`` would start it, or None if the factory cannot.
+
+        A factory that does not answer within REPLY_TIMEOUT (it hangs, or died) is stopped: its
+        requests and replies could no longer be paired, and every later kernel is launched."""
         if self.process.poll() is not None or Path(cmd[0]) != Path(sys.executable) or tuple(cmd[1:3]) != LAUNCHER:
             return None
         request = {"argv": list(cmd[3:]), "env": dict(env), "cwd": str(cwd)}
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()
+            if not _readable(self.process.stdout.fileno(), REPLY_TIMEOUT):
+                raise TimeoutError("the kernel factory did not answer")
             reply = json.loads(self.process.stdout.readline() or "{}")
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # TimeoutError is an OSError
+            self.process.kill()
+            self.process.wait()
             return None
         self.refusal = reply.get("refused")  # why the last kernel was launched the ordinary way
         return reply.get("pid")
@@ -184,6 +214,7 @@ class Factory:
             self.process.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
+            self.process.wait()
         self.process.stdout.close()
 
 
@@ -208,7 +239,8 @@ class ForkedKernel:
     """What ``subprocess.Popen`` offers jupyter_client, for a kernel that is the factory's child.
 
     The factory reaps it, so its exit status is not ours to read: ``poll`` says only whether it has
-    ended (0 once it has). A pidfd keeps every signal on this process, even after its pid is reused.
+    ended (0 once it has). Its own signals go through a pidfd, which cannot reach a later process
+    with the same pid; the provisioner's group signals are sent only while it lives.
     """
 
     stdin = stdout = stderr = None
@@ -219,21 +251,21 @@ class ForkedKernel:
         self._pidfd = os.pidfd_open(pid)
 
     def poll(self) -> int | None:
-        import select
-
-        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+        if self.returncode is None and _readable(self._pidfd, 0):
             self.returncode = 0
             os.close(self._pidfd)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import select
-
         if self.returncode is None:
-            if not select.select([self._pidfd], [], [], timeout)[0]:
+            if not _readable(self._pidfd, timeout):
                 raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
             self.poll()
         return self.returncode
+
+    def __del__(self) -> None:
+        if self.returncode is None and hasattr(self, "_pidfd"):
+            os.close(self._pidfd)
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
@@ -270,6 +302,14 @@ class WarmProvisioner(LocalProvisioner):
         self.pgid = pid  # the child made itself its session's (and group's) leader before the factory replied
         self.cwd = cwd
         return self.connection_info
+
+    async def send_signal(self, signum: int) -> None:
+        """As the local provisioner (to the kernel's process group), but only while the kernel lives:
+        the factory reaps it at once, so its pid, unlike a launched kernel's, is free for reuse as soon
+        as it ends (jupyter_client signals a kernel that died before shutting it down)."""
+        if isinstance(self.process, ForkedKernel) and self.process.poll() is not None:
+            return
+        await super().send_signal(signum)
 
 
 class WarmKernelManager(AsyncKernelManager):

@@ -47,8 +47,10 @@ def run_then_exit(task: Callable[[], int]) -> NoReturn:
     code = 1
     try:
         code = task()
-    except SystemExit as exc:
+    except SystemExit as exc:  # as Python ends: an int is the status, anything else is printed, status 1
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
     except BaseException:  # noqa: BLE001 - the child's stderr says what went wrong; its status says that it did
         import traceback
 

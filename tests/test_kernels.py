@@ -170,3 +170,53 @@ def test_a_forked_child_ends_with_its_tasks_status_and_never_returns(tmp_path, t
             os._exit(99)
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == status
     assert not marker.exists()
+
+
+def test_ctrl_c_does_not_reach_the_factory_and_kernels_draw_their_own_random_numbers(tmp_path):
+    """A terminal's SIGINT reaches its foreground process group: the runner handles it; the factory,
+    in a session of its own, must not end (it would kill every kernel at once). Each forked kernel
+    reseeds numpy's global random state, which the factory's import of pandas seeded once."""
+    draw = "import numpy\nprint(numpy.random.random())"
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(draw))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "draw.ipynb")
+    draws = []
+    with started_factory() as factory:
+        assert os.getpgid(factory.process.pid) != os.getpgid(0)
+        for _ in range(2):
+            out = papermill.execute_notebook(str(tmp_path / "draw.ipynb"), str(tmp_path / "out.ipynb"),
+                                             kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+                                             kernel_manager_class=kernels.WarmKernelManager,
+                                             shutdown_kernel="immediate")
+            draws.append(out.cells[0].outputs[0]["text"])
+        assert factory.process.poll() is None and factory.refusal is None
+    assert draws[0] != draws[1]
+
+
+def test_a_factory_that_does_not_answer_is_stopped_and_kernels_are_launched(tmp_path, monkeypatch):
+    monkeypatch.setattr(kernels, "REPLY_TIMEOUT", 1)
+    with started_factory() as factory:
+        os.kill(factory.process.pid, signal.SIGSTOP)  # hung
+        cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", str(tmp_path / "c.json")]
+        assert factory.fork(cmd, dict(os.environ), str(tmp_path)) is None
+        assert factory.process.poll() is not None  # stopped for good: no reply can be paired with a request
+        assert factory.fork(cmd, dict(os.environ), str(tmp_path)) is None
+
+
+def test_a_dead_forked_kernels_group_is_never_signalled(tmp_path, monkeypatch):
+    """Its pid is free for reuse the moment it ends (the factory reaps at once); jupyter_client still
+    signals a kernel that died before its shutdown, through os.killpg."""
+    with started_factory():
+        km = kernels.WarmKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=str(tmp_path))
+        process = km.provisioner.process
+        signal.pidfd_send_signal(process._pidfd, signal.SIGKILL)
+        process.wait(timeout=10)
+        sent = []
+        monkeypatch.setattr(os, "killpg", lambda *a: sent.append(a))
+        run_sync(km.provisioner.send_signal)(signal.SIGINT)
+        run_sync(km.provisioner.kill)()
+        assert sent == []
+        monkeypatch.undo()
+        run_sync(km.shutdown_kernel)(now=True)

@@ -168,3 +168,14 @@ def test_the_site_builds_are_forked_from_the_warm_process():
             "print(j._can_fork())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_a_build_that_cannot_be_forked_runs_as_a_process_of_its_own(tmp_path, monkeypatch):
+    """Without fork (or with a thread running) each build is `python -m shockbook.site.jupyterbook`:
+    the module by its name, since under -m its __name__ is __main__."""
+    from shockbook.site import jupyterbook
+
+    monkeypatch.setattr(jupyterbook, "_can_fork", lambda: False)
+    log = tmp_path / "build.log"
+    assert jupyterbook._started(["--version"], log)() == 0
+    assert "Jupyter Book" in log.read_text()

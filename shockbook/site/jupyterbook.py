@@ -26,6 +26,7 @@ from pathlib import Path
 
 from shockbook import paths, processes
 
+MODULE = "shockbook.site.jupyterbook"  # not __name__, which is "__main__" when run with -m
 OPTIONS = ("--warningiserror", "--nitpick", "--keep-going", "--quiet")
 # What every build imports before it reads a page (jupyter-book's command and Sphinx builder, the
 # extensions _config.yml names); a name that does not import costs nothing: the build imports it.
@@ -58,11 +59,13 @@ def _forked(task, log: Path, append: bool = False) -> int:
     """Run ``task()`` in a forked child whose output goes to ``log``; the child's pid."""
     for stream in (sys.stdout, sys.stderr):  # or the child would write what this process has buffered
         stream.flush()
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
 
     def logged() -> int:
+        processes.die_with_parent(parent)  # a killed `make site` leaves no build writing _build
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC), 0o644)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -93,7 +96,7 @@ def _started(argv: list[str], log: Path, append: bool = False):
         pid = _forked(lambda: build(argv), log, append)
         return lambda: _waited(pid)
     with open(log, "ab" if append else "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", __name__, *argv], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, "-m", MODULE, *argv], stdout=out, stderr=subprocess.STDOUT)
     return proc.wait
 
 
@@ -106,7 +109,7 @@ def editions(extra: list[str]) -> int:
     en_argv = ["build", root, *OPTIONS, *extra]
     zh_argv = ["build", os.path.normpath(os.path.join(root, "zh")), "--path-output",
                os.path.normpath(os.path.join(root, "_build", "zh")), *OPTIONS, *extra]
-    if hasattr(os, "fork"):  # the sources need nothing of Sphinx: they are made while Sphinx is imported
+    if _can_fork():  # the sources need nothing of Sphinx: they are made while Sphinx is imported
         sources = _forked(_sources, zh_log)
         sources_done = lambda: _waited(sources)  # noqa: E731
     else:
