@@ -15,7 +15,7 @@ _PR_SET_PDEATHSIG = 1
 def die_with_parent(parent_pid: int) -> None:
     """A process must not outlive the one that started it, even one killed with SIGKILL.
 
-    Linux delivers SIGKILL to this process when its parent's thread ends (_PR_SET_PDEATHSIG: call
+    Linux delivers SIGKILL to this process when its parent's thread ends (PR_SET_PDEATHSIG: call
     this in a process whose parent started it from its main thread); elsewhere a thread polls
     the parent.
     """

@@ -131,10 +131,7 @@ def editions(extra: list[str]) -> int:
     return 0 if en_code == 0 and zh_code == 0 else 1
 
 
-if __name__ == "__main__":  # python -m shockbook.site.jupyterbook (build ARGS... | editions [--all] | sources)
-    command, rest = (sys.argv[1:2] or ["build"])[0], sys.argv[2:]
-    if command == "editions":
-        sys.exit(editions(rest))
-    if command == "sources":
-        sys.exit(_sources())
+if __name__ == "__main__":  # python -m shockbook.site.jupyterbook (build ARGS... | editions [--all])
+    if sys.argv[1:2] == ["editions"]:
+        sys.exit(editions(sys.argv[2:]))
     sys.exit(build(sys.argv[1:]))
